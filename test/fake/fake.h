@@ -1,0 +1,163 @@
+/*
+ * fake.h: the API shared by the areas of the fake Gumloop server.
+ *
+ * The fake serves the REST host under /api/v1 and the streaming host
+ * (ws.gumloop.com) under /stream/api/v1 on one 127.0.0.1 port, plus the
+ * unauthenticated control endpoints under /_fake/ (see control.c).
+ *
+ * Files:
+ *   fake.c     main, flags, the daemon, signals, the list of areas
+ *   serve.c    one request: body, query, headers, routing, auth, scope,
+ *              faults, recording, sending (plain, trickled or cut)
+ *   control.c  /_fake/reset, /_fake/requests, /_fake/fault, /_fake/config
+ *   util.c     the helpers declared below
+ *   flows.c    the flow endpoints (gumloop-api.md 2.1) and their seeds
+ *
+ * Adding an area (say agents):
+ *   1. Write test/fake/agents.c with a route table and
+ *        const struct fake_area fake_agents_area = {
+ *                .name = "agents", .routes = agents_routes,
+ *                .reset = agents_reset, .config = agents_config,
+ *        };
+ *      reset puts the seed data back and frees every object created since;
+ *      it also runs once at startup, so seed there.  config is optional.
+ *   2. Declare it below ("the areas") and add &fake_agents_area to the
+ *      areas[] list in fake.c.  The Makefile builds every .c file
+ *      in test/fake/.
+ *   3. Handlers build the answer with fake_json() or the error helpers.
+ *      Auth, user_id/project_id checks, faults and recording happen
+ *      before a handler runs; a handler only does the endpoint's work.
+ *
+ * Hosts: a route's .host is FAKE_HOST_API (the default, path below
+ * /api/v1), FAKE_HOST_STREAM (below /stream/api/v1 only) or FAKE_HOST_ANY.
+ * req->stream tells a FAKE_HOST_ANY handler which host was called, e.g. to
+ * answer 400 naming the stream host when stream:true reaches the api host.
+ *
+ * Threads and ownership: every handler, reset and config hook runs with
+ * the state lock held, so area state needs no locking of its own; only
+ * code running outside them (a thread of an area's own) calls fake_lock().
+ * Everything in struct fake_req is borrowed for the handler's duration:
+ * copy what you keep.  Every helper that takes a cJSON *take owns it from
+ * then on.  Strings returned by fake_new_id() and fake_iso_time() belong
+ * to the caller.
+ */
+#ifndef FAKE_H
+#define FAKE_H
+
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+#define FAKE_API_PREFIX "/api/v1"
+#define FAKE_STREAM_PREFIX "/stream/api/v1"
+
+enum fake_host {
+	FAKE_HOST_API = 0,
+	FAKE_HOST_STREAM,
+	FAKE_HOST_ANY,
+};
+
+struct fake_req {
+	const char *method;	/* "GET", "POST", ... */
+	const char *path;	/* below the prefix, e.g. "/get_pl_run" */
+	const char *raw_path;	/* as received, e.g. "/api/v1/get_pl_run" */
+	int stream;		/* 1 when called under /stream/api/v1 */
+	cJSON *params;		/* object: {name} segments, percent-decoded */
+	cJSON *query;		/* object: name -> string (array if repeated) */
+	cJSON *headers;		/* object: lowercased name -> string */
+	const char *body;	/* raw body, 0-terminated, may hold NULs */
+	size_t body_len;
+	cJSON *json;		/* parsed body, or NULL if absent or not JSON */
+	const char *api_key;	/* the accepted key */
+	const char *user_id;	/* legacy scope from query or body, or NULL */
+	const char *project_id;
+};
+
+struct fake_resp {
+	int status;		/* 0 until a handler answers */
+	char *content_type;
+	cJSON *headers;		/* object: name -> string, extra headers */
+	char *body;
+	size_t body_len;
+};
+
+struct fake_route {
+	const char *method;
+	const char *pattern;	/* e.g. "/agents/{agent_id}/sessions" */
+	int legacy;		/* legacy errors; needs user_id or project_id */
+	enum fake_host host;
+	void (*handle)(struct fake_req *req, struct fake_resp *resp);
+};
+
+struct fake_area {
+	const char *name;
+	const struct fake_route *routes;	/* ends with a zeroed entry */
+	void (*reset)(void);			/* restore seeds; optional */
+	/*
+	 * Optional: read this area's knobs from in (POST /_fake/config)
+	 * and write their current values into out.  Return -1 and set
+	 * *cause (a static string) for a bad value.
+	 */
+	int (*config)(const cJSON *in, cJSON *out, const char **cause);
+};
+
+/* the areas (listed in fake.c) */
+extern const struct fake_area fake_flows_area;
+
+/* timing from the command line; areas read them in their reset hook */
+extern long fake_opt_run_ms;
+extern long fake_opt_queue_ms;
+
+/* Answers status with take printed as the body (application/json). */
+void fake_json(struct fake_resp *resp, int status, cJSON *take);
+
+/* Answers {"error":"message"}, the legacy error shape. */
+void fake_error_legacy(struct fake_resp *resp, int status, const char *msg);
+
+/*
+ * Answers {"error":{"code","message","type","param":null,"details":{}}},
+ * the error envelope of the newer endpoints.
+ */
+void fake_error_new(struct fake_resp *resp, int status, const char *code,
+		    const char *msg, const char *type);
+
+/* Answers with a copy of body as it is. */
+void fake_raw(struct fake_resp *resp, int status, const char *content_type,
+	      const char *body, size_t len);
+
+/* Adds (or replaces) a response header. */
+void fake_header(struct fake_resp *resp, const char *name, const char *value);
+
+/* A path parameter, query parameter or top-level body string, or NULL. */
+const char *fake_param(const struct fake_req *req, const char *name);
+const char *fake_query(const struct fake_req *req, const char *name);
+const char *fake_body_str(const struct fake_req *req, const char *name);
+
+/* The query parameter if present, else the body string, else NULL. */
+const char *fake_arg(const struct fake_req *req, const char *name);
+
+/*
+ * Percent-decodes s[0..len) into a new string; with plus, '+' becomes a
+ * space (query strings).  *out_len gets the length if not NULL.
+ */
+char *fake_url_decode(const char *s, size_t len, int plus, size_t *out_len);
+
+/* Milliseconds since the epoch. */
+long long fake_now_ms(void);
+
+/* "2025-01-06T09:00:00.123Z" for ms since the epoch; caller frees. */
+char *fake_iso_time(long long ms);
+
+/* A fresh id such as "run_0000000007" (never reused); caller frees. */
+char *fake_new_id(const char *prefix);
+
+/* The state lock (already held inside handlers and hooks). */
+void fake_lock(void);
+void fake_unlock(void);
+
+/* malloc, strdup and realloc that abort when memory runs out */
+void *fake_xmalloc(size_t n);
+void *fake_xrealloc(void *p, size_t n);
+char *fake_xstrdup(const char *s);
+
+#endif
