@@ -1,0 +1,115 @@
+# gumloop-mcp: a stdio MCP server for the Gumloop API.
+#   make            build ./gumloop-mcp
+#   make check      build and run every test (installs missing Debian packages)
+#   make demo       run a scripted session against the fake Gumloop
+#   make SANITIZE=address,undefined check
+#   make install PREFIX=/usr/local DESTDIR=
+# V=1 shows the commands.
+
+CC ?= cc
+CFLAGS ?= -O2 -g
+PREFIX ?= /usr/local
+BINDIR = $(PREFIX)/bin
+MANDIR = $(PREFIX)/share/man/man1
+DOCDIR = $(PREFIX)/share/doc/gumloop-mcp
+
+WARN = -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wwrite-strings -Wformat=2 -Wvla -Wpointer-arith \
+	-Wundef -fno-common
+ifdef DEVELOPER
+WARN += -Werror
+endif
+
+PKGS = libcurl libcjson
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lcurl -lcjson)
+
+ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -D_GNU_SOURCE -Iinclude \
+	$(PKG_CFLAGS) $(WARN) $(CFLAGS) -MMD -MP
+ALL_LDFLAGS = $(LDFLAGS)
+LIBS = $(PKG_LIBS) -lmbedcrypto -lm
+
+ifdef SANITIZE
+ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer
+ALL_LDFLAGS += -fsanitize=$(SANITIZE)
+endif
+
+ifneq ($(V),1)
+Q = @
+QUIET_CC = @echo '   CC' $@;
+QUIET_LINK = @echo ' LINK' $@;
+endif
+
+BUILD = build
+SRCS = $(wildcard src/*.c) $(wildcard src/tools/*.c)
+OBJS = $(SRCS:%.c=$(BUILD)/%.o)
+LIB_OBJS = $(filter-out $(BUILD)/src/main.o,$(OBJS))
+
+FAKE_SRCS = $(wildcard test/fake/*.c)
+FAKE_OBJS = $(FAKE_SRCS:%.c=$(BUILD)/%.o)
+FAKE = test/fake-gumloop
+
+UNIT_SRCS = $(wildcard test/unit/*.c)
+UNIT_BINS = $(UNIT_SRCS:test/unit/%.c=$(BUILD)/test/%)
+
+DEPS = $(OBJS:.o=.d) $(FAKE_OBJS:.o=.d) $(UNIT_SRCS:test/unit/%.c=$(BUILD)/test/unit/%.d)
+
+.PHONY: all check unit cases integration demo deps install uninstall clean asan \
+	valgrind-check
+
+all: deps gumloop-mcp
+
+# Installs the Debian packages the build needs when they are missing.
+deps:
+	$(Q)./test/ensure-deps.sh
+
+gumloop-mcp: $(OBJS)
+	$(QUIET_LINK)$(CC) $(ALL_LDFLAGS) -o $@ $(OBJS) $(LIBS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(QUIET_CC)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/test/fake/%.o: test/fake/%.c
+	@mkdir -p $(dir $@)
+	$(QUIET_CC)$(CC) $(ALL_CFLAGS) -D_GNU_SOURCE -c -o $@ $<
+
+$(FAKE): $(FAKE_OBJS)
+	$(QUIET_LINK)$(CC) $(ALL_LDFLAGS) -o $@ $(FAKE_OBJS) -lmicrohttpd \
+		$(PKG_LIBS) -lpthread -lm
+
+$(BUILD)/test/%: $(BUILD)/test/unit/%.o $(LIB_OBJS)
+	$(QUIET_LINK)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+unit: $(UNIT_BINS)
+	$(Q)for t in $(UNIT_BINS); do $$t || exit 1; done
+
+check: all $(FAKE) $(UNIT_BINS)
+	$(Q)./test/run-all.sh $(UNIT_BINS)
+
+demo: all $(FAKE)
+	$(Q)./test/demo.sh
+
+asan:
+	$(MAKE) clean
+	$(MAKE) SANITIZE=address,undefined check
+
+valgrind-check: all $(FAKE) $(UNIT_BINS)
+	$(Q)VALGRIND=1 ./test/run-all.sh $(UNIT_BINS)
+
+install: gumloop-mcp
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR) $(DESTDIR)$(DOCDIR)/examples
+	install -m 755 gumloop-mcp $(DESTDIR)$(BINDIR)/gumloop-mcp
+	install -m 644 gumloop-mcp.1 $(DESTDIR)$(MANDIR)/gumloop-mcp.1
+	cp -R examples/. $(DESTDIR)$(DOCDIR)/examples/
+	install -m 644 README.md LICENSE $(DESTDIR)$(DOCDIR)/
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/gumloop-mcp $(DESTDIR)$(MANDIR)/gumloop-mcp.1
+	rm -rf $(DESTDIR)$(DOCDIR)
+
+clean:
+	rm -rf $(BUILD) gumloop-mcp $(FAKE)
+
+-include $(DEPS)

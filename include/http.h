@@ -1,0 +1,95 @@
+#ifndef GUMLOOP_HTTP_H
+#define GUMLOOP_HTTP_H
+/*
+ * The HTTP layer: the only module that talks to libcurl. One easy handle is
+ * reused for every request (keep-alive). A request owns its URL buffer, its
+ * JSON body and its parts; a response owns its body. Both are released by
+ * their _release function, which accepts a zeroed struct.
+ */
+#include <stddef.h>
+#include <cjson/cJSON.h>
+#include "util.h"
+
+#define HTTP_MAX_RESPONSE_DEFAULT (32u << 20)
+
+/* One part of a multipart/form-data body (data is borrowed). */
+struct http_part {
+	const char *name;
+	const char *filename;	/* NULL for a plain field */
+	const char *type;	/* NULL: application/octet-stream for files */
+	const char *data;
+	size_t len;
+};
+
+struct http_request {
+	const char *method;		/* "GET", "POST", ... */
+	struct buf url;			/* full URL, built with http_url_* */
+	cJSON *json;			/* JSON body (owned), or NULL */
+	struct http_part *parts;	/* multipart body (array owned), or NULL */
+	size_t nparts;
+	int no_auth;			/* never send credentials (signed URLs) */
+	size_t max_response;		/* 0: HTTP_MAX_RESPONSE_DEFAULT */
+	/* Called while the transfer runs; nonzero aborts it (cancellation). */
+	int (*abort_check)(void *ctx);
+	void *abort_ctx;
+};
+
+enum http_failure {
+	HTTP_OK = 0,		/* a response arrived (any status) */
+	HTTP_TRANSPORT,		/* connection refused, DNS, TLS, cut ... */
+	HTTP_TIMEOUT,
+	HTTP_TOO_LARGE,
+	HTTP_ABORTED,		/* abort_check said stop */
+	HTTP_REFUSED,		/* refused locally (credentials over http) */
+};
+
+struct http_response {
+	long status;
+	enum http_failure failure;
+	char *detail;		/* transport error text, redacted */
+	struct buf body;
+	char *content_type;
+	double retry_after;	/* seconds, -1 when absent */
+	long rl_limit, rl_remaining, rl_reset;	/* -1 when absent */
+};
+
+void http_request_init(struct http_request *req, const char *method);
+void http_request_release(struct http_request *req);
+void http_response_init(struct http_response *resp);
+void http_response_release(struct http_response *resp);
+
+/* URL building: a base, then path segments (percent-encoded, so an id can
+ * never change the path), then query pairs (percent-encoded). */
+void http_url_begin(struct buf *url, const char *base);
+void http_url_add_path(struct buf *url, const char *literal);
+void http_url_add_segment(struct buf *url, const char *segment);
+void http_url_add_query(struct buf *url, const char *name, const char *value);
+/* Percent-encodes s into b (RFC 3986 unreserved characters kept). */
+void http_percent_encode(struct buf *b, const char *s);
+
+/*
+ * 0 when credentials may go to url: https, or http to a loopback host, or
+ * any http with --insecure-http. Else -1 with *cause (caller frees).
+ */
+int http_url_allowed(const char *url, char **cause);
+
+/*
+ * Performs the request. Returns 0 when a response arrived (whatever its
+ * status), -1 otherwise with resp->failure and resp->detail set.
+ */
+int http_perform(struct http_request *req, struct http_response *resp);
+
+/* Status text for the error object's "message" when Gumloop gave none. */
+const char *http_failure_str(enum http_failure f);
+
+/*
+ * Builds the structured error {status, code, message, retry_after,
+ * ratelimit{limit, remaining, reset}} for a failed request or an HTTP error
+ * status, reading both Gumloop error body styles. Returns a new object.
+ */
+cJSON *http_error_object(const struct http_response *resp);
+
+/* Frees the handle (at exit). */
+void http_cleanup(void);
+
+#endif

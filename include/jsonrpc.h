@@ -1,0 +1,89 @@
+#ifndef GUMLOOP_JSONRPC_H
+#define GUMLOOP_JSONRPC_H
+/*
+ * The stdio transport: a bounded line reader over stdin and the only writer
+ * to stdout. Every message goes out as one compact JSON line, flushed at
+ * once, with registered secrets redacted. Functions that take a cJSON*
+ * argument named "take" take ownership of it; other pointers are borrowed.
+ */
+#include <stddef.h>
+#include <cjson/cJSON.h>
+#include "util.h"
+
+#define JSONRPC_PARSE_ERROR	-32700
+#define JSONRPC_INVALID_REQUEST	-32600
+#define JSONRPC_METHOD_NOT_FOUND -32601
+#define JSONRPC_INVALID_PARAMS	-32602
+#define JSONRPC_INTERNAL_ERROR	-32603
+#define MCP_RESOURCE_NOT_FOUND	-32002
+#define MCP_MISSING_CAPABILITY	-32021
+#define MCP_UNSUPPORTED_VERSION	-32022
+
+#define JSONRPC_MAX_LINE_DEFAULT (16u << 20)
+
+enum read_status {
+	READ_LINE,	/* a complete line was returned */
+	READ_NONE,	/* no complete line buffered yet */
+	READ_TOO_LONG,	/* a line over the cap was dropped whole */
+	READ_EOF,	/* end of input and nothing left */
+};
+
+struct line_reader {
+	int fd;
+	struct buf pending;	/* bytes read but not yet returned */
+	size_t max_line;
+	int discarding;		/* inside an over-long line: drop to newline */
+	int too_long;		/* over-long lines dropped, not yet reported */
+	int eof;
+};
+
+void reader_init(struct line_reader *r, int fd, size_t max_line);
+void reader_release(struct line_reader *r);
+/*
+ * Waits up to timeout_ms (-1: forever) for input and reads what is there.
+ * Returns 1 when bytes arrived, 0 on timeout, -1 at end of input.
+ */
+int reader_fill(struct line_reader *r, int timeout_ms);
+/*
+ * Takes the next complete line out of what was read, without its LF or
+ * CRLF, into *line (replacing its contents). A last line without a newline
+ * is returned once end of input was seen.
+ */
+enum read_status reader_next(struct line_reader *r, struct buf *line);
+
+/* Where output lines go: the default writes to fd 1, retrying short writes. */
+typedef int (*jsonrpc_sink_fn)(const char *data, size_t len, void *ctx);
+void jsonrpc_set_sink(jsonrpc_sink_fn fn, void *ctx);
+/* 1 once a write failed (EPIPE): the peer is gone, time to shut down. */
+int jsonrpc_output_closed(void);
+
+/* Writes one message. Returns 0, or -1 when the output is closed. */
+int jsonrpc_send(const cJSON *msg);
+int jsonrpc_send_result(const cJSON *id, cJSON *take_result);
+int jsonrpc_send_error(const cJSON *id, int code, const char *message,
+		       cJSON *take_data);
+int jsonrpc_notify(const char *method, cJSON *take_params);
+
+/*
+ * Batches (2025-03-26): between begin and end, responses are collected and
+ * end writes them as one JSON array line (nothing when empty).
+ * Notifications still go out at once.
+ */
+void jsonrpc_batch_begin(void);
+void jsonrpc_batch_end(void);
+
+/*
+ * Finds the raw text of a value in a JSON document without parsing it, so
+ * ids and tokens such as 9007199254740993 are echoed digit for digit.
+ * keys is a path of object keys from the top level (first match of each,
+ * as cJSON does). Returns a pointer into json and sets *len, or NULL.
+ */
+const char *json_raw_lookup(const char *json, size_t len,
+			    const char *const *keys, size_t nkeys, size_t *vlen);
+/* Splits a raw JSON array into its elements: calls fn for each element's
+ * raw text. Returns the element count, or -1 when json is not an array. */
+int json_raw_array_each(const char *json, size_t len,
+			void (*fn)(const char *el, size_t ellen, void *ctx),
+			void *ctx);
+
+#endif

@@ -1,0 +1,184 @@
+#ifndef GUMLOOP_TOOL_H
+#define GUMLOOP_TOOL_H
+/*
+ * The tool table and its walk. A tool is data (struct tool_def): from one
+ * entry come its inputSchema, argument checks, HTTP request, annotations,
+ * --list-tools text and the discovery index. A handler is written only
+ * where mapping is not enough.
+ *
+ * Adding a tool:
+ *  1. add an entry to the table of its area in src/tools/<area>.c (params
+ *     first, then the entry; a handler only if the default request/response
+ *     mapping does not fit);
+ *  2. serve its endpoint in the fake Gumloop (test/fake/<area>.c);
+ *  3. test it through the binary (test/t-<area>.py); test/unit/test_table.c
+ *     checks every entry is well formed without being told about it.
+ *
+ * Ownership: a struct tool_call borrows its arguments; the result it builds
+ * (call->structured, call->content) is owned by the call until
+ * tool_call_result() hands it over.
+ */
+#include <stddef.h>
+#include <cjson/cJSON.h>
+#include "config.h"
+
+struct server;
+struct http_request;
+struct http_response;
+
+enum tool_access { TOOL_READ, TOOL_WRITE, TOOL_CUSTOM };
+
+enum param_type { P_STRING, P_INTEGER, P_NUMBER, P_BOOLEAN, P_OBJECT, P_ARRAY };
+
+enum param_in {
+	IN_PATH,	/* fills {name} in the path template */
+	IN_QUERY,	/* query string */
+	IN_BODY,	/* JSON body member */
+	IN_LOCAL,	/* read by the handler, never sent as is */
+};
+
+/* Scope arguments a tool takes, added to its schema and request. */
+enum tool_scope {
+	SCOPE_NONE,
+	SCOPE_LEGACY,	/* user_id / project_id (query on GET, body else) */
+	SCOPE_TEAM,	/* team_id (query) */
+};
+
+/* Flags of a tool entry. */
+#define T_DESTRUCTIVE	(1u << 0)	/* deletes, kills, cancels */
+#define T_IDEMPOTENT	(1u << 1)	/* a repeat has no further effect */
+#define T_WAITABLE	(1u << 2)	/* takes wait_seconds */
+#define T_WAIT		(1u << 3)	/* a wait tool: takes timeout_seconds */
+#define T_STREAM_HOST	(1u << 4)	/* sent to the stream base URL */
+#define T_DOWNLOAD	(1u << 5)	/* returns bytes, not JSON */
+
+/* Flags of a parameter. */
+#define REQUIRED	(1u << 0)
+
+struct param {
+	const char *name;
+	enum param_type type;
+	enum param_in in;
+	unsigned flags;
+	const char *description;
+	/* Optional JSON Schema text replacing the one made from type (items,
+	 * enum, bounds). Its "type" must agree with type. */
+	const char *schema;
+};
+
+struct tool_call;
+typedef int (*tool_handler_fn)(struct tool_call *call);
+
+struct tool_def {
+	const char *name;
+	const char *title;
+	const char *description;
+	enum tool_access access;
+	const char *tag;
+	enum tool_scope scope;
+	const char *method;		/* HTTP method */
+	const char *path;		/* template relative to the base URL */
+	const struct param *params;	/* zero-terminated, may be NULL */
+	const char *output_schema;	/* JSON Schema text, or NULL */
+	unsigned flags;			/* T_* */
+	/* "a|b": at least one of these arguments is required. */
+	const char *one_of;
+	tool_handler_fn handler;	/* NULL: tool_default_handler */
+};
+
+/* One tools/call in progress. */
+struct tool_call {
+	const struct tool_def *def;
+	const cJSON *args;		/* the arguments object (borrowed) */
+	struct server *srv;		/* for waits, progress, cancellation */
+	cJSON *structured;		/* structuredContent (owned) */
+	cJSON *content;			/* content array override (owned) */
+	char *text;			/* error text or NULL (owned) */
+	int is_error;
+	long status;			/* last HTTP status, 0 when none */
+	int refused;			/* refused before any request */
+};
+
+/* The tables, one per area, each zero-terminated. */
+extern const struct tool_def flows_tools[];
+extern const struct tool_def agents_tools[];
+extern const struct tool_def sessions_tools[];
+extern const struct tool_def skills_tools[];
+extern const struct tool_def artifacts_tools[];
+extern const struct tool_def files_tools[];
+extern const struct tool_def mcp_catalog_tools[];
+extern const struct tool_def admin_tools[];
+
+/* Walks every entry of every table: for (i = 0; (t = tool_at(i)); i++). */
+const struct tool_def *tool_at(size_t i);
+const struct tool_def *tool_find(const char *name);
+const char *tool_access_str(enum tool_access a);
+
+/*
+ * The tool as tools/list shows it (name, title, description, inputSchema,
+ * outputSchema, annotations): a new object. Schemas are built once and
+ * cached for the process.
+ */
+cJSON *tool_describe(const struct tool_def *def);
+cJSON *tool_input_schema(const struct tool_def *def);	/* cached, borrowed */
+cJSON *tool_output_schema(const struct tool_def *def);	/* cached, borrowed, may be NULL */
+/* The descriptions tools/list shows, filters applied (cached, borrowed). */
+const cJSON *tool_listed(void);
+/* Frees the caches (at exit). */
+void tool_cache_release(void);
+/* The parameter called name: the entry's own or an implied one. */
+const struct param *tool_param(const struct tool_def *def, const char *name);
+
+/*
+ * Checks args against the entry: types, required, one_of, unknown names.
+ * Returns 0, or -1 with *cause (caller frees).
+ */
+int tool_check_args(const struct tool_def *def, const cJSON *args, char **cause);
+
+/*
+ * Runs a tools/call end to end (policy, checks, handler, audit) and returns
+ * the CallToolResult object. *protocol_error is set (with *cause) when the
+ * answer must be a JSON-RPC error instead (unknown or hidden tool, and
+ * argument errors before 2025-11-25).
+ */
+cJSON *tool_call_run(struct server *srv, const char *name, const cJSON *args,
+		     int *protocol_error, char **cause);
+
+/* Fails the call: sets the error text and structured error; returns -1. */
+int tool_error(struct tool_call *call, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Fails the call from an HTTP failure or error status; returns -1. */
+int tool_error_http(struct tool_call *call, const struct http_response *resp);
+/* Sets a successful JSON result (takes obj). Returns 0. */
+int tool_ok(struct tool_call *call, cJSON *take_obj);
+
+/* Argument access (NULL / default when absent). */
+const char *tool_arg_str(const struct tool_call *call, const char *name);
+const cJSON *tool_arg(const struct tool_call *call, const char *name);
+double tool_arg_num(const struct tool_call *call, const char *name, double def);
+int tool_arg_bool(const struct tool_call *call, const char *name, int def);
+
+/*
+ * Builds the request the entry describes from the arguments: URL with path
+ * and query parameters and scope defaults, JSON body of the IN_BODY ones.
+ * path overrides def->path when not NULL. Returns 0 or -1 (tool error set).
+ */
+int tool_build_request(struct tool_call *call, const char *method,
+		       const char *path, struct http_request *req);
+/* Sends req; on a failure or an HTTP error status sets the tool error and
+ * returns -1; else 0 with resp filled. Read tools retry 429/503 when
+ * Retry-After is at most 10 s. */
+int tool_send(struct tool_call *call, struct http_request *req,
+	      struct http_response *resp);
+/* Parses the response body as JSON; a tool error if it is not. */
+cJSON *tool_response_json(struct tool_call *call,
+			  const struct http_response *resp);
+/* The generic handler: build, send, parse; the JSON object is the result. */
+int tool_default_handler(struct tool_call *call);
+/* Sends a GET to path (a template filled from the arguments) with the
+ * entry's query arguments, the scope and the extra query pairs (name,
+ * value, ..., NULL); returns the parsed JSON, or NULL with the error set. */
+cJSON *tool_get_json(struct tool_call *call, const char *path,
+		     const char *const *query);
+
+#endif

@@ -1,0 +1,47 @@
+#ifndef GUMLOOP_UTIL_H
+#define GUMLOOP_UTIL_H
+/*
+ * Allocation that never fails (it aborts on out-of-memory) and a growable
+ * byte buffer with a hard cap. Ownership: a struct buf owns its data; the
+ * caller releases it with buf_release(). xasprintf() returns a string the
+ * caller frees.
+ */
+#include <stddef.h>
+#include <stdarg.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t count, size_t n);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+
+/* A byte buffer: data is always NUL-terminated once anything was added. */
+struct buf {
+	char *data;
+	size_t len;
+	size_t cap;
+	size_t max;	/* hard cap on len; 0 means unlimited */
+};
+#define BUF_INIT { NULL, 0, 0, 0 }
+
+void buf_init(struct buf *b, size_t max);
+/* Appends n bytes; returns -1 (and appends nothing) when max would be passed. */
+int buf_add(struct buf *b, const void *p, size_t n);
+int buf_addstr(struct buf *b, const char *s);
+int buf_addf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void buf_reset(struct buf *b);
+/* Frees the data and returns the buffer to empty (max is kept). */
+void buf_release(struct buf *b);
+/* Hands the data to the caller (never NULL) and empties the buffer. */
+char *buf_detach(struct buf *b, size_t *len);
+/* Removes the first n bytes. */
+void buf_consume(struct buf *b, size_t n);
+
+/* Monotonic clock in milliseconds. */
+long long now_ms(void);
+
+#endif

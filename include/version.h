@@ -1,0 +1,4 @@
+#ifndef GUMLOOP_VERSION_H
+#define GUMLOOP_VERSION_H
+#define GUMLOOP_MCP_VERSION "0.1.0"
+#endif

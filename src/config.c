@@ -1,0 +1,469 @@
+/*
+ * Flags and environment -> struct config. Flags win over environment
+ * variables, which win over the defaults of shared/interface.md.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "config.h"
+#include "crypto.h"
+#include "util.h"
+
+#define DEFAULT_BASE_URL "https://api.gumloop.com/api/v1"
+#define DEFAULT_STREAM_BASE_URL "https://ws.gumloop.com/api/v1"
+#define MAX_KEY_FILE 4096
+
+struct config cfg;
+
+/* Each option: its flag, its variable, whether it takes a value. */
+enum opt_id {
+	O_BASE_URL, O_STREAM_BASE_URL, O_TIMEOUT, O_POLL_MS, O_MAX_WAIT,
+	O_METHODS, O_READ_ONLY, O_TAGS, O_TOOLS, O_DENY_TOOLS, O_EXPIRES_AT,
+	O_DISCOVERY, O_AUDIT_LOG, O_LOG_LEVEL, O_CACERT, O_INSECURE_HTTP,
+	O_HELP, O_VERSION, O_LIST_TOOLS, O_JSON, O_CHECK, O_CALL,
+	O_VERIFY_AUDIT,
+};
+
+struct option_spec {
+	const char *flag;
+	const char *env;
+	int takes_value;
+	enum opt_id id;
+	const char *help;
+};
+
+static const struct option_spec options[] = {
+	{ "--base-url", "GUMLOOP_BASE_URL", 1, O_BASE_URL,
+	  "REST base URL (default " DEFAULT_BASE_URL ")" },
+	{ "--stream-base-url", "GUMLOOP_STREAM_BASE_URL", 1, O_STREAM_BASE_URL,
+	  "chat-completions host (default " DEFAULT_STREAM_BASE_URL ")" },
+	{ "--timeout", "GUMLOOP_MCP_TIMEOUT", 1, O_TIMEOUT,
+	  "one HTTP request's limit in seconds (default 30)" },
+	{ "--poll-ms", "GUMLOOP_MCP_POLL_MS", 1, O_POLL_MS,
+	  "first poll interval of a wait in ms, backing off to 5 s (default 1000)" },
+	{ "--max-wait", "GUMLOOP_MCP_MAX_WAIT", 1, O_MAX_WAIT,
+	  "upper bound for wait_seconds / timeout_seconds (default 600)" },
+	{ "--methods", "GUMLOOP_MCP_METHODS", 1, O_METHODS,
+	  "access classes exposed: read,write,custom (default all)" },
+	{ "--read-only", "GUMLOOP_MCP_READ_ONLY", 0, O_READ_ONLY,
+	  "same as --methods read" },
+	{ "--tags", "GUMLOOP_MCP_TAGS", 1, O_TAGS,
+	  "only tools with one of these tags (default all)" },
+	{ "--tools", "GUMLOOP_MCP_TOOLS", 1, O_TOOLS,
+	  "only these tool names (default all)" },
+	{ "--deny-tools", "GUMLOOP_MCP_DENY_TOOLS", 1, O_DENY_TOOLS,
+	  "never these tool names" },
+	{ "--expires-at", "GUMLOOP_MCP_EXPIRES_AT", 1, O_EXPIRES_AT,
+	  "ISO 8601 time after which every tool call is refused" },
+	{ "--discovery", "GUMLOOP_MCP_DISCOVERY", 0, O_DISCOVERY,
+	  "expose three discovery tools instead of the catalog" },
+	{ "--audit-log", "GUMLOOP_MCP_AUDIT_LOG", 1, O_AUDIT_LOG,
+	  "append one hash-chained JSON line per tool call to FILE" },
+	{ "--log-level", "GUMLOOP_MCP_LOG_LEVEL", 1, O_LOG_LEVEL,
+	  "stderr log level: debug, info, warning, error (default info)" },
+	{ "--cacert", "GUMLOOP_MCP_CACERT", 1, O_CACERT,
+	  "CA bundle for TLS verification (default: system store)" },
+	{ "--insecure-http", NULL, 0, O_INSECURE_HTTP,
+	  "allow http:// to a non-loopback host" },
+	{ "--help", NULL, 0, O_HELP, "show this help and exit" },
+	{ "--version", NULL, 0, O_VERSION, "show the version and exit" },
+	{ "--list-tools", NULL, 0, O_LIST_TOOLS,
+	  "print the tool table (--json for JSON) and exit" },
+	{ "--json", NULL, 0, O_JSON, "with --list-tools: JSON output" },
+	{ "--check", NULL, 0, O_CHECK,
+	  "check the configuration and the key with one cheap read call" },
+	{ "--call", NULL, 1, O_CALL,
+	  "run one tool call: --call TOOL [JSON-ARGS | @FILE | -]" },
+	{ "--verify-audit", NULL, 1, O_VERIFY_AUDIT,
+	  "verify the hash chain of an audit log FILE" },
+};
+
+static void set_str(char **slot, const char *value)
+{
+	free(*slot);
+	*slot = value ? xstrdup(value) : NULL;
+}
+
+static int parse_long(const char *value, long min, long max, long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(value, &end, 10);
+	if (errno || end == value || *end || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* Parses ISO 8601: 2026-12-31, 2026-12-31T23:59:59[.fff](Z|+hh:mm). */
+static int parse_iso8601(const char *s, time_t *out)
+{
+	struct tm tm;
+	int y, mo, d, h = 0, mi = 0, sec = 0, n = 0, oh = 0, om = 0, sign = 0;
+	const char *p;
+
+	memset(&tm, 0, sizeof(tm));
+	if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3 || n != 10)
+		return -1;
+	p = s + n;
+	if (*p == 'T' || *p == 't' || *p == ' ') {
+		if (sscanf(p + 1, "%2d:%2d:%2d%n", &h, &mi, &sec, &n) != 3 || n != 8)
+			return -1;
+		p += 1 + n;
+		if (*p == '.')
+			for (p++; *p >= '0' && *p <= '9'; p++)
+				;
+		if (*p == 'Z' || *p == 'z')
+			p++;
+		else if (*p == '+' || *p == '-') {
+			sign = *p == '-' ? -1 : 1;
+			if (sscanf(p + 1, "%2d:%2d%n", &oh, &om, &n) != 2 || n != 5)
+				return -1;
+			p += 1 + n;
+		} else
+			return -1;
+	}
+	if (*p || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
+	    sec > 60 || oh > 23 || om > 59)
+		return -1;
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = sec;
+	*out = timegm(&tm) - sign * (oh * 3600 + om * 60);
+	return 0;
+}
+
+static int parse_methods(const char *value, unsigned *out, char **cause)
+{
+	char *copy = xstrdup(value), *tok, *save = NULL;
+	unsigned bits = 0;
+
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (!strcmp(tok, "read"))
+			bits |= ACCESS_READ;
+		else if (!strcmp(tok, "write"))
+			bits |= ACCESS_WRITE;
+		else if (!strcmp(tok, "custom"))
+			bits |= ACCESS_CUSTOM;
+		else {
+			*cause = xasprintf("invalid --methods value '%s': valid "
+					   "classes are read, write, custom", tok);
+			free(copy);
+			return -1;
+		}
+	}
+	free(copy);
+	if (!bits) {
+		*cause = xstrdup("empty --methods list: name at least one of "
+				 "read, write, custom");
+		return -1;
+	}
+	*out = bits;
+	return 0;
+}
+
+static int is_truthy(const char *v)
+{
+	return v && (!strcmp(v, "1") || !strcasecmp(v, "true") ||
+		     !strcasecmp(v, "yes") || !strcasecmp(v, "on"));
+}
+
+static int apply(struct config *c, const struct option_spec *o,
+		 const char *value, int from_env, char **cause)
+{
+	switch (o->id) {
+	case O_BASE_URL: set_str(&c->base_url, value); break;
+	case O_STREAM_BASE_URL: set_str(&c->stream_base_url, value); break;
+	case O_TIMEOUT:
+		if (parse_long(value, 1, 3600, &c->timeout_s) < 0)
+			goto bad_number;
+		break;
+	case O_POLL_MS:
+		if (parse_long(value, 10, 60000, &c->poll_ms) < 0)
+			goto bad_number;
+		break;
+	case O_MAX_WAIT:
+		if (parse_long(value, 1, 86400, &c->max_wait_s) < 0)
+			goto bad_number;
+		break;
+	case O_METHODS: return parse_methods(value, &c->methods, cause);
+	case O_READ_ONLY:
+		if (!from_env || is_truthy(value))
+			c->read_only = 1;
+		break;
+	case O_TAGS: set_str(&c->tags, value); break;
+	case O_TOOLS: set_str(&c->tools, value); break;
+	case O_DENY_TOOLS: set_str(&c->deny_tools, value); break;
+	case O_EXPIRES_AT:
+		if (parse_iso8601(value, &c->expires_at) < 0) {
+			*cause = xasprintf("invalid %s '%s': expected ISO 8601 such "
+					   "as 2026-12-31T23:59:59Z", o->flag, value);
+			return -1;
+		}
+		set_str(&c->expires_at_text, value);
+		break;
+	case O_DISCOVERY:
+		c->discovery = !from_env || is_truthy(value);
+		break;
+	case O_AUDIT_LOG: set_str(&c->audit_log, value); break;
+	case O_LOG_LEVEL:
+		if (log_level_parse(value, &c->log_level) < 0) {
+			*cause = xasprintf("invalid log level '%s': use debug, info, "
+					   "warning or error", value);
+			return -1;
+		}
+		break;
+	case O_CACERT: set_str(&c->cacert, value); break;
+	case O_INSECURE_HTTP: c->insecure_http = 1; break;
+	case O_HELP: c->mode = MODE_HELP; break;
+	case O_VERSION: c->mode = MODE_VERSION; break;
+	case O_LIST_TOOLS: c->mode = MODE_LIST_TOOLS; break;
+	case O_JSON: c->json = 1; break;
+	case O_CHECK: c->mode = MODE_CHECK; break;
+	case O_CALL: c->mode = MODE_CALL; set_str(&c->call_tool, value); break;
+	case O_VERIFY_AUDIT:
+		c->mode = MODE_VERIFY_AUDIT;
+		set_str(&c->verify_file, value);
+		break;
+	}
+	return 0;
+bad_number:
+	*cause = xasprintf("invalid %s '%s': not a whole number in range",
+			   from_env ? o->env : o->flag, value);
+	return -1;
+}
+
+static void set_defaults(struct config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->mode = MODE_SERVE;
+	c->base_url = xstrdup(DEFAULT_BASE_URL);
+	c->stream_base_url = xstrdup(DEFAULT_STREAM_BASE_URL);
+	c->timeout_s = 30;
+	c->poll_ms = 1000;
+	c->max_wait_s = 600;
+	c->methods = ACCESS_ALL;
+	c->log_level = LOG_INFO;
+}
+
+static int load_env(struct config *c, char **cause)
+{
+	size_t i;
+	const char *v;
+
+	for (i = 0; i < ARRAY_SIZE(options); i++) {
+		if (!options[i].env || !(v = getenv(options[i].env)) || !*v)
+			continue;
+		if (apply(c, &options[i], v, 1, cause) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static const struct option_spec *find_option(const char *arg, const char **value)
+{
+	size_t i, n;
+
+	for (i = 0; i < ARRAY_SIZE(options); i++) {
+		n = strlen(options[i].flag);
+		if (strncmp(arg, options[i].flag, n))
+			continue;
+		if (arg[n] == '\0') {
+			*value = NULL;
+			return &options[i];
+		}
+		if (arg[n] == '=' && options[i].takes_value) {
+			*value = arg + n + 1;
+			return &options[i];
+		}
+	}
+	return NULL;
+}
+
+static int load_flags(struct config *c, int argc, char **argv, char **cause)
+{
+	const struct option_spec *o;
+	const char *value;
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		o = find_option(argv[i], &value);
+		if (!o) {
+			*cause = xasprintf("unknown option '%s' (see --help)", argv[i]);
+			return -1;
+		}
+		if (o->takes_value && !value) {
+			if (i + 1 >= argc) {
+				*cause = xasprintf("option '%s' needs a value", o->flag);
+				return -1;
+			}
+			value = argv[++i];
+		}
+		if (apply(c, o, value, 0, cause) < 0)
+			return -1;
+		/* --call TOOL takes an optional JSON argument after the name. */
+		if (o->id == O_CALL && i + 1 < argc && strncmp(argv[i + 1], "--", 2))
+			set_str(&c->call_args, argv[++i]);
+	}
+	return 0;
+}
+
+/* Reads a key file that only its owner may read. */
+static char *read_key_file(const char *path, char **problem)
+{
+	struct stat st;
+	char data[MAX_KEY_FILE + 1];
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		*problem = xasprintf("cannot open GUMLOOP_API_KEY_FILE '%s': %s",
+				     path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		*problem = xasprintf("GUMLOOP_API_KEY_FILE '%s' is not a regular "
+				     "file", path);
+		close(fd);
+		return NULL;
+	}
+	if (st.st_mode & (S_IRWXG | S_IRWXO)) {
+		*problem = xasprintf("GUMLOOP_API_KEY_FILE '%s' is readable by group "
+				     "or others: run 'chmod 600 %s'", path, path);
+		close(fd);
+		return NULL;
+	}
+	n = read(fd, data, MAX_KEY_FILE);
+	close(fd);
+	if (n < 0)
+		n = 0;
+	while (n > 0 && strchr(" \t\r\n", data[n - 1]))
+		n--;
+	data[n] = '\0';
+	if (!n) {
+		*problem = xasprintf("GUMLOOP_API_KEY_FILE '%s' is empty", path);
+		return NULL;
+	}
+	{
+		char *key = xstrdup(data);
+
+		crypto_zeroize(data, sizeof(data));
+		return key;
+	}
+}
+
+static void load_credentials(struct config *c)
+{
+	const char *v;
+
+	if ((v = getenv("GUMLOOP_API_KEY")) && *v)
+		c->api_key = xstrdup(v);
+	else if ((v = getenv("GUMLOOP_API_KEY_FILE")) && *v)
+		c->api_key = read_key_file(v, &c->credential_problem);
+	else if ((v = getenv("GUMLOOP_ACCESS_TOKEN")) && *v)
+		c->api_key = xstrdup(v);
+	else
+		c->credential_problem = xstrdup(
+			"no Gumloop credentials: set GUMLOOP_API_KEY (or "
+			"GUMLOOP_API_KEY_FILE, a file only you can read, or "
+			"GUMLOOP_ACCESS_TOKEN) in the server's environment");
+	if (c->api_key)
+		redact_register(c->api_key);
+	if ((v = getenv("GUMLOOP_USER_ID")) && *v)
+		c->user_id = xstrdup(v);
+	if ((v = getenv("GUMLOOP_PROJECT_ID")) && *v)
+		c->project_id = xstrdup(v);
+	if ((v = getenv("GUMLOOP_TEAM_ID")) && *v)
+		c->team_id = xstrdup(v);
+}
+
+static void trim_trailing_slash(char *url)
+{
+	size_t n = strlen(url);
+
+	while (n > 0 && url[n - 1] == '/')
+		url[--n] = '\0';
+}
+
+int config_load(struct config *c, int argc, char **argv, char **cause)
+{
+	set_defaults(c);
+	if (load_env(c, cause) < 0 || load_flags(c, argc, argv, cause) < 0)
+		return -1;
+	if (c->read_only)
+		c->methods = ACCESS_READ;
+	if (c->json && c->mode != MODE_LIST_TOOLS) {
+		*cause = xstrdup("--json goes with --list-tools");
+		return -1;
+	}
+	trim_trailing_slash(c->base_url);
+	trim_trailing_slash(c->stream_base_url);
+	log_set_level(c->log_level);
+	load_credentials(c);
+	return 0;
+}
+
+static void free_secret(char **s)
+{
+	if (*s) {
+		crypto_zeroize(*s, strlen(*s));
+		free(*s);
+		*s = NULL;
+	}
+}
+
+void config_release(struct config *c)
+{
+	free_secret(&c->api_key);
+	free(c->credential_problem);
+	free(c->user_id);
+	free(c->project_id);
+	free(c->team_id);
+	free(c->base_url);
+	free(c->stream_base_url);
+	free(c->cacert);
+	free(c->tags);
+	free(c->tools);
+	free(c->deny_tools);
+	free(c->expires_at_text);
+	free(c->audit_log);
+	free(c->call_tool);
+	free(c->call_args);
+	free(c->verify_file);
+	memset(c, 0, sizeof(*c));
+}
+
+void config_usage(void *f)
+{
+	FILE *out = f;
+	size_t i;
+
+	fputs("usage: gumloop-mcp [options]\n"
+	      "A stdio MCP server for the Gumloop API: newline-delimited "
+	      "JSON-RPC on stdin/stdout.\n\noptions (environment variable in "
+	      "brackets; flags win):\n", out);
+	for (i = 0; i < ARRAY_SIZE(options); i++) {
+		fprintf(out, "  %-20s %s", options[i].flag, options[i].help);
+		if (options[i].env)
+			fprintf(out, " [%s]", options[i].env);
+		fputc('\n', out);
+	}
+	fputs("\ncredentials and scope (environment only):\n"
+	      "  GUMLOOP_API_KEY        API key, sent as Authorization: Bearer\n"
+	      "  GUMLOOP_API_KEY_FILE   file holding the key (mode 600)\n"
+	      "  GUMLOOP_ACCESS_TOKEN   OAuth access token instead of a key\n"
+	      "  GUMLOOP_USER_ID        default user_id; also sent as x-auth-key\n"
+	      "  GUMLOOP_PROJECT_ID     default project_id on legacy endpoints\n"
+	      "  GUMLOOP_TEAM_ID        default team_id on newer endpoints\n"
+	      "\nexit status: 0 on end of input; 2 on invalid options.\n", out);
+}

@@ -1,0 +1,491 @@
+/*
+ * libcurl behind a small interface: one reused easy handle (keep-alive),
+ * credentials only over https or to loopback, capped bodies, rate-limit
+ * headers read, and every failure mapped to one error object.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <curl/curl.h>
+#include "config.h"
+#include "crypto.h"
+#include "http.h"
+#include "log.h"
+#include "version.h"
+
+static CURL *handle;
+
+void http_request_init(struct http_request *req, const char *method)
+{
+	memset(req, 0, sizeof(*req));
+	req->method = method;
+	buf_init(&req->url, 64 * 1024);
+}
+
+void http_request_release(struct http_request *req)
+{
+	buf_release(&req->url);
+	cJSON_Delete(req->json);
+	free(req->parts);
+	req->json = NULL;
+	req->parts = NULL;
+}
+
+void http_response_init(struct http_response *resp)
+{
+	memset(resp, 0, sizeof(*resp));
+	buf_init(&resp->body, 0);
+	resp->retry_after = -1;
+	resp->rl_limit = resp->rl_remaining = resp->rl_reset = -1;
+}
+
+void http_response_release(struct http_response *resp)
+{
+	buf_release(&resp->body);
+	free(resp->detail);
+	free(resp->content_type);
+	resp->detail = NULL;
+	resp->content_type = NULL;
+}
+
+/* ---- URLs ------------------------------------------------------------- */
+
+void http_percent_encode(struct buf *b, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)s; *p; p++) {
+		if (isalnum(*p) || *p == '-' || *p == '.' || *p == '_' || *p == '~') {
+			buf_add(b, p, 1);
+		} else {
+			char esc[3] = { '%', hex[*p >> 4], hex[*p & 15] };
+
+			buf_add(b, esc, 3);
+		}
+	}
+}
+
+void http_url_begin(struct buf *url, const char *base)
+{
+	buf_reset(url);
+	buf_addstr(url, base);
+}
+
+void http_url_add_path(struct buf *url, const char *literal)
+{
+	buf_addstr(url, literal);
+}
+
+void http_url_add_segment(struct buf *url, const char *segment)
+{
+	/* "." and ".." would be resolved by the server as path steps. */
+	if (!strcmp(segment, ".") || !strcmp(segment, ".."))
+		buf_addstr(url, !strcmp(segment, ".") ? "%2E" : "%2E%2E");
+	else
+		http_percent_encode(url, segment);
+}
+
+void http_url_add_query(struct buf *url, const char *name, const char *value)
+{
+	buf_addstr(url, url->data && strchr(url->data, '?') ? "&" : "?");
+	http_percent_encode(url, name);
+	buf_addstr(url, "=");
+	http_percent_encode(url, value);
+}
+
+/* Copies the host of an http(s) URL into host (brackets kept for IPv6). */
+static int url_host(const char *url, char *host, size_t size)
+{
+	const char *p = strstr(url, "://"), *end;
+	size_t n;
+
+	if (!p)
+		return -1;
+	p += 3;
+	end = p + strcspn(p, "/?#");
+	if (memchr(p, '@', (size_t)(end - p)))
+		p = (const char *)memchr(p, '@', (size_t)(end - p)) + 1;
+	if (*p == '[') {
+		const char *close = memchr(p, ']', (size_t)(end - p));
+
+		if (!close)
+			return -1;
+		end = close + 1;
+	} else {
+		const char *colon = memchr(p, ':', (size_t)(end - p));
+
+		if (colon)
+			end = colon;
+	}
+	n = (size_t)(end - p);
+	if (!n || n >= size)
+		return -1;
+	memcpy(host, p, n);
+	host[n] = '\0';
+	return 0;
+}
+
+static int is_loopback(const char *host)
+{
+	return !strcasecmp(host, "localhost") || !strcmp(host, "[::1]") ||
+	       !strncmp(host, "127.", 4);
+}
+
+int http_url_allowed(const char *url, char **cause)
+{
+	char host[256];
+
+	if (url_host(url, host, sizeof(host)) < 0) {
+		*cause = xasprintf("invalid URL '%s'", url);
+		return -1;
+	}
+	if (!strncasecmp(url, "https://", 8))
+		return 0;
+	if (strncasecmp(url, "http://", 7)) {
+		*cause = xasprintf("refusing URL '%s': only https:// is allowed", url);
+		return -1;
+	}
+	if (is_loopback(host) || cfg.insecure_http)
+		return 0;
+	*cause = xasprintf("refusing to send credentials over plain http to '%s': "
+			   "use https, or pass --insecure-http if you really mean it",
+			   host);
+	return -1;
+}
+
+/* ---- transfer --------------------------------------------------------- */
+
+struct transfer {
+	struct http_request *req;
+	struct http_response *resp;
+	size_t max;
+	int too_large;
+};
+
+static size_t on_body(char *data, size_t size, size_t n, void *ctx)
+{
+	struct transfer *t = ctx;
+	size_t len = size * n;
+
+	if (t->resp->body.len + len > t->max) {
+		t->too_large = 1;
+		return 0;
+	}
+	buf_add(&t->resp->body, data, len);
+	return len;
+}
+
+static long header_long(const char *v)
+{
+	char *end;
+	long n = strtol(v, &end, 10);
+
+	return end == v ? -1 : n;
+}
+
+/* Retry-After is seconds or an HTTP date. */
+static double parse_retry_after(const char *v)
+{
+	struct tm tm;
+	char *end;
+	double secs = strtod(v, &end);
+
+	if (end != v)
+		return secs < 0 ? 0 : secs;
+	memset(&tm, 0, sizeof(tm));
+	if (strptime(v, "%a, %d %b %Y %H:%M:%S GMT", &tm)) {
+		double d = difftime(timegm(&tm), time(NULL));
+
+		return d < 0 ? 0 : d;
+	}
+	return -1;
+}
+
+static size_t on_header(char *data, size_t size, size_t n, void *ctx)
+{
+	struct transfer *t = ctx;
+	struct http_response *r = t->resp;
+	size_t len = size * n;
+	char line[512], *colon, *v;
+
+	if (len >= sizeof(line))
+		return len;
+	memcpy(line, data, len);
+	line[len] = '\0';
+	line[strcspn(line, "\r\n")] = '\0';
+	colon = strchr(line, ':');
+	if (!colon)
+		return len;
+	*colon = '\0';
+	for (v = colon + 1; *v == ' ' || *v == '\t'; v++)
+		;
+	if (!strncasecmp(line, "x-", 2) && !strncasecmp(line + 2, "ratelimit-", 10))
+		memmove(line, line + 2, strlen(line + 2) + 1);
+	if (!strcasecmp(line, "retry-after"))
+		r->retry_after = parse_retry_after(v);
+	else if (!strcasecmp(line, "ratelimit-limit"))
+		r->rl_limit = header_long(v);
+	else if (!strcasecmp(line, "ratelimit-remaining"))
+		r->rl_remaining = header_long(v);
+	else if (!strcasecmp(line, "ratelimit-reset"))
+		r->rl_reset = header_long(v);
+	else if (!strcasecmp(line, "content-type")) {
+		free(r->content_type);
+		r->content_type = xstrdup(v);
+	}
+	return len;
+}
+
+static int on_progress(void *ctx, curl_off_t dt, curl_off_t dn, curl_off_t ut,
+		       curl_off_t un)
+{
+	struct transfer *t = ctx;
+
+	(void)dt; (void)dn; (void)ut; (void)un;
+	return t->req->abort_check && t->req->abort_check(t->req->abort_ctx);
+}
+
+static struct curl_slist *build_headers(const struct http_request *req)
+{
+	struct curl_slist *h = NULL;
+	char *line;
+
+	h = curl_slist_append(h, "Accept: application/json");
+	h = curl_slist_append(h, "Expect:");
+	if (req->json)
+		h = curl_slist_append(h, "Content-Type: application/json");
+	if (!req->no_auth && cfg.api_key) {
+		line = xasprintf("Authorization: Bearer %s", cfg.api_key);
+		h = curl_slist_append(h, line);
+		crypto_zeroize(line, strlen(line));
+		free(line);
+	}
+	if (!req->no_auth && cfg.user_id) {
+		line = xasprintf("x-auth-key: %s", cfg.user_id);
+		h = curl_slist_append(h, line);
+		free(line);
+	}
+	return h;
+}
+
+static curl_mime *build_mime(const struct http_request *req)
+{
+	curl_mime *mime = curl_mime_init(handle);
+	size_t i;
+
+	for (i = 0; i < req->nparts; i++) {
+		const struct http_part *p = &req->parts[i];
+		curl_mimepart *part = curl_mime_addpart(mime);
+
+		curl_mime_name(part, p->name);
+		curl_mime_data(part, p->data, p->len);
+		if (p->filename) {
+			curl_mime_filename(part, p->filename);
+			curl_mime_type(part, p->type ? p->type
+					      : "application/octet-stream");
+		} else if (p->type) {
+			curl_mime_type(part, p->type);
+		}
+	}
+	return mime;
+}
+
+static int ensure_handle(void)
+{
+	if (handle)
+		return 0;
+	if (curl_global_init(CURL_GLOBAL_DEFAULT))
+		return -1;
+	handle = curl_easy_init();
+	return handle ? 0 : -1;
+}
+
+static void set_options(struct transfer *t, struct curl_slist *headers,
+			char *body, char *errbuf)
+{
+	struct http_request *req = t->req;
+
+	curl_easy_setopt(handle, CURLOPT_URL, req->url.data);
+	curl_easy_setopt(handle, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(handle, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(handle, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(handle, CURLOPT_TIMEOUT, cfg.timeout_s);
+	curl_easy_setopt(handle, CURLOPT_CONNECTTIMEOUT,
+			 cfg.timeout_s < 10 ? cfg.timeout_s : 10L);
+	curl_easy_setopt(handle, CURLOPT_USERAGENT, "gumloop-mcp/" GUMLOOP_MCP_VERSION);
+	curl_easy_setopt(handle, CURLOPT_HTTPHEADER, headers);
+	curl_easy_setopt(handle, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(handle, CURLOPT_WRITEDATA, t);
+	curl_easy_setopt(handle, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(handle, CURLOPT_HEADERDATA, t);
+	curl_easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, on_progress);
+	curl_easy_setopt(handle, CURLOPT_XFERINFODATA, t);
+	curl_easy_setopt(handle, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(handle, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)t->max);
+	if (cfg.cacert)
+		curl_easy_setopt(handle, CURLOPT_CAINFO, cfg.cacert);
+	if (body) {
+		curl_easy_setopt(handle, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(handle, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+	} else if (!req->parts && strcmp(req->method, "GET") &&
+		   strcmp(req->method, "DELETE")) {
+		curl_easy_setopt(handle, CURLOPT_POSTFIELDS, "");
+	}
+	if (!strcmp(req->method, "GET"))
+		curl_easy_setopt(handle, CURLOPT_HTTPGET, 1L);
+	else if (strcmp(req->method, "POST"))
+		curl_easy_setopt(handle, CURLOPT_CUSTOMREQUEST, req->method);
+}
+
+static void record_failure(struct http_response *resp, CURLcode rc,
+			   const struct transfer *t, const char *errbuf)
+{
+	const char *text = *errbuf ? errbuf : curl_easy_strerror(rc);
+
+	if (t->too_large || rc == CURLE_FILESIZE_EXCEEDED)
+		resp->failure = HTTP_TOO_LARGE;
+	else if (rc == CURLE_OPERATION_TIMEDOUT)
+		resp->failure = HTTP_TIMEOUT;
+	else if (rc == CURLE_ABORTED_BY_CALLBACK)
+		resp->failure = HTTP_ABORTED;
+	else
+		resp->failure = HTTP_TRANSPORT;
+	resp->detail = redact_string(text);
+}
+
+int http_perform(struct http_request *req, struct http_response *resp)
+{
+	struct transfer t = { req, resp, req->max_response, 0 };
+	char errbuf[CURL_ERROR_SIZE] = "";
+	struct curl_slist *headers = NULL;
+	curl_mime *mime = NULL;
+	char *body = NULL, *cause = NULL;
+	CURLcode rc;
+
+	if (!t.max)
+		t.max = HTTP_MAX_RESPONSE_DEFAULT;
+	if (!req->no_auth && http_url_allowed(req->url.data, &cause) < 0) {
+		resp->failure = HTTP_REFUSED;
+		resp->detail = cause;
+		return -1;
+	}
+	if (ensure_handle() < 0) {
+		resp->failure = HTTP_TRANSPORT;
+		resp->detail = xstrdup("cannot initialize libcurl");
+		return -1;
+	}
+	curl_easy_reset(handle);
+	headers = build_headers(req);
+	if (req->json)
+		body = cJSON_PrintUnformatted(req->json);
+	set_options(&t, headers, body, errbuf);
+	if (req->parts) {
+		mime = build_mime(req);
+		curl_easy_setopt(handle, CURLOPT_MIMEPOST, mime);
+	}
+	log_debug("%s %s", req->method, req->url.data);
+	rc = curl_easy_perform(handle);
+	if (rc == CURLE_OK)
+		curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &resp->status);
+	else
+		record_failure(resp, rc, &t, errbuf);
+	curl_easy_setopt(handle, CURLOPT_HTTPHEADER, NULL);
+	curl_slist_free_all(headers);
+	curl_mime_free(mime);
+	free(body);
+	return rc == CURLE_OK ? 0 : -1;
+}
+
+const char *http_failure_str(enum http_failure f)
+{
+	switch (f) {
+	case HTTP_OK: return "ok";
+	case HTTP_TRANSPORT: return "transport_error";
+	case HTTP_TIMEOUT: return "timeout";
+	case HTTP_TOO_LARGE: return "response_too_large";
+	case HTTP_ABORTED: return "cancelled";
+	case HTTP_REFUSED: return "refused";
+	}
+	return "unknown";
+}
+
+/* ---- errors ----------------------------------------------------------- */
+
+/* Reads {"error": "text"} and {"error": {"code", "message"}} bodies. */
+static void read_error_body(const struct http_response *resp, cJSON *err)
+{
+	cJSON *body = cJSON_ParseWithLength(resp->body.data ? resp->body.data : "",
+					    resp->body.len);
+	const cJSON *e = cJSON_GetObjectItemCaseSensitive(body, "error");
+	const cJSON *code = NULL, *msg = NULL;
+
+	if (cJSON_IsString(e)) {
+		msg = e;
+		if (!strchr(e->valuestring, ' '))
+			code = e;
+	} else if (cJSON_IsObject(e)) {
+		code = cJSON_GetObjectItemCaseSensitive(e, "code");
+		msg = cJSON_GetObjectItemCaseSensitive(e, "message");
+	} else {
+		msg = cJSON_GetObjectItemCaseSensitive(body, "message");
+		if (!cJSON_IsString(msg))
+			msg = cJSON_GetObjectItemCaseSensitive(body, "detail");
+	}
+	if (cJSON_IsString(code))
+		cJSON_AddStringToObject(err, "code", code->valuestring);
+	if (cJSON_IsString(msg)) {
+		char *clean = redact_string(msg->valuestring);
+
+		cJSON_AddStringToObject(err, "message", clean);
+		free(clean);
+	} else if (!body && resp->body.len) {
+		cJSON_AddStringToObject(err, "code", "non_json_response");
+		cJSON_AddItemToObject(err, "message", cJSON_CreateString(
+			"Gumloop answered with a body that is not JSON"));
+	}
+	cJSON_Delete(body);
+}
+
+cJSON *http_error_object(const struct http_response *resp)
+{
+	cJSON *err = cJSON_CreateObject(), *rl;
+
+	if (resp->failure != HTTP_OK) {
+		cJSON_AddNullToObject(err, "status");
+		cJSON_AddStringToObject(err, "code", http_failure_str(resp->failure));
+		cJSON_AddStringToObject(err, "message",
+					resp->detail ? resp->detail : "request failed");
+		return err;
+	}
+	cJSON_AddNumberToObject(err, "status", (double)resp->status);
+	read_error_body(resp, err);
+	if (!cJSON_HasObjectItem(err, "message"))
+		cJSON_AddItemToObject(err, "message", cJSON_CreateString(
+			resp->status >= 500 ? "Gumloop server error"
+					    : "request refused by Gumloop"));
+	if (resp->retry_after >= 0)
+		cJSON_AddNumberToObject(err, "retry_after", resp->retry_after);
+	if (resp->rl_limit >= 0 || resp->rl_remaining >= 0 || resp->rl_reset >= 0) {
+		rl = cJSON_AddObjectToObject(err, "ratelimit");
+		if (resp->rl_limit >= 0)
+			cJSON_AddNumberToObject(rl, "limit", (double)resp->rl_limit);
+		if (resp->rl_remaining >= 0)
+			cJSON_AddNumberToObject(rl, "remaining", (double)resp->rl_remaining);
+		if (resp->rl_reset >= 0)
+			cJSON_AddNumberToObject(rl, "reset", (double)resp->rl_reset);
+	}
+	return err;
+}
+
+void http_cleanup(void)
+{
+	if (handle) {
+		curl_easy_cleanup(handle);
+		curl_global_cleanup();
+		handle = NULL;
+	}
+}

@@ -1,0 +1,465 @@
+/*
+ * The stdio transport: a bounded line reader (an over-long line is dropped
+ * whole, never split) and the only writer to stdout (one compact line per
+ * message, redacted, valid UTF-8, written out at once).
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "jsonrpc.h"
+#include "log.h"
+
+#define READ_CHUNK 65536
+
+/* ---- reading ---------------------------------------------------------- */
+
+void reader_init(struct line_reader *r, int fd, size_t max_line)
+{
+	r->fd = fd;
+	buf_init(&r->pending, 0);
+	r->max_line = max_line;
+	r->discarding = 0;
+	r->too_long = 0;
+	r->eof = 0;
+}
+
+void reader_release(struct line_reader *r)
+{
+	buf_release(&r->pending);
+}
+
+/* Adds a chunk, dropping the bytes of a line that is over the cap. */
+static void reader_take(struct line_reader *r, const char *p, size_t n)
+{
+	const char *nl;
+
+	if (r->discarding) {
+		nl = memchr(p, '\n', n);
+		if (!nl)
+			return;
+		r->discarding = 0;
+		r->too_long++;
+		n -= (size_t)(nl + 1 - p);
+		p = nl + 1;
+	}
+	buf_add(&r->pending, p, n);
+	if (!memchr(r->pending.data, '\n', r->pending.len) &&
+	    r->pending.len > r->max_line) {
+		buf_reset(&r->pending);
+		r->discarding = 1;
+	}
+}
+
+int reader_fill(struct line_reader *r, int timeout_ms)
+{
+	char chunk[READ_CHUNK];
+	struct pollfd pfd = { .fd = r->fd, .events = POLLIN };
+	ssize_t n;
+	int rc;
+
+	if (r->eof)
+		return -1;
+	rc = poll(&pfd, 1, timeout_ms);
+	if (rc < 0)
+		return errno == EINTR ? 0 : -1;
+	if (rc == 0)
+		return 0;
+	n = read(r->fd, chunk, sizeof(chunk));
+	if (n < 0)
+		return errno == EINTR || errno == EAGAIN ? 0 : (r->eof = 1, -1);
+	if (n == 0) {
+		r->eof = 1;
+		return -1;
+	}
+	reader_take(r, chunk, (size_t)n);
+	return 1;
+}
+
+static void set_line(struct buf *line, const char *p, size_t n)
+{
+	if (n && p[n - 1] == '\r')
+		n--;
+	buf_reset(line);
+	buf_add(line, p, n);
+}
+
+enum read_status reader_next(struct line_reader *r, struct buf *line)
+{
+	char *nl;
+	size_t n;
+
+	if (r->too_long) {
+		r->too_long--;
+		return READ_TOO_LONG;
+	}
+	nl = r->pending.len ? memchr(r->pending.data, '\n', r->pending.len) : NULL;
+	if (nl) {
+		n = (size_t)(nl - r->pending.data);
+		if (n > r->max_line) {
+			buf_consume(&r->pending, n + 1);
+			return READ_TOO_LONG;
+		}
+		set_line(line, r->pending.data, n);
+		buf_consume(&r->pending, n + 1);
+		return READ_LINE;
+	}
+	if (!r->eof)
+		return READ_NONE;
+	if (r->discarding) {
+		r->discarding = 0;
+		return READ_TOO_LONG;
+	}
+	if (r->pending.len) {
+		set_line(line, r->pending.data, r->pending.len);
+		buf_reset(&r->pending);
+		return READ_LINE;
+	}
+	return READ_EOF;
+}
+
+/* ---- writing ---------------------------------------------------------- */
+
+static int output_closed;
+static cJSON *batch;
+
+static int write_fd1(const char *data, size_t len, void *ctx)
+{
+	(void)ctx;
+	while (len) {
+		ssize_t n = write(1, data, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		data += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static jsonrpc_sink_fn sink = write_fd1;
+static void *sink_ctx;
+
+void jsonrpc_set_sink(jsonrpc_sink_fn fn, void *ctx)
+{
+	sink = fn ? fn : write_fd1;
+	sink_ctx = ctx;
+	output_closed = 0;
+}
+
+int jsonrpc_output_closed(void)
+{
+	return output_closed;
+}
+
+/* Length of the valid UTF-8 sequence at p, or 0 when it is not valid. */
+static size_t utf8_valid_len(const unsigned char *p, size_t left)
+{
+	size_t n, i;
+	unsigned cp;
+
+	if (p[0] < 0x80)
+		return 1;
+	if ((p[0] & 0xE0) == 0xC0)
+		n = 2, cp = p[0] & 0x1F;
+	else if ((p[0] & 0xF0) == 0xE0)
+		n = 3, cp = p[0] & 0x0F;
+	else if ((p[0] & 0xF8) == 0xF0)
+		n = 4, cp = p[0] & 0x07;
+	else
+		return 0;
+	if (n > left)
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((p[i] & 0xC0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (p[i] & 0x3F);
+	}
+	if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) ||
+	    (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+	    (cp >= 0xD800 && cp <= 0xDFFF))
+		return 0;
+	return n;
+}
+
+/* Appends s to out with every invalid UTF-8 byte replaced by U+FFFD. */
+static void add_valid_utf8(struct buf *out, const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, n;
+
+	while (i < len) {
+		n = utf8_valid_len(p + i, len - i);
+		if (n) {
+			buf_add(out, p + i, n);
+			i += n;
+		} else {
+			buf_addstr(out, "\xEF\xBF\xBD");
+			i++;
+		}
+	}
+}
+
+static int write_line(const char *text)
+{
+	struct buf out = BUF_INIT;
+	char *clean = NULL;
+	int rc;
+
+	if (output_closed)
+		return -1;
+	if (redact_contains(text, strlen(text)))
+		text = clean = redact_string(text);
+	add_valid_utf8(&out, text, strlen(text));
+	buf_add(&out, "\n", 1);
+	rc = sink(out.data, out.len, sink_ctx);
+	if (rc < 0)
+		output_closed = 1;
+	buf_release(&out);
+	free(clean);
+	return rc;
+}
+
+static int is_response(const cJSON *msg)
+{
+	return cJSON_IsObject(msg) && !cJSON_HasObjectItem(msg, "method");
+}
+
+int jsonrpc_send(const cJSON *msg)
+{
+	char *text;
+	int rc;
+
+	if (batch && is_response(msg)) {
+		cJSON_AddItemToArray(batch, cJSON_Duplicate(msg, 1));
+		return 0;
+	}
+	text = cJSON_PrintUnformatted(msg);
+	rc = write_line(text);
+	free(text);
+	return rc;
+}
+
+static cJSON *envelope(const cJSON *id)
+{
+	cJSON *msg = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(msg, "jsonrpc", "2.0");
+	cJSON_AddItemToObject(msg, "id",
+			      id ? cJSON_Duplicate(id, 1) : cJSON_CreateNull());
+	return msg;
+}
+
+int jsonrpc_send_result(const cJSON *id, cJSON *take_result)
+{
+	cJSON *msg = envelope(id);
+	int rc;
+
+	cJSON_AddItemToObject(msg, "result",
+			      take_result ? take_result : cJSON_CreateObject());
+	rc = jsonrpc_send(msg);
+	cJSON_Delete(msg);
+	return rc;
+}
+
+int jsonrpc_send_error(const cJSON *id, int code, const char *message,
+		       cJSON *take_data)
+{
+	cJSON *msg = envelope(id), *err = cJSON_CreateObject();
+	int rc;
+
+	cJSON_AddNumberToObject(err, "code", code);
+	cJSON_AddStringToObject(err, "message", message);
+	if (take_data)
+		cJSON_AddItemToObject(err, "data", take_data);
+	cJSON_AddItemToObject(msg, "error", err);
+	rc = jsonrpc_send(msg);
+	cJSON_Delete(msg);
+	return rc;
+}
+
+int jsonrpc_notify(const char *method, cJSON *take_params)
+{
+	cJSON *msg = cJSON_CreateObject();
+	int rc;
+
+	cJSON_AddStringToObject(msg, "jsonrpc", "2.0");
+	cJSON_AddStringToObject(msg, "method", method);
+	if (take_params)
+		cJSON_AddItemToObject(msg, "params", take_params);
+	rc = jsonrpc_send(msg);
+	cJSON_Delete(msg);
+	return rc;
+}
+
+void jsonrpc_batch_begin(void)
+{
+	cJSON_Delete(batch);
+	batch = cJSON_CreateArray();
+}
+
+void jsonrpc_batch_end(void)
+{
+	cJSON *done = batch;
+	char *text;
+
+	batch = NULL;
+	if (done && cJSON_GetArraySize(done) > 0) {
+		text = cJSON_PrintUnformatted(done);
+		write_line(text);
+		free(text);
+	}
+	cJSON_Delete(done);
+}
+
+/* ---- raw JSON scanning ------------------------------------------------ */
+
+struct cursor {
+	const char *p;
+	const char *end;
+};
+
+static void skip_ws(struct cursor *c)
+{
+	while (c->p < c->end && (*c->p == ' ' || *c->p == '\t' ||
+				 *c->p == '\n' || *c->p == '\r'))
+		c->p++;
+}
+
+static int skip_string(struct cursor *c)
+{
+	if (c->p >= c->end || *c->p != '"')
+		return -1;
+	for (c->p++; c->p < c->end; c->p++) {
+		if (*c->p == '\\')
+			c->p++;
+		else if (*c->p == '"') {
+			c->p++;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* Skips one value; nesting is bounded by the caller's parse with cJSON. */
+static int skip_value(struct cursor *c, int depth)
+{
+	char open, close;
+
+	skip_ws(c);
+	if (c->p >= c->end || depth > 1000)
+		return -1;
+	if (*c->p == '"')
+		return skip_string(c);
+	if (*c->p != '{' && *c->p != '[') {
+		while (c->p < c->end && !strchr(",}] \t\r\n", *c->p))
+			c->p++;
+		return 0;
+	}
+	open = *c->p;
+	close = open == '{' ? '}' : ']';
+	c->p++;
+	for (;;) {
+		skip_ws(c);
+		if (c->p < c->end && *c->p == close) {
+			c->p++;
+			return 0;
+		}
+		if (open == '{') {
+			if (skip_string(c) < 0)
+				return -1;
+			skip_ws(c);
+			if (c->p >= c->end || *c->p++ != ':')
+				return -1;
+		}
+		if (skip_value(c, depth + 1) < 0)
+			return -1;
+		skip_ws(c);
+		if (c->p < c->end && *c->p == ',')
+			c->p++;
+		else if (c->p >= c->end || *c->p != close)
+			return -1;
+	}
+}
+
+/* Within the object at c, finds the value of key; c ends at the value. */
+static int find_key(struct cursor *c, const char *key)
+{
+	size_t klen = strlen(key);
+	const char *k, *kend;
+
+	skip_ws(c);
+	if (c->p >= c->end || *c->p != '{')
+		return -1;
+	c->p++;
+	for (;;) {
+		skip_ws(c);
+		k = c->p;
+		if (skip_string(c) < 0)
+			return -1;
+		kend = c->p;
+		skip_ws(c);
+		if (c->p >= c->end || *c->p++ != ':')
+			return -1;
+		skip_ws(c);
+		if ((size_t)(kend - k) == klen + 2 && !memcmp(k + 1, key, klen))
+			return 0;
+		if (skip_value(c, 0) < 0)
+			return -1;
+		skip_ws(c);
+		if (c->p < c->end && *c->p == ',')
+			c->p++;
+		else
+			return -1;
+	}
+}
+
+const char *json_raw_lookup(const char *json, size_t len,
+			    const char *const *keys, size_t nkeys, size_t *vlen)
+{
+	struct cursor c = { json, json + len };
+	const char *start;
+	size_t i;
+
+	for (i = 0; i < nkeys; i++)
+		if (find_key(&c, keys[i]) < 0)
+			return NULL;
+	skip_ws(&c);
+	start = c.p;
+	if (skip_value(&c, 0) < 0)
+		return NULL;
+	*vlen = (size_t)(c.p - start);
+	return start;
+}
+
+int json_raw_array_each(const char *json, size_t len,
+			void (*fn)(const char *el, size_t ellen, void *ctx),
+			void *ctx)
+{
+	struct cursor c = { json, json + len };
+	const char *start;
+	int count = 0;
+
+	skip_ws(&c);
+	if (c.p >= c.end || *c.p != '[')
+		return -1;
+	c.p++;
+	for (;;) {
+		skip_ws(&c);
+		if (c.p < c.end && *c.p == ']')
+			return count;
+		start = c.p;
+		if (skip_value(&c, 0) < 0)
+			return -1;
+		fn(start, (size_t)(c.p - start), ctx);
+		count++;
+		skip_ws(&c);
+		if (c.p < c.end && *c.p == ',')
+			c.p++;
+		else if (c.p >= c.end || *c.p != ']')
+			return -1;
+	}
+}

@@ -1,0 +1,130 @@
+/*
+ * Filters over the tool table. Every check reads struct config; nothing is
+ * cached, since a lookup is a walk of about sixty entries.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "config.h"
+#include "policy.h"
+#include "util.h"
+
+static const char *const all_tags[] = {
+	"flows", "files", "agents", "sessions", "skills", "artifacts", "mcp",
+	"admin", "models", "brain", "evaluations",
+};
+
+/* 1 when name is an element of the comma-separated list. */
+static int in_list(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+	const char *p = list;
+
+	while (p && *p) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+
+		while (len && *p == ' ')
+			p++, len--;
+		while (len && p[len - 1] == ' ')
+			len--;
+		if (len == n && !strncmp(p, name, n))
+			return 1;
+		p = end ? end + 1 : NULL;
+	}
+	return 0;
+}
+
+static int known_tag(const char *tag)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(all_tags); i++)
+		if (!strcmp(all_tags[i], tag))
+			return 1;
+	return 0;
+}
+
+static char *valid_tags(void)
+{
+	struct buf b = BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(all_tags); i++)
+		buf_addf(&b, "%s%s", i ? ", " : "", all_tags[i]);
+	return buf_detach(&b, NULL);
+}
+
+/* Checks each element of list with known(); -1 with *cause at the first
+ * unknown one. */
+static int check_list(const char *flag, const char *list,
+		      int (*known)(const char *), char **cause)
+{
+	char *copy, *tok, *save = NULL;
+	int rc = 0;
+
+	if (!list)
+		return 0;
+	copy = xstrdup(list);
+	tok = strtok_r(copy, ", ", &save);
+	if (!tok) {
+		*cause = xasprintf("empty %s list", flag);
+		rc = -1;
+	}
+	for (; tok && !rc; tok = strtok_r(NULL, ", ", &save)) {
+		if (known(tok))
+			continue;
+		if (known == known_tag) {
+			char *tags = valid_tags();
+
+			*cause = xasprintf("unknown tag '%s' in %s: valid tags "
+					   "are %s", tok, flag, tags);
+			free(tags);
+		} else {
+			*cause = xasprintf("unknown tool '%s' in %s: see "
+					   "'gumloop-mcp --list-tools' for the "
+					   "names", tok, flag);
+		}
+		rc = -1;
+	}
+	free(copy);
+	return rc;
+}
+
+static int known_tool(const char *name)
+{
+	return tool_find(name) != NULL;
+}
+
+int policy_validate(char **cause)
+{
+	if (check_list("--tags", cfg.tags, known_tag, cause) < 0 ||
+	    check_list("--tools", cfg.tools, known_tool, cause) < 0 ||
+	    check_list("--deny-tools", cfg.deny_tools, known_tool, cause) < 0)
+		return -1;
+	return 0;
+}
+
+static unsigned access_bit(enum tool_access a)
+{
+	return a == TOOL_READ ? ACCESS_READ
+	     : a == TOOL_WRITE ? ACCESS_WRITE : ACCESS_CUSTOM;
+}
+
+const char *policy_hidden_by(const struct tool_def *def)
+{
+	if (!(cfg.methods & access_bit(def->access)))
+		return cfg.read_only ? "--read-only" : "--methods";
+	if (cfg.tags && !in_list(cfg.tags, def->tag))
+		return "--tags";
+	if (cfg.tools && !in_list(cfg.tools, def->name))
+		return "--tools";
+	if (cfg.deny_tools && in_list(cfg.deny_tools, def->name))
+		return "--deny-tools";
+	return NULL;
+}
+
+int policy_expired(void)
+{
+	return cfg.expires_at && time(NULL) >= cfg.expires_at;
+}

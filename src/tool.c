@@ -1,0 +1,417 @@
+/*
+ * The table walk: lookup, the schemas and annotations made from each entry,
+ * the listing tools/list shows, and the argument checks.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "policy.h"
+#include "tool.h"
+#include "util.h"
+
+static const struct tool_def *const families[] = {
+	flows_tools, agents_tools, sessions_tools, skills_tools,
+	artifacts_tools, files_tools, mcp_catalog_tools, admin_tools,
+};
+
+/* Schemas made once per process, indexed like tool_at(). */
+struct schema_cache {
+	cJSON *input;
+	cJSON *output;
+	int built;
+};
+static struct schema_cache *cache;
+static size_t ncache;
+static cJSON *listing;
+
+const struct tool_def *tool_at(size_t i)
+{
+	size_t f, n;
+
+	for (f = 0; f < ARRAY_SIZE(families); f++) {
+		for (n = 0; families[f][n].name; n++)
+			if (i-- == 0)
+				return &families[f][n];
+	}
+	return NULL;
+}
+
+static size_t tool_index(const struct tool_def *def)
+{
+	const struct tool_def *t;
+	size_t i;
+
+	for (i = 0; (t = tool_at(i)); i++)
+		if (t == def)
+			return i;
+	return (size_t)-1;
+}
+
+const struct tool_def *tool_find(const char *name)
+{
+	const struct tool_def *t;
+	size_t i;
+
+	for (i = 0; (t = tool_at(i)); i++)
+		if (!strcmp(t->name, name))
+			return t;
+	return NULL;
+}
+
+const char *tool_access_str(enum tool_access a)
+{
+	switch (a) {
+	case TOOL_READ: return "read";
+	case TOOL_WRITE: return "write";
+	case TOOL_CUSTOM: return "custom";
+	}
+	return "read";
+}
+
+/* ---- schemas ---------------------------------------------------------- */
+
+static const char *type_name(enum param_type t)
+{
+	static const char *const names[] = {
+		"string", "integer", "number", "boolean", "object", "array",
+	};
+	return names[t];
+}
+
+/* The arguments every entry of a kind takes, added from its flags. */
+static const struct param legacy_scope_params[] = {
+	{ "user_id", P_STRING, IN_LOCAL, 0,
+	  "Gumloop user id (default: GUMLOOP_USER_ID)", NULL },
+	{ "project_id", P_STRING, IN_LOCAL, 0,
+	  "Gumloop project (workspace) id (default: GUMLOOP_PROJECT_ID)", NULL },
+	{ 0 }
+};
+static const struct param team_scope_params[] = {
+	{ "team_id", P_STRING, IN_LOCAL, 0,
+	  "Gumloop team id (default: GUMLOOP_TEAM_ID)", NULL },
+	{ 0 }
+};
+static const struct param write_params[] = {
+	{ "idempotency_key", P_STRING, IN_LOCAL, 0,
+	  "optional key: a repeat with the same key returns the first result "
+	  "without calling Gumloop again", "{\"type\":\"string\",\"minLength\":1,"
+	  "\"maxLength\":128}" },
+	{ "force", P_BOOLEAN, IN_LOCAL, 0,
+	  "send even if an identical call was made in the last 10 seconds", NULL },
+	{ 0 }
+};
+static const struct param waitable_params[] = {
+	{ "wait_seconds", P_INTEGER, IN_LOCAL, 0,
+	  "wait up to this many seconds for the work to finish (default 0: "
+	  "return at once)", "{\"type\":\"integer\",\"minimum\":0}" },
+	{ 0 }
+};
+static const struct param wait_params[] = {
+	{ "timeout_seconds", P_INTEGER, IN_LOCAL, 0,
+	  "how long to wait before returning the last state with timed_out "
+	  "(default 50)", "{\"type\":\"integer\",\"minimum\":1}" },
+	{ 0 }
+};
+
+/* The parameter lists of def, in order: its own, then the implied ones. */
+static size_t param_lists(const struct tool_def *def, const struct param **lists)
+{
+	size_t n = 0;
+
+	if (def->params)
+		lists[n++] = def->params;
+	if (def->scope == SCOPE_LEGACY)
+		lists[n++] = legacy_scope_params;
+	else if (def->scope == SCOPE_TEAM)
+		lists[n++] = team_scope_params;
+	if (def->access != TOOL_READ)
+		lists[n++] = write_params;
+	if (def->flags & T_WAITABLE)
+		lists[n++] = waitable_params;
+	if (def->flags & T_WAIT)
+		lists[n++] = wait_params;
+	return n;
+}
+
+const struct param *tool_param(const struct tool_def *def, const char *name)
+{
+	const struct param *lists[5], *p;
+	size_t i, n = param_lists(def, lists);
+
+	for (i = 0; i < n; i++)
+		for (p = lists[i]; p->name; p++)
+			if (!strcmp(p->name, name))
+				return p;
+	return NULL;
+}
+
+static cJSON *param_schema(const struct param *p)
+{
+	cJSON *s = p->schema ? cJSON_Parse(p->schema) : NULL;
+
+	if (!s) {
+		s = cJSON_CreateObject();
+		cJSON_AddStringToObject(s, "type", type_name(p->type));
+	}
+	if (p->description && !cJSON_HasObjectItem(s, "description"))
+		cJSON_AddStringToObject(s, "description", p->description);
+	return s;
+}
+
+static cJSON *build_input_schema(const struct tool_def *def)
+{
+	const struct param *lists[5], *p;
+	size_t i, n = param_lists(def, lists);
+	cJSON *schema = cJSON_CreateObject(), *props, *required;
+
+	cJSON_AddStringToObject(schema, "type", "object");
+	props = cJSON_AddObjectToObject(schema, "properties");
+	required = cJSON_CreateArray();
+	for (i = 0; i < n; i++) {
+		for (p = lists[i]; p->name; p++) {
+			cJSON_AddItemToObject(props, p->name, param_schema(p));
+			if (p->flags & REQUIRED)
+				cJSON_AddItemToArray(required,
+						     cJSON_CreateString(p->name));
+		}
+	}
+	if (cJSON_GetArraySize(required))
+		cJSON_AddItemToObject(schema, "required", required);
+	else
+		cJSON_Delete(required);
+	cJSON_AddFalseToObject(schema, "additionalProperties");
+	return schema;
+}
+
+/* The shape of structuredContent.error, which every output schema admits. */
+static const char error_schema[] =
+	"{\"type\":\"object\",\"properties\":{"
+	"\"status\":{\"type\":[\"integer\",\"null\"]},"
+	"\"code\":{\"type\":\"string\"},"
+	"\"message\":{\"type\":\"string\"},"
+	"\"retry_after\":{\"type\":\"number\"},"
+	"\"ratelimit\":{\"type\":\"object\",\"properties\":{"
+	"\"limit\":{\"type\":\"number\"},\"remaining\":{\"type\":\"number\"},"
+	"\"reset\":{\"type\":\"number\"}}}},"
+	"\"required\":[\"message\"]}";
+
+/*
+ * Adds the error member and turns a top-level "required" into
+ * anyOf [{required: ...}, {required: ["error"]}], so an error result
+ * validates too.
+ */
+static cJSON *build_output_schema(const struct tool_def *def)
+{
+	cJSON *schema, *props, *required, *any, *alt;
+
+	if (!def->output_schema)
+		return NULL;
+	schema = cJSON_Parse(def->output_schema);
+	if (!schema)
+		return NULL;
+	props = cJSON_GetObjectItemCaseSensitive(schema, "properties");
+	if (!props)
+		props = cJSON_AddObjectToObject(schema, "properties");
+	cJSON_AddItemToObject(props, "error", cJSON_Parse(error_schema));
+	required = cJSON_DetachItemFromObjectCaseSensitive(schema, "required");
+	if (required) {
+		any = cJSON_AddArrayToObject(schema, "anyOf");
+		alt = cJSON_CreateObject();
+		cJSON_AddItemToObject(alt, "required", required);
+		cJSON_AddItemToArray(any, alt);
+		alt = cJSON_CreateObject();
+		cJSON_AddItemToArray(cJSON_AddArrayToObject(alt, "required"),
+				     cJSON_CreateString("error"));
+		cJSON_AddItemToArray(any, alt);
+	}
+	return schema;
+}
+
+static struct schema_cache *cached(const struct tool_def *def)
+{
+	size_t i = tool_index(def);
+
+	if (i == (size_t)-1)
+		return NULL;
+	if (!cache) {
+		while (tool_at(ncache))
+			ncache++;
+		cache = xcalloc(ncache, sizeof(*cache));
+	}
+	if (!cache[i].built) {
+		cache[i].input = build_input_schema(def);
+		cache[i].output = build_output_schema(def);
+		cache[i].built = 1;
+	}
+	return &cache[i];
+}
+
+cJSON *tool_input_schema(const struct tool_def *def)
+{
+	struct schema_cache *c = cached(def);
+
+	return c ? c->input : NULL;
+}
+
+cJSON *tool_output_schema(const struct tool_def *def)
+{
+	struct schema_cache *c = cached(def);
+
+	return c ? c->output : NULL;
+}
+
+static cJSON *annotations(const struct tool_def *def)
+{
+	cJSON *a = cJSON_CreateObject();
+	int read = def->access == TOOL_READ;
+
+	cJSON_AddStringToObject(a, "title", def->title);
+	cJSON_AddBoolToObject(a, "readOnlyHint", read);
+	cJSON_AddBoolToObject(a, "destructiveHint",
+			      !read && (def->flags & T_DESTRUCTIVE));
+	cJSON_AddBoolToObject(a, "idempotentHint",
+			      read || (def->flags & T_IDEMPOTENT));
+	cJSON_AddTrueToObject(a, "openWorldHint");
+	return a;
+}
+
+cJSON *tool_describe(const struct tool_def *def)
+{
+	cJSON *d = cJSON_CreateObject();
+	cJSON *out = tool_output_schema(def);
+
+	cJSON_AddStringToObject(d, "name", def->name);
+	cJSON_AddStringToObject(d, "title", def->title);
+	cJSON_AddStringToObject(d, "description", def->description);
+	cJSON_AddItemToObject(d, "inputSchema",
+			      cJSON_Duplicate(tool_input_schema(def), 1));
+	if (out)
+		cJSON_AddItemToObject(d, "outputSchema", cJSON_Duplicate(out, 1));
+	cJSON_AddItemToObject(d, "annotations", annotations(def));
+	return d;
+}
+
+const cJSON *tool_listed(void)
+{
+	const struct tool_def *t;
+	size_t i;
+
+	if (listing)
+		return listing;
+	listing = cJSON_CreateArray();
+	for (i = 0; (t = tool_at(i)); i++)
+		if (!policy_hidden_by(t))
+			cJSON_AddItemToArray(listing, tool_describe(t));
+	return listing;
+}
+
+void tool_cache_release(void)
+{
+	size_t i;
+
+	for (i = 0; i < ncache; i++) {
+		cJSON_Delete(cache[i].input);
+		cJSON_Delete(cache[i].output);
+	}
+	free(cache);
+	cache = NULL;
+	ncache = 0;
+	cJSON_Delete(listing);
+	listing = NULL;
+}
+
+/* ---- argument checks -------------------------------------------------- */
+
+static int type_matches(enum param_type t, const cJSON *v)
+{
+	switch (t) {
+	case P_STRING: return cJSON_IsString(v);
+	case P_INTEGER:
+		return cJSON_IsNumber(v) && isfinite(v->valuedouble) &&
+		       v->valuedouble == floor(v->valuedouble);
+	case P_NUMBER: return cJSON_IsNumber(v) && isfinite(v->valuedouble);
+	case P_BOOLEAN: return cJSON_IsBool(v);
+	case P_OBJECT: return cJSON_IsObject(v);
+	case P_ARRAY: return cJSON_IsArray(v);
+	}
+	return 0;
+}
+
+static char *known_names(const struct tool_def *def)
+{
+	const struct param *lists[5], *p;
+	size_t i, n = param_lists(def, lists);
+	struct buf b = BUF_INIT;
+
+	for (i = 0; i < n; i++)
+		for (p = lists[i]; p->name; p++)
+			buf_addf(&b, "%s%s", b.len ? ", " : "", p->name);
+	return buf_detach(&b, NULL);
+}
+
+static int check_one_of(const struct tool_def *def, const cJSON *args,
+			char **cause)
+{
+	char *copy, *tok, *save = NULL;
+	int found = 0;
+
+	if (!def->one_of)
+		return 0;
+	copy = xstrdup(def->one_of);
+	for (tok = strtok_r(copy, "|", &save); tok; tok = strtok_r(NULL, "|", &save))
+		found |= cJSON_HasObjectItem(args, tok);
+	free(copy);
+	if (found)
+		return 0;
+	*cause = xasprintf("missing argument: give one of %s", def->one_of);
+	return -1;
+}
+
+int tool_check_args(const struct tool_def *def, const cJSON *args, char **cause)
+{
+	const struct param *lists[5], *p;
+	size_t i, n = param_lists(def, lists);
+	const cJSON *v;
+
+	cJSON_ArrayForEach(v, args) {
+		p = tool_param(def, v->string);
+		if (!p) {
+			char *names = known_names(def);
+
+			*cause = xasprintf("unknown argument '%s': %s takes %s",
+					   v->string, def->name, names);
+			free(names);
+			return -1;
+		}
+		if (!type_matches(p->type, v)) {
+			*cause = xasprintf("invalid argument '%s': expected %s%s",
+					   p->name, p->type == P_INTEGER ? "an " : "a ",
+					   type_name(p->type));
+			return -1;
+		}
+		if (p->type == P_STRING && !strcmp(p->name, "idempotency_key") &&
+		    (strlen(v->valuestring) == 0 || strlen(v->valuestring) > 128)) {
+			*cause = xstrdup("invalid argument 'idempotency_key': 1 to "
+					 "128 characters");
+			return -1;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		for (p = lists[i]; p->name; p++) {
+			v = cJSON_GetObjectItemCaseSensitive(args, p->name);
+			if ((p->flags & REQUIRED) && !v) {
+				*cause = xasprintf("missing required argument '%s' "
+						   "(%s): %s", p->name,
+						   type_name(p->type),
+						   p->description);
+				return -1;
+			}
+			if (v && p->in == IN_PATH && !*v->valuestring) {
+				*cause = xasprintf("invalid argument '%s': must not "
+						   "be empty", p->name);
+				return -1;
+			}
+		}
+	}
+	return check_one_of(def, args, cause);
+}

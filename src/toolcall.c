@@ -1,0 +1,480 @@
+/*
+ * One tools/call from start to end: the central checks (policy, expiry,
+ * credentials, arguments), the handler, and the CallToolResult. Also the
+ * request builder and the error texts shared by every handler.
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "http.h"
+#include "log.h"
+#include "mcp.h"
+#include "policy.h"
+#include "tool.h"
+
+#define MAX_AUTO_RETRIES 2
+#define MAX_AUTO_RETRY_AFTER 10.0
+
+/* ---- results ---------------------------------------------------------- */
+
+static void set_error(struct tool_call *call, cJSON *take_err, char *take_text)
+{
+	cJSON_Delete(call->structured);
+	cJSON_Delete(call->content);
+	free(call->text);
+	call->content = NULL;
+	call->structured = cJSON_CreateObject();
+	cJSON_AddItemToObject(call->structured, "error", take_err);
+	call->text = take_text;
+	call->is_error = 1;
+}
+
+int tool_error(struct tool_call *call, const char *fmt, ...)
+{
+	va_list ap;
+	char *text;
+	cJSON *err = cJSON_CreateObject();
+
+	va_start(ap, fmt);
+	text = xvasprintf(fmt, ap);
+	va_end(ap);
+	cJSON_AddStringToObject(err, "message", text);
+	set_error(call, err, text);
+	return -1;
+}
+
+int tool_ok(struct tool_call *call, cJSON *take_obj)
+{
+	cJSON_Delete(call->structured);
+	call->structured = take_obj;
+	call->is_error = 0;
+	return 0;
+}
+
+/* What the model should do next, by status. */
+static const char *advice(const struct tool_call *call,
+			  const struct http_response *resp)
+{
+	if (resp->failure == HTTP_TIMEOUT)
+		return call->def->access == TOOL_READ ?
+		       "Gumloop did not answer in time; retry." :
+		       "Gumloop did not answer in time: the write may or may "
+		       "not have happened. Check its state before retrying.";
+	if (resp->failure == HTTP_TRANSPORT)
+		return "Gumloop could not be reached: check the network and "
+		       "GUMLOOP_BASE_URL, then retry.";
+	if (resp->failure == HTTP_TOO_LARGE)
+		return "The response was larger than this server accepts; ask "
+		       "for less (a page size, a limit).";
+	if (resp->failure != HTTP_OK)
+		return "";
+	switch (resp->status) {
+	case 400: return "Gumloop found the request invalid: check the "
+			 "arguments against the tool's input schema.";
+	case 401: return "Gumloop did not accept the credentials: check "
+			 "GUMLOOP_API_KEY (or GUMLOOP_API_KEY_FILE / "
+			 "GUMLOOP_ACCESS_TOKEN) in the server's environment.";
+	case 402: return "The account is out of credits or the plan does "
+			 "not include this.";
+	case 403: return "The credentials are valid but may not do this: "
+			 "check user_id / project_id / team_id and the key's "
+			 "permissions.";
+	case 404: return "Nothing has that id: check it, or list the items "
+			 "with the matching list_all_gumloop_* tool.";
+	case 409: return "The resource is busy or already exists: wait for "
+			 "the current work to finish (a wait_for_gumloop_* "
+			 "tool), then retry.";
+	case 413: return "The upload is over Gumloop's size limit (10 MB).";
+	case 429: return call->def->access == TOOL_READ ?
+			 "Gumloop's rate or concurrency limit was reached: "
+			 "retry after the time given." :
+			 "Gumloop's rate or concurrency limit was reached. "
+			 "This write was not retried automatically: retry "
+			 "after the time given.";
+	}
+	if (resp->status >= 500)
+		return "Gumloop had a server error: retry in a little while.";
+	return "";
+}
+
+int tool_error_http(struct tool_call *call, const struct http_response *resp)
+{
+	cJSON *err = http_error_object(resp);
+	const cJSON *code = cJSON_GetObjectItemCaseSensitive(err, "code");
+	const cJSON *msg = cJSON_GetObjectItemCaseSensitive(err, "message");
+	const cJSON *retry = cJSON_GetObjectItemCaseSensitive(err, "retry_after");
+	struct buf text = BUF_INIT;
+
+	if (resp->failure == HTTP_OK)
+		buf_addf(&text, "%s failed: HTTP %ld", call->def->name, resp->status);
+	else
+		buf_addf(&text, "%s failed: %s", call->def->name,
+			 http_failure_str(resp->failure));
+	if (cJSON_IsString(code) && resp->failure == HTTP_OK)
+		buf_addf(&text, " (%s)", code->valuestring);
+	if (cJSON_IsString(msg))
+		buf_addf(&text, ": %s", msg->valuestring);
+	if (cJSON_IsNumber(retry))
+		buf_addf(&text, ". Retry after %g s", retry->valuedouble);
+	buf_addf(&text, ". %s", advice(call, resp));
+	set_error(call, err, buf_detach(&text, NULL));
+	return -1;
+}
+
+/* ---- arguments -------------------------------------------------------- */
+
+const cJSON *tool_arg(const struct tool_call *call, const char *name)
+{
+	return cJSON_GetObjectItemCaseSensitive(call->args, name);
+}
+
+const char *tool_arg_str(const struct tool_call *call, const char *name)
+{
+	const cJSON *v = tool_arg(call, name);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+double tool_arg_num(const struct tool_call *call, const char *name, double def)
+{
+	const cJSON *v = tool_arg(call, name);
+
+	return cJSON_IsNumber(v) ? v->valuedouble : def;
+}
+
+int tool_arg_bool(const struct tool_call *call, const char *name, int def)
+{
+	const cJSON *v = tool_arg(call, name);
+
+	return cJSON_IsBool(v) ? cJSON_IsTrue(v) : def;
+}
+
+/* ---- requests --------------------------------------------------------- */
+
+static const char *scope_value(const struct tool_call *call, const char *name,
+			       const char *fallback)
+{
+	const char *v = tool_arg_str(call, name);
+
+	return v && *v ? v : fallback;
+}
+
+static void add_query_value(struct buf *url, const char *name, const cJSON *v)
+{
+	char num[64];
+
+	if (cJSON_IsString(v)) {
+		http_url_add_query(url, name, v->valuestring);
+	} else if (cJSON_IsBool(v)) {
+		http_url_add_query(url, name, cJSON_IsTrue(v) ? "true" : "false");
+	} else if (cJSON_IsNumber(v)) {
+		snprintf(num, sizeof(num), "%.17g", v->valuedouble);
+		http_url_add_query(url, name, num);
+	}
+}
+
+/* Fills the path template: "{name}" becomes the encoded argument. */
+static int fill_path(struct tool_call *call, const char *tmpl, struct buf *url)
+{
+	const char *p = tmpl, *open, *close;
+	char name[64];
+	const char *value;
+
+	while ((open = strchr(p, '{'))) {
+		close = strchr(open, '}');
+		if (!close || (size_t)(close - open - 1) >= sizeof(name))
+			return tool_error(call, "internal error: bad path '%s'", tmpl);
+		buf_add(url, p, (size_t)(open - p));
+		memcpy(name, open + 1, (size_t)(close - open - 1));
+		name[close - open - 1] = '\0';
+		value = tool_arg_str(call, name);
+		if (!value || !*value)
+			return tool_error(call, "missing required argument '%s'",
+					  name);
+		http_url_add_segment(url, value);
+		p = close + 1;
+	}
+	buf_addstr(url, p);
+	return 0;
+}
+
+static int add_scope(struct tool_call *call, const char *method,
+		     struct http_request *req)
+{
+	int in_body = strcmp(method, "GET") && strcmp(method, "DELETE");
+	const char *user, *project, *team;
+
+	if (call->def->scope == SCOPE_TEAM) {
+		team = scope_value(call, "team_id", cfg.team_id);
+		if (team)
+			http_url_add_query(&req->url, "team_id", team);
+		return 0;
+	}
+	if (call->def->scope != SCOPE_LEGACY)
+		return 0;
+	user = scope_value(call, "user_id", cfg.user_id);
+	project = scope_value(call, "project_id", cfg.project_id);
+	if (!user && !project)
+		return tool_error(call, "no user id: pass user_id (or project_id), "
+				  "or set GUMLOOP_USER_ID (or GUMLOOP_PROJECT_ID) "
+				  "in the server's environment");
+	if (in_body) {
+		if (user)
+			cJSON_AddStringToObject(req->json, "user_id", user);
+		if (project)
+			cJSON_AddStringToObject(req->json, "project_id", project);
+	} else {
+		if (user)
+			http_url_add_query(&req->url, "user_id", user);
+		if (project)
+			http_url_add_query(&req->url, "project_id", project);
+	}
+	return 0;
+}
+
+int tool_build_request(struct tool_call *call, const char *method,
+		       const char *path, struct http_request *req)
+{
+	const struct tool_def *def = call->def;
+	const struct param *p;
+	const cJSON *v;
+	int has_body;
+
+	method = method ? method : def->method;
+	has_body = strcmp(method, "GET") && strcmp(method, "DELETE");
+	req->method = method;
+	http_url_begin(&req->url, def->flags & T_STREAM_HOST ?
+		       cfg.stream_base_url : cfg.base_url);
+	if (fill_path(call, path ? path : def->path, &req->url) < 0)
+		return -1;
+	if (has_body && !req->json)
+		req->json = cJSON_CreateObject();
+	for (p = def->params; p && p->name; p++) {
+		v = tool_arg(call, p->name);
+		if (!v)
+			continue;
+		if (p->in == IN_QUERY)
+			add_query_value(&req->url, p->name, v);
+		else if (p->in == IN_BODY && req->json)
+			cJSON_AddItemToObject(req->json, p->name,
+					      cJSON_Duplicate(v, 1));
+	}
+	return add_scope(call, method, req);
+}
+
+/* Lets a cancellation interrupt a blocking request (checked every 100 ms). */
+static int abort_check(void *ctx)
+{
+	struct tool_call *call = ctx;
+	static long long last;
+	long long now = now_ms();
+
+	if (!call->srv || now - last < 100)
+		return 0;
+	last = now;
+	return mcp_pump(call->srv, 0) == 1;
+}
+
+static int retryable(const struct tool_call *call,
+		     const struct http_response *resp)
+{
+	return call->def->access == TOOL_READ && resp->failure == HTTP_OK &&
+	       (resp->status == 429 || resp->status == 503) &&
+	       resp->retry_after >= 0 && resp->retry_after <= MAX_AUTO_RETRY_AFTER;
+}
+
+int tool_send(struct tool_call *call, struct http_request *req,
+	      struct http_response *resp)
+{
+	int attempt;
+
+	req->abort_check = abort_check;
+	req->abort_ctx = call;
+	for (attempt = 0;; attempt++) {
+		http_response_init(resp);
+		http_perform(req, resp);
+		call->status = resp->status;
+		if (attempt >= MAX_AUTO_RETRIES || !retryable(call, resp))
+			break;
+		log_info("%s: HTTP %ld, retrying in %g s", call->def->name,
+			 resp->status, resp->retry_after);
+		if (call->srv && mcp_sleep(call->srv,
+					   (long)ceil(resp->retry_after * 1000)))
+			break;
+		http_response_release(resp);
+	}
+	if (resp->failure != HTTP_OK || resp->status >= 300)
+		return tool_error_http(call, resp);
+	return 0;
+}
+
+cJSON *tool_response_json(struct tool_call *call,
+			  const struct http_response *resp)
+{
+	cJSON *json;
+
+	if (!resp->body.len)
+		return cJSON_CreateObject();
+	json = cJSON_ParseWithLength(resp->body.data, resp->body.len);
+	if (!json) {
+		tool_error(call, "%s failed: Gumloop answered HTTP %ld with a body "
+			   "that is not JSON. Retry; if it persists, Gumloop may "
+			   "be having trouble.", call->def->name, resp->status);
+		return NULL;
+	}
+	if (!cJSON_IsObject(json)) {
+		cJSON *wrap = cJSON_CreateObject();
+
+		cJSON_AddItemToObject(wrap, "result", json);
+		json = wrap;
+	}
+	return json;
+}
+
+int tool_default_handler(struct tool_call *call)
+{
+	struct http_request req;
+	struct http_response resp;
+	cJSON *json = NULL;
+	int rc = -1;
+
+	http_request_init(&req, call->def->method);
+	http_response_init(&resp);
+	if (tool_build_request(call, NULL, NULL, &req) < 0)
+		goto out;
+	if (tool_send(call, &req, &resp) < 0)
+		goto out;
+	json = tool_response_json(call, &resp);
+	if (json)
+		rc = tool_ok(call, json);
+out:
+	http_request_release(&req);
+	http_response_release(&resp);
+	return rc;
+}
+
+cJSON *tool_get_json(struct tool_call *call, const char *path,
+		     const char *const *query)
+{
+	struct http_request req;
+	struct http_response resp;
+	cJSON *json = NULL;
+	int rc;
+
+	http_request_init(&req, "GET");
+	http_response_init(&resp);
+	rc = tool_build_request(call, "GET", path, &req);
+	for (; rc == 0 && query && query[0]; query += 2)
+		http_url_add_query(&req.url, query[0], query[1]);
+	if (rc == 0 && tool_send(call, &req, &resp) == 0)
+		json = tool_response_json(call, &resp);
+	http_request_release(&req);
+	http_response_release(&resp);
+	return json;
+}
+
+/* ---- the call --------------------------------------------------------- */
+
+static cJSON *call_result(struct tool_call *call)
+{
+	cJSON *result = cJSON_CreateObject(), *content, *item;
+	char *text;
+
+	if (call->content) {
+		content = call->content;
+		call->content = NULL;
+	} else {
+		content = cJSON_CreateArray();
+		item = cJSON_CreateObject();
+		cJSON_AddStringToObject(item, "type", "text");
+		if (call->is_error && call->text) {
+			cJSON_AddStringToObject(item, "text", call->text);
+		} else {
+			text = cJSON_PrintUnformatted(call->structured);
+			cJSON_AddStringToObject(item, "text", text);
+			free(text);
+		}
+		cJSON_AddItemToArray(content, item);
+	}
+	cJSON_AddItemToObject(result, "content", content);
+	if (call->structured) {
+		cJSON_AddItemToObject(result, "structuredContent", call->structured);
+		call->structured = NULL;
+	}
+	if (call->is_error)
+		cJSON_AddTrueToObject(result, "isError");
+	return result;
+}
+
+static void call_release(struct tool_call *call)
+{
+	cJSON_Delete(call->structured);
+	cJSON_Delete(call->content);
+	free(call->text);
+}
+
+/* The checks every call passes before its handler runs. */
+static int admit_call(struct tool_call *call, int *protocol_error, char **cause)
+{
+	char *why = NULL;
+
+	if (policy_expired()) {
+		call->refused = 1;
+		return tool_error(call, "this server's access expired at %s "
+				  "(--expires-at): no tool can be called; ask its "
+				  "operator for a new configuration",
+				  cfg.expires_at_text);
+	}
+	if (tool_check_args(call->def, call->args, &why) < 0) {
+		call->refused = 1;
+		if (call->srv && !mcp_version_at_least(call->srv, "2025-11-25")) {
+			*protocol_error = 1;
+			*cause = xasprintf("invalid arguments for %s: %s",
+					   call->def->name, why);
+		}
+		tool_error(call, "%s", why);
+		free(why);
+		return -1;
+	}
+	if (!cfg.api_key) {
+		call->refused = 1;
+		return tool_error(call, "%s", cfg.credential_problem);
+	}
+	return 0;
+}
+
+cJSON *tool_call_run(struct server *srv, const char *name, const cJSON *args,
+		     int *protocol_error, char **cause)
+{
+	static cJSON empty_args = { .type = cJSON_Object };
+	const struct tool_def *def = tool_find(name);
+	struct tool_call call;
+	const char *filter;
+	cJSON *result;
+
+	*protocol_error = 0;
+	if (!def) {
+		*protocol_error = 1;
+		*cause = xasprintf("unknown tool '%s': see tools/list", name);
+		return NULL;
+	}
+	if ((filter = policy_hidden_by(def))) {
+		*protocol_error = 1;
+		*cause = xasprintf("tool '%s' is not available: hidden by %s in "
+				   "this server's configuration", name, filter);
+		return NULL;
+	}
+	memset(&call, 0, sizeof(call));
+	call.def = def;
+	call.args = args ? args : &empty_args;
+	call.srv = srv;
+	if (admit_call(&call, protocol_error, cause) == 0)
+		(def->handler ? def->handler : tool_default_handler)(&call);
+	if (!call.structured && !call.is_error)
+		tool_ok(&call, cJSON_CreateObject());
+	result = *protocol_error ? NULL : call_result(&call);
+	call_release(&call);
+	return result;
+}

@@ -1,0 +1,9 @@
+/*
+ * The agents tools: filled in by their own issue (see include/tool.h for how to
+ * add an entry).
+ */
+#include "tool.h"
+
+const struct tool_def agents_tools[] = {
+	{ 0 }
+};

@@ -1,0 +1,319 @@
+/*
+ * Flows ("saved items", "pipelines"): list, read the input schema, start,
+ * inspect and kill runs. Starting a run checks the input names against the
+ * flow's schema first, so a guessed payload never burns a run.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "http.h"
+#include "tool.h"
+#include "util.h"
+
+#define INPUTS_CACHE_TTL_MS 60000
+#define INPUTS_CACHE_SLOTS 8
+
+static const char *const reserved_inputs[] = {
+	"api_key", "saved_item_id", "user_id", "project_id", "openai_token",
+	"action_id", "reuse_action", "trigger_id", "pipeline_inputs",
+};
+
+/* ---- output schemas --------------------------------------------------- */
+
+#define SAVED_ITEM_SCHEMA \
+	"{\"type\":\"object\",\"properties\":{" \
+	"\"saved_item_id\":{\"type\":\"string\"},\"name\":{\"type\":\"string\"}," \
+	"\"description\":{\"type\":[\"string\",\"null\"]}," \
+	"\"created_ts\":{\"type\":[\"string\",\"null\"]}}}"
+
+static const char flows_schema[] =
+	"{\"type\":\"object\",\"properties\":{\"saved_items\":{\"type\":\"array\","
+	"\"items\":" SAVED_ITEM_SCHEMA "}},\"required\":[\"saved_items\"]}";
+
+static const char workbooks_schema[] =
+	"{\"type\":\"object\",\"properties\":{\"workbooks\":{\"type\":\"array\","
+	"\"items\":{\"type\":\"object\",\"properties\":{"
+	"\"workbook_id\":{\"type\":\"string\"},\"name\":{\"type\":\"string\"},"
+	"\"saved_items\":{\"type\":\"array\",\"items\":" SAVED_ITEM_SCHEMA "}}}}},"
+	"\"required\":[\"workbooks\"]}";
+
+static const char inputs_schema[] =
+	"{\"type\":\"object\",\"properties\":{\"inputs\":{\"type\":\"array\","
+	"\"items\":{\"type\":\"object\",\"properties\":{"
+	"\"name\":{\"type\":\"string\"},"
+	"\"data_type\":{\"type\":\"string\"},"
+	"\"description\":{\"type\":[\"string\",\"null\"]}}}}},"
+	"\"required\":[\"inputs\"]}";
+
+static const char started_schema[] =
+	"{\"type\":\"object\",\"properties\":{"
+	"\"run_id\":{\"type\":\"string\"},\"saved_item_id\":{\"type\":\"string\"},"
+	"\"workbook_id\":{\"type\":[\"string\",\"null\"]},"
+	"\"url\":{\"type\":\"string\"},\"state\":{\"type\":\"string\"},"
+	"\"outputs\":{\"type\":[\"object\",\"null\"]},"
+	"\"timed_out\":{\"type\":\"boolean\"}},"
+	"\"required\":[\"run_id\"]}";
+
+static const char run_schema[] =
+	"{\"type\":\"object\",\"properties\":{"
+	"\"run_id\":{\"type\":\"string\"},"
+	"\"user_id\":{\"type\":[\"string\",\"null\"]},"
+	"\"state\":{\"type\":\"string\",\"description\":\"QUEUED, RUNNING, DONE, "
+	"FAILED, TERMINATING or TERMINATED\"},"
+	"\"outputs\":{\"type\":[\"object\",\"null\"]},"
+	"\"created_ts\":{\"type\":[\"string\",\"null\"]},"
+	"\"finished_ts\":{\"type\":[\"string\",\"null\"]},"
+	"\"log\":{\"type\":[\"array\",\"null\"],\"items\":{\"type\":\"string\"}},"
+	"\"timed_out\":{\"type\":\"boolean\"}},"
+	"\"required\":[\"state\"]}";
+
+static const char kill_schema[] =
+	"{\"type\":\"object\",\"properties\":{\"success\":{\"type\":\"boolean\"},"
+	"\"run_id\":{\"type\":\"string\"}},\"required\":[\"success\"]}";
+
+/* ---- the input schema cache ------------------------------------------- */
+
+struct inputs_slot {
+	char *saved_item_id;
+	long long fetched;
+	cJSON *inputs;	/* the "inputs" array */
+};
+static struct inputs_slot slots[INPUTS_CACHE_SLOTS];
+
+static struct inputs_slot *slot_for(const char *id)
+{
+	struct inputs_slot *oldest = &slots[0];
+	size_t i;
+
+	for (i = 0; i < INPUTS_CACHE_SLOTS; i++) {
+		if (slots[i].saved_item_id && !strcmp(slots[i].saved_item_id, id))
+			return &slots[i];
+		if (slots[i].fetched < oldest->fetched)
+			oldest = &slots[i];
+	}
+	free(oldest->saved_item_id);
+	cJSON_Delete(oldest->inputs);
+	memset(oldest, 0, sizeof(*oldest));
+	return oldest;
+}
+
+/* The flow's inputs array (borrowed from the cache), or NULL (error set). */
+static const cJSON *flow_inputs(struct tool_call *call, const char *id)
+{
+	const char *const query[] = { "saved_item_id", id, NULL };
+	struct inputs_slot *s = slot_for(id);
+	cJSON *json, *inputs;
+
+	if (s->saved_item_id && now_ms() - s->fetched < INPUTS_CACHE_TTL_MS)
+		return s->inputs;
+	json = tool_get_json(call, "/get_inputs", query);
+	if (!json)
+		return NULL;
+	inputs = cJSON_DetachItemFromObjectCaseSensitive(json, "inputs");
+	cJSON_Delete(json);
+	if (!cJSON_IsArray(inputs)) {
+		cJSON_Delete(inputs);
+		tool_error(call, "Gumloop returned no input list for flow '%s'", id);
+		return NULL;
+	}
+	free(s->saved_item_id);
+	cJSON_Delete(s->inputs);
+	s->saved_item_id = xstrdup(id);
+	s->fetched = now_ms();
+	s->inputs = inputs;
+	return inputs;
+}
+
+static const cJSON *find_input(const cJSON *inputs, const char *name)
+{
+	const cJSON *in, *n;
+
+	cJSON_ArrayForEach(in, inputs) {
+		n = cJSON_GetObjectItemCaseSensitive(in, "name");
+		if (cJSON_IsString(n) && !strcmp(n->valuestring, name))
+			return in;
+	}
+	return NULL;
+}
+
+static char *describe_inputs(const cJSON *inputs)
+{
+	struct buf b = BUF_INIT;
+	const cJSON *in, *n, *t;
+
+	cJSON_ArrayForEach(in, inputs) {
+		n = cJSON_GetObjectItemCaseSensitive(in, "name");
+		t = cJSON_GetObjectItemCaseSensitive(in, "data_type");
+		if (cJSON_IsString(n))
+			buf_addf(&b, "%s%s (%s)", b.len ? ", " : "", n->valuestring,
+				 cJSON_IsString(t) ? t->valuestring : "string");
+	}
+	if (!b.len)
+		buf_addstr(&b, "none: this flow takes no inputs");
+	return buf_detach(&b, NULL);
+}
+
+static int is_reserved(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(reserved_inputs); i++)
+		if (!strcmp(reserved_inputs[i], name))
+			return 1;
+	return 0;
+}
+
+/* Refuses input names the flow does not have, listing the valid ones. */
+static int check_inputs(struct tool_call *call, const char *id,
+			const cJSON *given)
+{
+	const cJSON *inputs, *v;
+	char *valid;
+
+	if (!given || !cJSON_GetArraySize(given))
+		return 0;
+	inputs = flow_inputs(call, id);
+	if (!inputs)
+		return -1;
+	cJSON_ArrayForEach(v, given) {
+		if (find_input(inputs, v->string) && !is_reserved(v->string))
+			continue;
+		valid = describe_inputs(inputs);
+		call->refused = 1;
+		tool_error(call, "flow '%s' has no input named '%s'; nothing was "
+			   "started. Valid inputs: %s", id, v->string, valid);
+		free(valid);
+		return -1;
+	}
+	return 0;
+}
+
+/* {"a": 1} -> [{"input_name": "a", "value": 1}] */
+static cJSON *pipeline_inputs(const cJSON *given)
+{
+	cJSON *list = cJSON_CreateArray(), *item;
+	const cJSON *v;
+
+	cJSON_ArrayForEach(v, given) {
+		item = cJSON_CreateObject();
+		cJSON_AddStringToObject(item, "input_name", v->string);
+		cJSON_AddItemToObject(item, "value", cJSON_Duplicate(v, 1));
+		cJSON_AddItemToArray(list, item);
+	}
+	return list;
+}
+
+static int start_flow_run(struct tool_call *call)
+{
+	const char *id = tool_arg_str(call, "saved_item_id");
+	const cJSON *given = tool_arg(call, "inputs");
+	struct http_request req;
+	struct http_response resp;
+	cJSON *json = NULL;
+	int rc = -1;
+
+	if (check_inputs(call, id, given) < 0)
+		return -1;
+	http_request_init(&req, "POST");
+	http_response_init(&resp);
+	if (tool_build_request(call, NULL, NULL, &req) < 0)
+		goto out;
+	if (given && cJSON_GetArraySize(given))
+		cJSON_AddItemToObject(req.json, "pipeline_inputs",
+				      pipeline_inputs(given));
+	if (tool_send(call, &req, &resp) < 0)
+		goto out;
+	json = tool_response_json(call, &resp);
+	if (json)
+		rc = tool_ok(call, json);
+out:
+	http_request_release(&req);
+	http_response_release(&resp);
+	return rc;
+}
+
+/* ---- the table -------------------------------------------------------- */
+
+static const struct param saved_item_param[] = {
+	{ "saved_item_id", P_STRING, IN_QUERY, REQUIRED,
+	  "the flow's id (saved_item_id from list_all_gumloop_flows)", NULL },
+	{ 0 }
+};
+
+static const struct param start_params[] = {
+	{ "saved_item_id", P_STRING, IN_BODY, REQUIRED,
+	  "the flow's id (saved_item_id from list_all_gumloop_flows)", NULL },
+	{ "inputs", P_OBJECT, IN_LOCAL, 0,
+	  "the flow's inputs by name (see get_single_gumloop_automation_by_id), "
+	  "e.g. {\"target_url\": \"https://example.com\"}", NULL },
+	{ 0 }
+};
+
+static const struct param run_query_param[] = {
+	{ "run_id", P_STRING, IN_QUERY, REQUIRED,
+	  "the run's id (run_id from create_a_gumloop_flow_run)", NULL },
+	{ 0 }
+};
+
+static const struct param run_body_param[] = {
+	{ "run_id", P_STRING, IN_BODY, REQUIRED, "the run's id", NULL },
+	{ 0 }
+};
+
+static const struct param history_params[] = {
+	{ "saved_item_id", P_STRING, IN_QUERY, 0, "a flow's id", NULL },
+	{ "workbook_id", P_STRING, IN_QUERY, 0, "a workbook's id", NULL },
+	{ 0 }
+};
+
+const struct tool_def flows_tools[] = {
+	{ .name = "list_all_gumloop_flows", .title = "List flows",
+	  .description = "List the Gumloop flows (saved items) the user can "
+		"run, with their saved_item_id, name and description. Start "
+		"here to find a flow by name.",
+	  .access = TOOL_READ, .tag = "flows", .scope = SCOPE_LEGACY,
+	  .method = "GET", .path = "/list_saved_items",
+	  .output_schema = flows_schema },
+	{ .name = "list_all_gumloop_workbooks", .title = "List workbooks",
+	  .description = "List the user's workbooks, each with the flows it "
+		"holds.",
+	  .access = TOOL_READ, .tag = "flows", .scope = SCOPE_LEGACY,
+	  .method = "GET", .path = "/list_workbooks",
+	  .output_schema = workbooks_schema },
+	{ .name = "get_single_gumloop_automation_by_id",
+	  .title = "Get a flow's input schema",
+	  .description = "Get the inputs a flow takes (name, data_type, "
+		"description). Call this before create_a_gumloop_flow_run so "
+		"the inputs you pass have the right names.",
+	  .access = TOOL_READ, .tag = "flows", .scope = SCOPE_LEGACY,
+	  .method = "GET", .path = "/get_inputs", .params = saved_item_param,
+	  .output_schema = inputs_schema },
+	{ .name = "create_a_gumloop_flow_run", .title = "Start a flow run",
+	  .description = "Start a run of a flow with named inputs (spends "
+		"credits). Input names are checked against the flow's schema "
+		"first; an unknown name is refused before anything starts. "
+		"Returns the run_id to follow with "
+		"get_single_gumloop_flow_run_by_id.",
+	  .access = TOOL_WRITE, .tag = "flows", .scope = SCOPE_LEGACY,
+	  .method = "POST", .path = "/start_pipeline", .params = start_params,
+	  .output_schema = started_schema, .handler = start_flow_run },
+	{ .name = "get_single_gumloop_flow_run_by_id", .title = "Get a flow run",
+	  .description = "Get a flow run's state (QUEUED, RUNNING, DONE, "
+		"FAILED, TERMINATING, TERMINATED), its outputs once DONE, and "
+		"its log.",
+	  .access = TOOL_READ, .tag = "flows", .scope = SCOPE_LEGACY,
+	  .method = "GET", .path = "/get_pl_run", .params = run_query_param,
+	  .output_schema = run_schema },
+	{ .name = "kill_a_gumloop_flow_run", .title = "Kill a flow run",
+	  .description = "Stop a running flow run and all its subflow runs.",
+	  .access = TOOL_WRITE, .tag = "flows", .scope = SCOPE_LEGACY,
+	  .method = "POST", .path = "/kill_pipeline", .params = run_body_param,
+	  .output_schema = kill_schema, .flags = T_DESTRUCTIVE | T_IDEMPOTENT },
+	{ .name = "list_all_gumloop_flow_runs", .title = "List recent flow runs",
+	  .description = "List the 10 most recent runs of a flow "
+		"(saved_item_id) or of every flow in a workbook (workbook_id), "
+		"keyed by saved_item_id.",
+	  .access = TOOL_READ, .tag = "flows", .scope = SCOPE_LEGACY,
+	  .method = "GET", .path = "/get_plrun_saved_item_map",
+	  .params = history_params, .one_of = "saved_item_id|workbook_id" },
+	{ 0 }
+};
