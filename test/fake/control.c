@@ -3,9 +3,16 @@
  * with, the record of every API request and the queue of faults.
  *
  *   POST /_fake/reset     forget records, faults and runs; reseed
- *   GET  /_fake/requests  {"requests":[{method,path,query,headers,body,
- *                         body_text,body_len}...]} in arrival order
- *   POST /_fake/fault     queue a fault (FIFO, first match applies)
+ *   GET  /_fake/requests  {"requests":[{method, path (raw, with prefix),
+ *                         query, headers (lowercased), body (JSON or null),
+ *                         body_text (first 1 MiB as UTF-8), body_len,
+ *                         ts_ms}...]} in arrival order
+ *   POST /_fake/fault     queue a fault (FIFO, first match applies):
+ *                         {path (prefix of the raw path), method, status
+ *                         (500), headers, body (string, or JSON printed),
+ *                         content_type, delay_ms, trickle_ms, cut, times
+ *                         (1; -1 forever), pass_through (delay, trickle,
+ *                         cut and headers applied to the real answer)}
  *   GET  /_fake/fault     {"faults":N}, the faults still queued
  *   DELETE /_fake/fault   drop every queued fault
  *   POST /_fake/config    set knobs, e.g. {"run_ms":N,"queue_ms":N}
@@ -24,22 +31,74 @@ static cJSON *records;
 static struct fake_fault **faults;
 static size_t nfaults;
 
+/* Length of the valid UTF-8 sequence at s (n > 0 bytes left), or 0. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+	size_t len, i;
+
+	if (s[0] < 0x80)
+		return s[0] ? 1 : 0;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		len = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		len = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		len = 4;
+	else
+		return 0;
+	if (len > n)
+		return 0;
+	for (i = 1; i < len; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] >= 0xa0) ||
+	    (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] >= 0x90))
+		return 0;
+	return len;
+}
+
+/*
+ * The first FAKE_RECORD_TEXT_MAX bytes of the body as valid UTF-8: NULs
+ * and bytes that are not UTF-8 become U+FFFD, so the record stays JSON.
+ */
+static char *body_text(const struct fake_req *req)
+{
+	const unsigned char *s = (const unsigned char *)req->body;
+	size_t n = req->body_len < FAKE_RECORD_TEXT_MAX ? req->body_len
+							: FAKE_RECORD_TEXT_MAX;
+	char *text = fake_xmalloc(3 * n + 1);
+	size_t i = 0, o = 0;
+
+	while (i < n) {
+		size_t len = utf8_len(s + i, n - i);
+
+		if (len) {
+			memcpy(text + o, s + i, len);
+			o += len;
+			i += len;
+		} else {
+			memcpy(text + o, "\xef\xbf\xbd", 3);
+			o += 3;
+			i++;
+		}
+	}
+	text[o] = '\0';
+	return text;
+}
+
 static cJSON *record_of(const struct fake_req *req)
 {
 	cJSON *rec = cJSON_CreateObject();
-	size_t n = req->body_len < FAKE_RECORD_TEXT_MAX ? req->body_len
-							: FAKE_RECORD_TEXT_MAX;
-	char *text = fake_xmalloc(n + 1);
+	char *text = body_text(req);
 
-	memcpy(text, req->body, n);
-	text[n] = '\0';
 	cJSON_AddStringToObject(rec, "method", req->method);
 	cJSON_AddStringToObject(rec, "path", req->raw_path);
 	cJSON_AddItemToObject(rec, "query", cJSON_Duplicate(req->query, 1));
 	cJSON_AddItemToObject(rec, "headers",
 			      cJSON_Duplicate(req->headers, 1));
-	cJSON_AddItemToObject(rec, "body", req->json ?
-			      cJSON_Duplicate(req->json, 1) : cJSON_CreateNull());
+	cJSON_AddItemToObject(rec, "body",
+			      req->json ? cJSON_Duplicate(req->json, 1)
+					: cJSON_CreateNull());
 	cJSON_AddStringToObject(rec, "body_text", text);
 	cJSON_AddNumberToObject(rec, "body_len", (double)req->body_len);
 	cJSON_AddNumberToObject(rec, "ts_ms", (double)fake_now_ms());
@@ -268,8 +327,9 @@ static void get_requests(struct fake_req *req, struct fake_resp *resp)
 	cJSON *root = cJSON_CreateObject();
 
 	(void)req;
-	cJSON_AddItemToObject(root, "requests", records ?
-			      cJSON_Duplicate(records, 1) : cJSON_CreateArray());
+	cJSON_AddItemToObject(root, "requests",
+			      records ? cJSON_Duplicate(records, 1)
+				      : cJSON_CreateArray());
 	fake_json(resp, 200, root);
 }
 
@@ -316,10 +376,12 @@ static void fault_clear(struct fake_req *req, struct fake_resp *resp)
 
 static const struct fake_route control_routes[] = {
 	{ .method = "POST", .pattern = "/_fake/reset", .handle = reset },
-	{ .method = "GET", .pattern = "/_fake/requests", .handle = get_requests },
+	{ .method = "GET", .pattern = "/_fake/requests",
+	  .handle = get_requests },
 	{ .method = "POST", .pattern = "/_fake/fault", .handle = post_fault },
 	{ .method = "GET", .pattern = "/_fake/fault", .handle = fault_count },
-	{ .method = "DELETE", .pattern = "/_fake/fault", .handle = fault_clear },
+	{ .method = "DELETE", .pattern = "/_fake/fault",
+	  .handle = fault_clear },
 	{ .method = "POST", .pattern = "/_fake/config", .handle = config },
 	{ .method = "GET", .pattern = "/_fake/config", .handle = config },
 	{ 0 }

@@ -21,8 +21,14 @@
 extern const struct fake_area *const fake_areas[];	/* NULL-terminated */
 extern atomic_int fake_stopping;	/* set once shutdown begins */
 
-/* Whether key is one of the --key values (constant time per key). */
-int fake_key_ok(const char *key);
+enum fake_key_kind {
+	FAKE_KEY_NONE = 0,	/* not accepted */
+	FAKE_KEY_PLAIN,		/* a --key value */
+	FAKE_KEY_PERSONAL,	/* a --personal-key value */
+};
+
+/* What kind of key key is (compared in constant time per key). */
+enum fake_key_kind fake_key_kind(const char *key);
 
 /* serve.c: the MHD callbacks */
 enum MHD_Result serve_request(void *cls, struct MHD_Connection *conn,

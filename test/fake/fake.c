@@ -1,8 +1,9 @@
 /*
  * fake.c: the fake Gumloop server's entry point.  It reads the flags,
  * starts libmicrohttpd on 127.0.0.1 (a thread per connection), writes the
- * port file and waits for SIGTERM, SIGINT or, with --exit-on-stdin-eof,
- * the end of stdin.
+ * port file (FILE.tmp, then renamed) and waits for SIGTERM, SIGINT or,
+ * with --exit-on-stdin-eof, the end of stdin.  Without --key or
+ * --personal-key the one accepted key is "test-key".
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -28,19 +29,27 @@ atomic_int fake_stopping;
 long fake_opt_run_ms = 300;
 long fake_opt_queue_ms = 50;
 
+struct key {
+	const char *value;
+	enum fake_key_kind kind;
+};
+
 struct options {
 	const char *port_file;
 	long port;
-	const char *keys[MAX_KEYS];
+	struct key keys[MAX_KEYS];
 	size_t nkeys;
 	int exit_on_eof;
 };
 
 static struct options opts;
+static pthread_t stdin_thread;
+static int stdin_watched;
 
 static const char usage[] =
 	"usage: fake-gumloop --port-file FILE [--port N] [--key KEY]...\n"
-	"                    [--run-ms N] [--queue-ms N] [--exit-on-stdin-eof]\n";
+	"                    [--personal-key KEY]... [--run-ms N]\n"
+	"                    [--queue-ms N] [--exit-on-stdin-eof]\n";
 
 static int keys_equal(const char *a, const char *b)
 {
@@ -52,14 +61,24 @@ static int keys_equal(const char *a, const char *b)
 	return !diff;
 }
 
-int fake_key_ok(const char *key)
+enum fake_key_kind fake_key_kind(const char *key)
 {
+	enum fake_key_kind kind = FAKE_KEY_NONE;
 	size_t i;
-	int ok = 0;
 
 	for (i = 0; i < opts.nkeys; i++)
-		ok |= keys_equal(key, opts.keys[i]);
-	return ok;
+		if (keys_equal(key, opts.keys[i].value))
+			kind = opts.keys[i].kind;
+	return kind;
+}
+
+static int add_key(const char *value, enum fake_key_kind kind)
+{
+	if (opts.nkeys == MAX_KEYS)
+		return -1;
+	opts.keys[opts.nkeys].value = value;
+	opts.keys[opts.nkeys++].kind = kind;
+	return 0;
 }
 
 static int parse_long(const char *s, long *out)
@@ -86,10 +105,12 @@ static int parse_flag(int argc, char **argv, int *i)
 	++*i;
 	if (!strcmp(flag, "--port-file"))
 		opts.port_file = val;
-	else if (!strcmp(flag, "--key") && opts.nkeys < MAX_KEYS)
-		opts.keys[opts.nkeys++] = val;
-	else if (!strcmp(flag, "--port"))
-		return parse_long(val, &opts.port) || opts.port > 65535 ? -1 : 0;
+	else if (!strcmp(flag, "--key"))
+		return add_key(val, FAKE_KEY_PLAIN);
+	else if (!strcmp(flag, "--personal-key"))
+		return add_key(val, FAKE_KEY_PERSONAL);
+	else if (!strcmp(flag, "--port") && !parse_long(val, &opts.port))
+		return opts.port > 65535 ? -1 : 0;
 	else if (!strcmp(flag, "--run-ms"))
 		return parse_long(val, &fake_opt_run_ms);
 	else if (!strcmp(flag, "--queue-ms"))
@@ -104,9 +125,11 @@ static int parse_args(int argc, char **argv)
 	int i;
 
 	for (i = 1; i < argc; i++) {
+		int at = i;
+
 		if (parse_flag(argc, argv, &i)) {
 			fprintf(stderr, "fake-gumloop: bad flag '%s'\n%s",
-				argv[i], usage);
+				argv[at], usage);
 			return -1;
 		}
 	}
@@ -116,7 +139,7 @@ static int parse_args(int argc, char **argv)
 		return -1;
 	}
 	if (!opts.nkeys)
-		opts.keys[opts.nkeys++] = "test-key";
+		add_key("test-key", FAKE_KEY_PLAIN);
 	return 0;
 }
 
@@ -161,6 +184,8 @@ static struct MHD_Daemon *start_daemon(void)
 				NULL,
 				MHD_OPTION_UNESCAPE_CALLBACK, serve_unescape,
 				NULL,
+				MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+				(size_t)1 << 20,
 				MHD_OPTION_END);
 }
 
@@ -179,17 +204,26 @@ static void *watch_stdin(void *arg)
 
 static int start_stdin_watch(void)
 {
-	pthread_t t;
-
-	if (pthread_create(&t, NULL, watch_stdin, NULL))
+	if (pthread_create(&stdin_thread, NULL, watch_stdin, NULL))
 		return -1;
-	pthread_detach(t);
+	stdin_watched = 1;
 	return 0;
+}
+
+static void stop_stdin_watch(void)
+{
+	/* read() is a cancellation point; joining frees the thread */
+	if (!stdin_watched)
+		return;
+	pthread_cancel(stdin_thread);
+	pthread_join(stdin_thread, NULL);
+	stdin_watched = 0;
 }
 
 static void shut_down(struct MHD_Daemon *d)
 {
 	atomic_store(&fake_stopping, 1);
+	stop_stdin_watch();
 	MHD_stop_daemon(d);
 	fake_lock();
 	control_reset();

@@ -28,10 +28,20 @@
  *      Auth, user_id/project_id checks, faults and recording happen
  *      before a handler runs; a handler only does the endpoint's work.
  *
- * Hosts: a route's .host is FAKE_HOST_API (the default, path below
- * /api/v1), FAKE_HOST_STREAM (below /stream/api/v1 only) or FAKE_HOST_ANY.
+ * Hosts: a route's .host is FAKE_HOST_API (the default: pattern below
+ * /api/v1), FAKE_HOST_STREAM (below /stream/api/v1, the stand-in for
+ * ws.gumloop.com/api/v1), FAKE_HOST_ANY (either of the two) or
+ * FAKE_HOST_ROOT (pattern is the whole path, e.g. "/oauth/token").
  * req->stream tells a FAKE_HOST_ANY handler which host was called, e.g. to
  * answer 400 naming the stream host when stream:true reaches the api host.
+ *
+ * Auth (checked before the handler unless .no_auth): "Authorization:
+ * Bearer KEY" with a --key or --personal-key value, or on legacy routes
+ * ?api_key=KEY.  A personal key on a non-legacy route also needs an
+ * x-auth-key header (the user id).  Failures answer 401, in the legacy
+ * shape on legacy routes and as code invalid_token otherwise.  Legacy
+ * routes then need user_id or project_id (query; JSON body too unless GET
+ * or DELETE): 400 without, 403 for "user-forbidden"/"project-forbidden".
  *
  * Threads and ownership: every handler, reset and config hook runs with
  * the state lock held, so area state needs no locking of its own; only
@@ -55,12 +65,14 @@ enum fake_host {
 	FAKE_HOST_API = 0,
 	FAKE_HOST_STREAM,
 	FAKE_HOST_ANY,
+	FAKE_HOST_ROOT,
 };
 
 struct fake_req {
 	const char *method;	/* "GET", "POST", ... */
 	const char *path;	/* below the prefix, e.g. "/get_pl_run" */
 	const char *raw_path;	/* as received, e.g. "/api/v1/get_pl_run" */
+	enum fake_host host;	/* API, STREAM or ROOT: where it came in */
 	int stream;		/* 1 when called under /stream/api/v1 */
 	cJSON *params;		/* object: {name} segments, percent-decoded */
 	cJSON *query;		/* object: name -> string (array if repeated) */
@@ -68,7 +80,8 @@ struct fake_req {
 	const char *body;	/* raw body, 0-terminated, may hold NULs */
 	size_t body_len;
 	cJSON *json;		/* parsed body, or NULL if absent or not JSON */
-	const char *api_key;	/* the accepted key */
+	const char *api_key;	/* the accepted key (NULL if .no_auth) */
+	int personal_key;	/* 1 if it was a --personal-key */
 	const char *user_id;	/* legacy scope from query or body, or NULL */
 	const char *project_id;
 };
@@ -85,7 +98,8 @@ struct fake_route {
 	const char *method;
 	const char *pattern;	/* e.g. "/agents/{agent_id}/sessions" */
 	int legacy;		/* legacy errors; needs user_id or project_id */
-	enum fake_host host;
+	enum fake_host host;	/* FAKE_HOST_API unless set */
+	int no_auth;		/* skip the key check (e.g. OAuth token) */
 	void (*handle)(struct fake_req *req, struct fake_resp *resp);
 };
 

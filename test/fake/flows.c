@@ -4,6 +4,10 @@
  * clock at each read: QUEUED for queue_ms, RUNNING until run_ms after it
  * was created, then DONE (or FAILED for "Broken Import"); a kill makes it
  * TERMINATING, then TERMINATED KILL_MS later.
+ *
+ * Knobs (POST /_fake/config): run_ms, queue_ms (for runs started after)
+ * and max_runs (start_pipeline answers 429 while that many runs are not
+ * finished; 0, the default, means no limit).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -67,6 +71,7 @@ struct run {
 
 static long run_ms = 300;
 static long queue_ms = 50;
+static long max_runs;		/* active runs allowed; 0 = no limit */
 static struct run *runs;	/* in creation order */
 static size_t nruns;
 
@@ -455,6 +460,21 @@ static struct run *add_run(const struct flow *f, const char *user_id,
 	return r;
 }
 
+/* Runs not yet in a terminal state. */
+static long active_runs(void)
+{
+	long long now = fake_now_ms(), finished;
+	long n = 0;
+	size_t i;
+
+	for (i = 0; i < nruns; i++) {
+		enum run_state s = run_state(&runs[i], now, &finished);
+
+		n += s == QUEUED || s == RUNNING || s == TERMINATING;
+	}
+	return n;
+}
+
 static void start_pipeline(struct fake_req *req, struct fake_resp *resp)
 {
 	const struct flow *f = flow_or_error(req, resp);
@@ -464,6 +484,10 @@ static void start_pipeline(struct fake_req *req, struct fake_resp *resp)
 
 	if (!f)
 		return;
+	if (max_runs && active_runs() >= max_runs) {
+		fake_error_legacy(resp, 429, "Concurrent run limit reached");
+		return;
+	}
 	inputs = collect_inputs(req);
 	if (!inputs) {
 		fake_error_legacy(resp, 400, "pipeline_inputs must be a list "
@@ -587,6 +611,7 @@ static void flows_reset(void)
 	nruns = 0;
 	run_ms = fake_opt_run_ms;
 	queue_ms = fake_opt_queue_ms;
+	max_runs = 0;
 }
 
 static int knob(const cJSON *in, const char *name, long *value,
@@ -597,7 +622,7 @@ static int knob(const cJSON *in, const char *name, long *value,
 	if (!v)
 		return 0;
 	if (!cJSON_IsNumber(v) || v->valuedouble < 0) {
-		*cause = "run_ms and queue_ms must be numbers >= 0";
+		*cause = "run_ms, queue_ms and max_runs must be numbers >= 0";
 		return -1;
 	}
 	*value = (long)v->valuedouble;
@@ -607,10 +632,12 @@ static int knob(const cJSON *in, const char *name, long *value,
 static int flows_config(const cJSON *in, cJSON *out, const char **cause)
 {
 	if (knob(in, "run_ms", &run_ms, cause) ||
-	    knob(in, "queue_ms", &queue_ms, cause))
+	    knob(in, "queue_ms", &queue_ms, cause) ||
+	    knob(in, "max_runs", &max_runs, cause))
 		return -1;
 	cJSON_AddNumberToObject(out, "run_ms", (double)run_ms);
 	cJSON_AddNumberToObject(out, "queue_ms", (double)queue_ms);
+	cJSON_AddNumberToObject(out, "max_runs", (double)max_runs);
 	return 0;
 }
 

@@ -102,7 +102,8 @@ static enum MHD_Result add_query(void *cls, enum MHD_ValueKind kind,
 	if (cJSON_IsString(old)) {
 		cJSON *list = cJSON_CreateArray();
 
-		cJSON_AddItemToArray(list, cJSON_CreateString(old->valuestring));
+		cJSON_AddItemToArray(list,
+				     cJSON_CreateString(old->valuestring));
 		cJSON_AddItemToArray(list, cJSON_CreateString(val));
 		cJSON_ReplaceItemInObjectCaseSensitive(obj, name, list);
 	} else if (cJSON_IsArray(old)) {
@@ -143,18 +144,20 @@ static void req_release(struct fake_req *req)
 	memset(req, 0, sizeof(*req));
 }
 
-/* Sets req->path below the host prefix; -1 if under neither prefix. */
-static int strip_prefix(struct fake_req *req)
+/* Sets req->host and req->path (below the host's prefix, if any). */
+static void strip_prefix(struct fake_req *req)
 {
 	static const struct {
 		const char *prefix;
-		int stream;
+		enum fake_host host;
 	} hosts[] = {
-		{ FAKE_API_PREFIX, 0 },
-		{ FAKE_STREAM_PREFIX, 1 },
+		{ FAKE_API_PREFIX, FAKE_HOST_API },
+		{ FAKE_STREAM_PREFIX, FAKE_HOST_STREAM },
 	};
 	size_t i;
 
+	req->host = FAKE_HOST_ROOT;
+	req->path = req->raw_path;
 	for (i = 0; i < sizeof(hosts) / sizeof(hosts[0]); i++) {
 		size_t n = strlen(hosts[i].prefix);
 		const char *rest = req->raw_path + n;
@@ -163,10 +166,10 @@ static int strip_prefix(struct fake_req *req)
 		    (*rest && *rest != '/'))
 			continue;
 		req->path = rest;
-		req->stream = hosts[i].stream;
-		return 0;
+		req->host = hosts[i].host;
+		req->stream = hosts[i].host == FAKE_HOST_STREAM;
+		return;
 	}
-	return -1;
 }
 
 static int is_capture(const char *seg, size_t n)
@@ -205,9 +208,11 @@ static int match_pattern(const char *p, const char *s, cJSON *params)
 	return !*p && !*s;
 }
 
-static int host_fits(enum fake_host host, int stream)
+static int host_fits(enum fake_host route, enum fake_host req)
 {
-	return host == FAKE_HOST_ANY || (host == FAKE_HOST_STREAM) == !!stream;
+	if (route == FAKE_HOST_ANY)
+		return req == FAKE_HOST_API || req == FAKE_HOST_STREAM;
+	return route == req;
 }
 
 static const struct fake_route *find_route(struct fake_req *req)
@@ -219,7 +224,7 @@ static const struct fake_route *find_route(struct fake_req *req)
 		for (r = (*a)->routes; r && r->method; r++) {
 			cJSON *params;
 
-			if (!host_fits(r->host, req->stream) ||
+			if (!host_fits(r->host, req->host) ||
 			    strcmp(r->method, req->method))
 				continue;
 			params = cJSON_CreateObject();
@@ -234,11 +239,16 @@ static const struct fake_route *find_route(struct fake_req *req)
 	return NULL;
 }
 
+static const char *header(const struct fake_req *req, const char *name)
+{
+	const cJSON *h = cJSON_GetObjectItemCaseSensitive(req->headers, name);
+
+	return cJSON_IsString(h) && *h->valuestring ? h->valuestring : NULL;
+}
+
 static const char *bearer_key(const struct fake_req *req)
 {
-	const cJSON *h = cJSON_GetObjectItemCaseSensitive(req->headers,
-							  "authorization");
-	const char *v = cJSON_IsString(h) ? h->valuestring : NULL;
+	const char *v = header(req, "authorization");
 
 	if (!v || strncasecmp(v, "Bearer ", 7))
 		return NULL;
@@ -247,22 +257,43 @@ static const char *bearer_key(const struct fake_req *req)
 	return v;
 }
 
+/* The accepted key and its kind, from the header or ?api_key=. */
+static enum fake_key_kind find_key(struct fake_req *req,
+				   const struct fake_route *r)
+{
+	const char *key = bearer_key(req);
+	enum fake_key_kind kind = key ? fake_key_kind(key) : FAKE_KEY_NONE;
+
+	if (!kind && r->legacy) {
+		key = fake_query(req, "api_key");
+		kind = key ? fake_key_kind(key) : FAKE_KEY_NONE;
+	}
+	if (kind) {
+		req->api_key = key;
+		req->personal_key = kind == FAKE_KEY_PERSONAL;
+	}
+	return kind;
+}
+
 static int authorize(struct fake_req *req, const struct fake_route *r,
 		     struct fake_resp *resp)
 {
-	const char *key = bearer_key(req);
+	enum fake_key_kind kind;
 
-	if (key && fake_key_ok(key)) {
-		req->api_key = key;
+	if (r->no_auth)
 		return 0;
-	}
-	key = r->legacy ? fake_query(req, "api_key") : NULL;
-	if (key && fake_key_ok(key)) {
-		req->api_key = key;
+	kind = find_key(req, r);
+	if (kind == FAKE_KEY_PLAIN)
 		return 0;
-	}
+	if (kind == FAKE_KEY_PERSONAL &&
+	    (r->legacy || header(req, "x-auth-key")))
+		return 0;
 	if (r->legacy)
 		fake_error_legacy(resp, 401, LEGACY_401);
+	else if (kind == FAKE_KEY_PERSONAL)
+		fake_error_new(resp, 401, "invalid_token", "x-auth-key header "
+			       "is required with a personal api key",
+			       "authentication_error");
 	else
 		fake_error_new(resp, 401, "invalid_token",
 			       "missing or invalid api key",
@@ -273,11 +304,9 @@ static int authorize(struct fake_req *req, const struct fake_route *r,
 static int check_json(const struct fake_req *req, const struct fake_route *r,
 		      struct fake_resp *resp)
 {
-	const cJSON *ct = cJSON_GetObjectItemCaseSensitive(req->headers,
-							   "content-type");
+	const char *ct = header(req, "content-type");
 
-	if (!req->body_len || req->json || !cJSON_IsString(ct) ||
-	    !strstr(ct->valuestring, "json"))
+	if (!req->body_len || req->json || !ct || !strstr(ct, "json"))
 		return 0;
 	if (r->legacy)
 		fake_error_legacy(resp, 400, "Invalid JSON body");
@@ -303,7 +332,8 @@ static int check_scope(struct fake_req *req, struct fake_resp *resp)
 	req->user_id = scope_arg(req, "user_id");
 	req->project_id = scope_arg(req, "project_id");
 	if (!req->user_id && !req->project_id) {
-		fake_error_legacy(resp, 400, "project_id or user_id is required");
+		fake_error_legacy(resp, 400,
+				  "project_id or user_id is required");
 		return -1;
 	}
 	if ((req->user_id && !strcmp(req->user_id, "user-forbidden")) ||
@@ -328,10 +358,10 @@ static void no_route(const struct fake_req *req, struct fake_resp *resp)
 /* Routes req and runs its handler; the state lock must be held. */
 static void dispatch(struct fake_req *req, struct fake_resp *resp)
 {
-	const struct fake_route *r = NULL;
+	const struct fake_route *r;
 
-	if (!strip_prefix(req))
-		r = find_route(req);
+	strip_prefix(req);
+	r = find_route(req);
 	if (!r) {
 		no_route(req, resp);
 		return;

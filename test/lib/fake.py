@@ -33,10 +33,12 @@ class FakeError(Exception):
 class Fake:
     """A running fake-gumloop; a context manager that stops it on exit."""
 
-    def __init__(self, keys=None, run_ms=None, queue_ms=None, port=0,
-                 binary=None, extra_args=None, start=True):
+    def __init__(self, keys=None, personal_keys=None, run_ms=None,
+                 queue_ms=None, port=0, binary=None, extra_args=None,
+                 start=True):
         self.binary = binary or os.environ.get("FAKE_GUMLOOP", FAKE_BIN)
         self.keys = list(keys or [])
+        self.personal_keys = list(personal_keys or [])
         self.run_ms = run_ms
         self.queue_ms = queue_ms
         self.want_port = port
@@ -56,6 +58,8 @@ class Fake:
             argv += ["--port", str(self.want_port)]
         for key in self.keys:
             argv += ["--key", key]
+        for key in self.personal_keys:
+            argv += ["--personal-key", key]
         if self.run_ms is not None:
             argv += ["--run-ms", str(self.run_ms)]
         if self.queue_ms is not None:
@@ -167,8 +171,12 @@ class Fake:
         return self._control("DELETE", "fault")
 
     def config(self, **kw):
-        """Set knobs such as run_ms and queue_ms; returns all knobs."""
+        """Set knobs (run_ms, queue_ms, max_runs, ...); returns all knobs."""
         return self._control("POST", "config", kw)
+
+    def faults_left(self):
+        """How many queued faults have not been used up."""
+        return self._control("GET", "fault")["faults"]
 
     def requests(self, path_prefix=None, method=None):
         """Recorded API requests in arrival order, optionally filtered.
