@@ -89,7 +89,7 @@ check: all $(FAKE) $(UNIT_BINS)
 	$(Q)./test/run-all.sh $(UNIT_BINS)
 
 demo: all $(FAKE)
-	$(Q)./test/demo.sh
+	$(Q)python3 test/demo.py
 
 asan:
 	$(MAKE) clean
