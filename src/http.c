@@ -3,6 +3,7 @@
  * credentials only over https or to loopback, capped bodies, rate-limit
  * headers read, and every failure mapped to one error object.
  */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,8 +131,13 @@ static int url_host(const char *url, char *host, size_t size)
 
 static int is_loopback(const char *host)
 {
-	return !strcasecmp(host, "localhost") || !strcmp(host, "[::1]") ||
-	       !strncmp(host, "127.", 4);
+	struct in_addr v4;
+
+	if (!strcasecmp(host, "localhost") || !strcmp(host, "[::1]"))
+		return 1;
+	/* A real dotted quad only: "127.0.0.1.evil.test" is a name. */
+	return inet_pton(AF_INET, host, &v4) == 1 &&
+	       (ntohl(v4.s_addr) >> 24) == 127;
 }
 
 int http_url_allowed(const char *url, char **cause)
