@@ -173,6 +173,9 @@ int tool_send(struct tool_call *call, struct http_request *req,
 /* Parses the response body as JSON; a tool error if it is not. */
 cJSON *tool_response_json(struct tool_call *call,
 			  const struct http_response *resp);
+/* Sends a built request and parses the answer: the JSON object, or NULL
+ * with the tool error set. The caller still releases req. */
+cJSON *tool_exchange(struct tool_call *call, struct http_request *req);
 /* The generic handler: build, send, parse; the JSON object is the result. */
 int tool_default_handler(struct tool_call *call);
 /* Sends a GET to path (a template filled from the arguments) with the

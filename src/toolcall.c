@@ -333,45 +333,44 @@ cJSON *tool_response_json(struct tool_call *call,
 	return json;
 }
 
+cJSON *tool_exchange(struct tool_call *call, struct http_request *req)
+{
+	struct http_response resp;
+	cJSON *json = NULL;
+
+	http_response_init(&resp);
+	if (tool_send(call, req, &resp) == 0)
+		json = tool_response_json(call, &resp);
+	http_response_release(&resp);
+	return json;
+}
+
 int tool_default_handler(struct tool_call *call)
 {
 	struct http_request req;
-	struct http_response resp;
 	cJSON *json = NULL;
-	int rc = -1;
 
 	http_request_init(&req, call->def->method);
-	http_response_init(&resp);
-	if (tool_build_request(call, NULL, NULL, &req) < 0)
-		goto out;
-	if (tool_send(call, &req, &resp) < 0)
-		goto out;
-	json = tool_response_json(call, &resp);
-	if (json)
-		rc = tool_ok(call, json);
-out:
+	if (tool_build_request(call, NULL, NULL, &req) == 0)
+		json = tool_exchange(call, &req);
 	http_request_release(&req);
-	http_response_release(&resp);
-	return rc;
+	return json ? tool_ok(call, json) : -1;
 }
 
 cJSON *tool_get_json(struct tool_call *call, const char *path,
 		     const char *const *query)
 {
 	struct http_request req;
-	struct http_response resp;
 	cJSON *json = NULL;
 	int rc;
 
 	http_request_init(&req, "GET");
-	http_response_init(&resp);
 	rc = tool_build_request(call, "GET", path, &req);
 	for (; rc == 0 && query && query[0]; query += 2)
 		http_url_add_query(&req.url, query[0], query[1]);
-	if (rc == 0 && tool_send(call, &req, &resp) == 0)
-		json = tool_response_json(call, &resp);
+	if (rc == 0)
+		json = tool_exchange(call, &req);
 	http_request_release(&req);
-	http_response_release(&resp);
 	return json;
 }
 

@@ -207,28 +207,19 @@ static int start_flow_run(struct tool_call *call)
 	const char *id = tool_arg_str(call, "saved_item_id");
 	const cJSON *given = tool_arg(call, "inputs");
 	struct http_request req;
-	struct http_response resp;
 	cJSON *json = NULL;
-	int rc = -1;
 
 	if (check_inputs(call, id, given) < 0)
 		return -1;
 	http_request_init(&req, "POST");
-	http_response_init(&resp);
-	if (tool_build_request(call, NULL, NULL, &req) < 0)
-		goto out;
-	if (given && cJSON_GetArraySize(given))
-		cJSON_AddItemToObject(req.json, "pipeline_inputs",
-				      pipeline_inputs(given));
-	if (tool_send(call, &req, &resp) < 0)
-		goto out;
-	json = tool_response_json(call, &resp);
-	if (json)
-		rc = tool_ok(call, json);
-out:
+	if (tool_build_request(call, NULL, NULL, &req) == 0) {
+		if (given && cJSON_GetArraySize(given))
+			cJSON_AddItemToObject(req.json, "pipeline_inputs",
+					      pipeline_inputs(given));
+		json = tool_exchange(call, &req);
+	}
 	http_request_release(&req);
-	http_response_release(&resp);
-	return rc;
+	return json ? tool_ok(call, json) : -1;
 }
 
 /* ---- the table -------------------------------------------------------- */
