@@ -31,6 +31,7 @@ struct config {
 	/* credentials; credential_problem says why there is no usable one */
 	char *api_key;		/* key or OAuth access token */
 	char *credential_problem;
+	const char *credential_source;	/* the variable it came from */
 	char *user_id;
 	char *project_id;
 	char *team_id;

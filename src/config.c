@@ -30,56 +30,80 @@ enum opt_id {
 
 struct option_spec {
 	const char *flag;
-	const char *env;
-	int takes_value;
+	const char *arg;	/* the value's name in --help; NULL: a switch */
+	const char *env;	/* NULL: flag only */
 	enum opt_id id;
+	const char *def;	/* the default as --help shows it; NULL: a mode */
 	const char *help;
 };
 
+/* The one list of settings: parsing, --help, and through --help the man
+ * page and the README (test/t-cli.py keeps them in step). */
 static const struct option_spec options[] = {
-	{ "--base-url", "GUMLOOP_BASE_URL", 1, O_BASE_URL,
-	  "REST base URL (default " DEFAULT_BASE_URL ")" },
-	{ "--stream-base-url", "GUMLOOP_STREAM_BASE_URL", 1, O_STREAM_BASE_URL,
-	  "chat-completions host (default " DEFAULT_STREAM_BASE_URL ")" },
-	{ "--timeout", "GUMLOOP_MCP_TIMEOUT", 1, O_TIMEOUT,
-	  "one HTTP request's limit in seconds (default 30)" },
-	{ "--poll-ms", "GUMLOOP_MCP_POLL_MS", 1, O_POLL_MS,
-	  "first poll interval of a wait in ms, backing off to 5 s (default 1000)" },
-	{ "--max-wait", "GUMLOOP_MCP_MAX_WAIT", 1, O_MAX_WAIT,
-	  "upper bound for wait_seconds / timeout_seconds (default 600)" },
-	{ "--methods", "GUMLOOP_MCP_METHODS", 1, O_METHODS,
-	  "access classes exposed: read,write,custom (default all)" },
-	{ "--read-only", "GUMLOOP_MCP_READ_ONLY", 0, O_READ_ONLY,
-	  "same as --methods read" },
-	{ "--tags", "GUMLOOP_MCP_TAGS", 1, O_TAGS,
-	  "only tools with one of these tags (default all)" },
-	{ "--tools", "GUMLOOP_MCP_TOOLS", 1, O_TOOLS,
-	  "only these tool names (default all)" },
-	{ "--deny-tools", "GUMLOOP_MCP_DENY_TOOLS", 1, O_DENY_TOOLS,
-	  "never these tool names" },
-	{ "--expires-at", "GUMLOOP_MCP_EXPIRES_AT", 1, O_EXPIRES_AT,
-	  "ISO 8601 time after which every tool call is refused" },
-	{ "--discovery", "GUMLOOP_MCP_DISCOVERY", 0, O_DISCOVERY,
+	{ "--base-url", "URL", "GUMLOOP_BASE_URL", O_BASE_URL,
+	  DEFAULT_BASE_URL, "REST base URL" },
+	{ "--stream-base-url", "URL", "GUMLOOP_STREAM_BASE_URL",
+	  O_STREAM_BASE_URL, DEFAULT_STREAM_BASE_URL,
+	  "host for chat completions and streams" },
+	{ "--timeout", "S", "GUMLOOP_MCP_TIMEOUT", O_TIMEOUT, "30",
+	  "one HTTP request's limit in seconds" },
+	{ "--poll-ms", "MS", "GUMLOOP_MCP_POLL_MS", O_POLL_MS, "1000",
+	  "first poll interval of a wait; it backs off to at most 5 s" },
+	{ "--max-wait", "S", "GUMLOOP_MCP_MAX_WAIT", O_MAX_WAIT, "600",
+	  "upper bound for wait_seconds and timeout_seconds" },
+	{ "--methods", "LIST", "GUMLOOP_MCP_METHODS", O_METHODS,
+	  "read,write,custom", "access classes exposed" },
+	{ "--read-only", NULL, "GUMLOOP_MCP_READ_ONLY", O_READ_ONLY, "off",
+	  "same as --methods read (env: 1, true, yes or on)" },
+	{ "--tags", "LIST", "GUMLOOP_MCP_TAGS", O_TAGS, "all",
+	  "only tools with one of these tags" },
+	{ "--tools", "LIST", "GUMLOOP_MCP_TOOLS", O_TOOLS, "all",
+	  "only these tool names" },
+	{ "--deny-tools", "LIST", "GUMLOOP_MCP_DENY_TOOLS", O_DENY_TOOLS,
+	  "none", "never these tool names" },
+	{ "--expires-at", "ISO8601", "GUMLOOP_MCP_EXPIRES_AT", O_EXPIRES_AT,
+	  "never", "after this time every tool call is refused" },
+	{ "--discovery", NULL, "GUMLOOP_MCP_DISCOVERY", O_DISCOVERY, "off",
 	  "expose three discovery tools instead of the catalog" },
-	{ "--audit-log", "GUMLOOP_MCP_AUDIT_LOG", 1, O_AUDIT_LOG,
+	{ "--audit-log", "FILE", "GUMLOOP_MCP_AUDIT_LOG", O_AUDIT_LOG, "off",
 	  "append one hash-chained JSON line per tool call to FILE" },
-	{ "--log-level", "GUMLOOP_MCP_LOG_LEVEL", 1, O_LOG_LEVEL,
-	  "stderr log level: debug, info, warning, error (default info)" },
-	{ "--cacert", "GUMLOOP_MCP_CACERT", 1, O_CACERT,
-	  "CA bundle for TLS verification (default: system store)" },
-	{ "--insecure-http", NULL, 0, O_INSECURE_HTTP,
-	  "allow http:// to a non-loopback host" },
-	{ "--help", NULL, 0, O_HELP, "show this help and exit" },
-	{ "--version", NULL, 0, O_VERSION, "show the version and exit" },
-	{ "--list-tools", NULL, 0, O_LIST_TOOLS,
-	  "print the tool table (--json for JSON) and exit" },
-	{ "--json", NULL, 0, O_JSON, "with --list-tools: JSON output" },
-	{ "--check", NULL, 0, O_CHECK,
-	  "check the configuration and the key with one cheap read call" },
-	{ "--call", NULL, 1, O_CALL,
-	  "run one tool call: --call TOOL [JSON-ARGS | @FILE | -]" },
-	{ "--verify-audit", NULL, 1, O_VERIFY_AUDIT,
-	  "verify the hash chain of an audit log FILE" },
+	{ "--log-level", "LEVEL", "GUMLOOP_MCP_LOG_LEVEL", O_LOG_LEVEL, "info",
+	  "stderr log level: debug, info, warning or error" },
+	{ "--cacert", "FILE", "GUMLOOP_MCP_CACERT", O_CACERT, "system store",
+	  "CA bundle for TLS verification (never switched off)" },
+	{ "--insecure-http", NULL, NULL, O_INSECURE_HTTP, "off",
+	  "allow http:// to a non-loopback host (loopback never needs it)" },
+	{ "--call", "TOOL", NULL, O_CALL, NULL,
+	  "run one tool call and print its result; the arguments follow "
+	  "the name as JSON, @FILE or - for stdin (default {}); exit 0, "
+	  "1 on a tool error, 2 on bad usage" },
+	{ "--check", NULL, NULL, O_CHECK, NULL,
+	  "check the configuration, then the key with one cheap read "
+	  "call; exit 0 when all is well, 1 otherwise" },
+	{ "--list-tools", NULL, NULL, O_LIST_TOOLS, NULL,
+	  "print the tools the filters expose as a table and exit" },
+	{ "--json", NULL, NULL, O_JSON, NULL,
+	  "with --list-tools: JSON, with the schemas" },
+	{ "--verify-audit", "FILE", NULL, O_VERIFY_AUDIT, NULL,
+	  "verify an audit log's hash chain; exit 0 intact, 1 broken, "
+	  "2 unreadable" },
+	{ "--help", NULL, NULL, O_HELP, NULL, "show this help and exit" },
+	{ "--version", NULL, NULL, O_VERSION, NULL,
+	  "show the version and exit" },
+};
+
+/* Settings read from the environment only (load_credentials). */
+static const struct {
+	const char *env;
+	const char *help;
+} env_only[] = {
+	{ "GUMLOOP_API_KEY", "API key, sent as Authorization: Bearer" },
+	{ "GUMLOOP_API_KEY_FILE", "file holding the key; only its owner may "
+	  "read it (chmod 600)" },
+	{ "GUMLOOP_ACCESS_TOKEN", "OAuth access token instead of a key" },
+	{ "GUMLOOP_USER_ID", "default user_id; also sent as x-auth-key" },
+	{ "GUMLOOP_PROJECT_ID", "default project_id on legacy endpoints" },
+	{ "GUMLOOP_TEAM_ID", "default team_id on newer endpoints" },
 };
 
 static void set_str(char **slot, const char *value)
@@ -281,7 +305,7 @@ static const struct option_spec *find_option(const char *arg, const char **value
 			*value = NULL;
 			return &options[i];
 		}
-		if (arg[n] == '=' && options[i].takes_value) {
+		if (arg[n] == '=' && options[i].arg) {
 			*value = arg + n + 1;
 			return &options[i];
 		}
@@ -301,7 +325,7 @@ static int load_flags(struct config *c, int argc, char **argv, char **cause)
 			*cause = xasprintf("unknown option '%s' (see --help)", argv[i]);
 			return -1;
 		}
-		if (o->takes_value && !value) {
+		if (o->arg && !value) {
 			if (i + 1 >= argc) {
 				*cause = xasprintf("option '%s' needs a value", o->flag);
 				return -1;
@@ -366,13 +390,16 @@ static void load_credentials(struct config *c)
 {
 	const char *v;
 
-	if ((v = getenv("GUMLOOP_API_KEY")) && *v)
+	if ((v = getenv("GUMLOOP_API_KEY")) && *v) {
 		c->api_key = xstrdup(v);
-	else if ((v = getenv("GUMLOOP_API_KEY_FILE")) && *v)
+		c->credential_source = "GUMLOOP_API_KEY";
+	} else if ((v = getenv("GUMLOOP_API_KEY_FILE")) && *v) {
 		c->api_key = read_key_file(v, &c->credential_problem);
-	else if ((v = getenv("GUMLOOP_ACCESS_TOKEN")) && *v)
+		c->credential_source = "GUMLOOP_API_KEY_FILE";
+	} else if ((v = getenv("GUMLOOP_ACCESS_TOKEN")) && *v) {
 		c->api_key = xstrdup(v);
-	else
+		c->credential_source = "GUMLOOP_ACCESS_TOKEN";
+	} else
 		c->credential_problem = xstrdup(
 			"no Gumloop credentials: set GUMLOOP_API_KEY (or "
 			"GUMLOOP_API_KEY_FILE, a file only you can read, or "
@@ -443,27 +470,67 @@ void config_release(struct config *c)
 	memset(c, 0, sizeof(*c));
 }
 
+/* Prints text indented by six spaces, wrapped at 78 columns. */
+static void usage_wrap(FILE *out, const char *text)
+{
+	const char *p = text, *space, *cut;
+	size_t width = 72;
+
+	while (strlen(p) > width) {
+		cut = p;
+		while ((space = strchr(cut + 1, ' ')) && (size_t)(space - p) <= width)
+			cut = space;
+		if (cut == p)
+			break;
+		fprintf(out, "      %.*s\n", (int)(cut - p), p);
+		p = cut + 1;
+	}
+	fprintf(out, "      %s\n", p);
+}
+
+static void usage_entry(FILE *out, const struct option_spec *o)
+{
+	char *text;
+
+	fprintf(out, "  %s%s%s", o->flag, o->arg ? " " : "", o->arg ? o->arg : "");
+	if (o->env)
+		fprintf(out, "  [%s]", o->env);
+	fputc('\n', out);
+	text = o->def ? xasprintf("%s. Default: %s", o->help, o->def) :
+		xstrdup(o->help);
+	usage_wrap(out, text);
+	free(text);
+}
+
 void config_usage(void *f)
 {
 	FILE *out = f;
+	char *text;
 	size_t i;
 
-	fputs("usage: gumloop-mcp [options]\n"
+	fputs("usage: gumloop-mcp [SETTINGS]\n"
+	      "       gumloop-mcp [SETTINGS] --call TOOL [JSON-ARGS | @FILE | -]\n"
+	      "       gumloop-mcp [SETTINGS] --check | --list-tools [--json]\n"
+	      "       gumloop-mcp --verify-audit FILE | --help | --version\n\n"
 	      "A stdio MCP server for the Gumloop API: newline-delimited "
-	      "JSON-RPC on stdin/stdout.\n\noptions (environment variable in "
-	      "brackets; flags win):\n", out);
-	for (i = 0; i < ARRAY_SIZE(options); i++) {
-		fprintf(out, "  %-20s %s", options[i].flag, options[i].help);
-		if (options[i].env)
-			fprintf(out, " [%s]", options[i].env);
-		fputc('\n', out);
+	      "JSON-RPC 2.0 on\nstdin and stdout, diagnostics on stderr. It "
+	      "exits 0 at the end of its input.\n\n"
+	      "Settings (flags win over environment variables):\n", out);
+	for (i = 0; i < ARRAY_SIZE(options); i++)
+		if (options[i].def)
+			usage_entry(out, &options[i]);
+	fputs("\nCredentials and scope (environment only):\n", out);
+	for (i = 0; i < ARRAY_SIZE(env_only); i++) {
+		text = xasprintf("%s. Default: none", env_only[i].help);
+		fprintf(out, "  %s\n", env_only[i].env);
+		usage_wrap(out, text);
+		free(text);
 	}
-	fputs("\ncredentials and scope (environment only):\n"
-	      "  GUMLOOP_API_KEY        API key, sent as Authorization: Bearer\n"
-	      "  GUMLOOP_API_KEY_FILE   file holding the key (mode 600)\n"
-	      "  GUMLOOP_ACCESS_TOKEN   OAuth access token instead of a key\n"
-	      "  GUMLOOP_USER_ID        default user_id; also sent as x-auth-key\n"
-	      "  GUMLOOP_PROJECT_ID     default project_id on legacy endpoints\n"
-	      "  GUMLOOP_TEAM_ID        default team_id on newer endpoints\n"
-	      "\nexit status: 0 on end of input; 2 on invalid options.\n", out);
+	fputs("\nModes (instead of serving):\n", out);
+	for (i = 0; i < ARRAY_SIZE(options); i++)
+		if (!options[i].def)
+			usage_entry(out, &options[i]);
+	fputs("\nExit status: 0 at the end of input; 2 on invalid settings; "
+	      "the modes say\ntheirs above. Lists are comma-separated; filters "
+	      "combine with AND.\n", out);
 }

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
+#include "cli.h"
 #include "config.h"
 #include "http.h"
 #include "log.h"
@@ -14,8 +14,6 @@
 #include "policy.h"
 #include "tool.h"
 #include "version.h"
-
-#define EXIT_USAGE 2
 
 static void *cjson_malloc(size_t n)
 {
@@ -54,110 +52,6 @@ static int serve(void)
 	return rc;
 }
 
-static int list_tools(void)
-{
-	const struct tool_def *t;
-	cJSON *all = cJSON_CreateArray(), *o;
-	char *text;
-	size_t i;
-
-	for (i = 0; (t = tool_at(i)); i++) {
-		if (policy_hidden_by(t))
-			continue;
-		if (!cfg.json) {
-			printf("%-44s %-6s %-11s %s\n", t->name,
-			       tool_access_str(t->access), t->tag, t->title);
-			continue;
-		}
-		o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "name", t->name);
-		cJSON_AddStringToObject(o, "title", t->title);
-		cJSON_AddStringToObject(o, "class", tool_access_str(t->access));
-		cJSON_AddStringToObject(o, "tag", t->tag);
-		cJSON_AddStringToObject(o, "description", t->description);
-		cJSON_AddItemToArray(all, o);
-	}
-	if (cfg.json) {
-		text = cJSON_Print(all);
-		puts(text);
-		free(text);
-	}
-	cJSON_Delete(all);
-	return 0;
-}
-
-/* Reads --call arguments: inline JSON, @FILE, or - for stdin. */
-static char *call_args_text(const char *spec)
-{
-	struct buf b = BUF_INIT;
-	char chunk[4096];
-	size_t n;
-	FILE *f;
-
-	if (!spec)
-		return xstrdup("{}");
-	if (strcmp(spec, "-") && spec[0] != '@')
-		return xstrdup(spec);
-	f = strcmp(spec, "-") ? fopen(spec + 1, "r") : stdin;
-	if (!f)
-		return NULL;
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		buf_add(&b, chunk, n);
-	if (f != stdin)
-		fclose(f);
-	return buf_detach(&b, NULL);
-}
-
-static void print_json(const cJSON *v, FILE *f)
-{
-	char *text = isatty(fileno(f)) ? cJSON_Print(v) : cJSON_PrintUnformatted(v);
-
-	fprintf(f, "%s\n", text);
-	free(text);
-}
-
-static int call_once(void)
-{
-	char *text = call_args_text(cfg.call_args), *cause = NULL;
-	cJSON *args = text ? cJSON_Parse(text) : NULL, *result;
-	const cJSON *structured, *is_error;
-	int protocol_error = 0, rc;
-	struct server srv;
-
-	free(text);
-	if (!cJSON_IsObject(args)) {
-		fprintf(stderr, "gumloop-mcp: --call %s: arguments must be a JSON "
-			"object (inline, @FILE or - for stdin)\n", cfg.call_tool);
-		cJSON_Delete(args);
-		return EXIT_USAGE;
-	}
-	mcp_init(&srv, -1);
-	result = tool_call_run(&srv, cfg.call_tool, args, &protocol_error, &cause);
-	if (!result) {
-		fprintf(stderr, "gumloop-mcp: %s\n", cause);
-		rc = EXIT_USAGE;
-	} else {
-		structured = cJSON_GetObjectItemCaseSensitive(result,
-							      "structuredContent");
-		is_error = cJSON_GetObjectItemCaseSensitive(result, "isError");
-		print_json(structured ? structured : result, stdout);
-		rc = cJSON_IsTrue(is_error) ? 1 : 0;
-		if (rc) {
-			const cJSON *c = cJSON_GetArrayItem(
-				cJSON_GetObjectItemCaseSensitive(result, "content"), 0);
-			const cJSON *t = cJSON_GetObjectItemCaseSensitive(c, "text");
-
-			if (cJSON_IsString(t))
-				fprintf(stderr, "gumloop-mcp: %s\n", t->valuestring);
-		}
-	}
-	free(cause);
-	cJSON_Delete(result);
-	cJSON_Delete(args);
-	mcp_release(&srv);
-	return rc;
-}
-
 static int run_mode(void)
 {
 	switch (cfg.mode) {
@@ -168,13 +62,14 @@ static int run_mode(void)
 		printf("gumloop-mcp %s\n", GUMLOOP_MCP_VERSION);
 		return 0;
 	case MODE_LIST_TOOLS:
-		return list_tools();
+		return cli_list_tools();
 	case MODE_CALL:
-		return call_once();
+		return cli_call();
 	case MODE_CHECK:
+		return cli_check();
 	case MODE_VERIFY_AUDIT:
 		fprintf(stderr, "gumloop-mcp: this mode is not available yet\n");
-		return EXIT_USAGE;
+		return CLI_EXIT_USAGE;
 	case MODE_SERVE:
 		break;
 	}
@@ -194,7 +89,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "gumloop-mcp: %s\n", cause);
 		free(cause);
 		config_release(&cfg);
-		return EXIT_USAGE;
+		return CLI_EXIT_USAGE;
 	}
 	rc = run_mode();
 	http_cleanup();

@@ -219,6 +219,21 @@ class Server:
         return rc
 
 
+def run_once(args, fake=None, env=None, input=None, timeout=60, **env_kw):
+    """Runs the binary once (a mode such as --call or --check) and returns
+    the subprocess.CompletedProcess with text stdout and stderr."""
+    cmd = [BINARY] + list(args)
+    if os.environ.get("VALGRIND") == "1":
+        cmd = ["valgrind", "-q", "--error-exitcode=%d" % VALGRIND_STATUS,
+               "--leak-check=full", "--errors-for-leak-kinds=definite"] + cmd
+    proc = subprocess.run(
+        cmd, input=input, capture_output=True, text=True, timeout=timeout,
+        env=env if env is not None else base_env(fake, **env_kw))
+    if proc.returncode == VALGRIND_STATUS:
+        raise ServerError("valgrind found errors: %s" % proc.stderr[-4000:])
+    return proc
+
+
 def structured(result):
     return result.get("structuredContent")
 
