@@ -22,6 +22,7 @@
 
 const struct fake_area *const fake_areas[] = {
 	&fake_flows_area,
+	&fake_mcp_catalog_area,
 	NULL
 };
 

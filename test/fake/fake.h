@@ -12,6 +12,7 @@
  *   control.c  /_fake/reset, /_fake/requests, /_fake/fault, /_fake/config
  *   util.c     the helpers declared below
  *   flows.c    the flow endpoints (gumloop-api.md 2.1) and their seeds
+ *   mcp_catalog.c  the connector catalog and custom tool calls (2.8)
  *
  * Adding an area (say agents):
  *   1. Write test/fake/agents.c with a route table and
@@ -117,6 +118,7 @@ struct fake_area {
 
 /* the areas (listed in fake.c) */
 extern const struct fake_area fake_flows_area;
+extern const struct fake_area fake_mcp_catalog_area;
 
 /* timing from the command line; areas read them in their reset hook */
 extern long fake_opt_run_ms;
@@ -155,6 +157,16 @@ const char *fake_arg(const struct fake_req *req, const char *name);
  * space (query strings).  *out_len gets the length if not NULL.
  */
 char *fake_url_decode(const char *s, size_t len, int plus, size_t *out_len);
+
+/*
+ * Cursor paging over n items (gumloop-api.md 1.4): page_size from the
+ * query (default def, clamped to 1..100) and an opaque cursor from a
+ * previous page.  Sets [*start, *end) and adds "next_cursor" (a string, or
+ * null on the last page) to root.  Returns -1 after answering 400 for a
+ * cursor this fake never gave out.
+ */
+int fake_page(const struct fake_req *req, struct fake_resp *resp, size_t n,
+	      size_t def, cJSON *root, size_t *start, size_t *end);
 
 /* Milliseconds since the epoch. */
 long long fake_now_ms(void);

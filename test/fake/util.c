@@ -231,3 +231,33 @@ char *fake_url_decode(const char *s, size_t len, int plus, size_t *out_len)
 		*out_len = n;
 	return out;
 }
+
+int fake_page(const struct fake_req *req, struct fake_resp *resp, size_t n,
+	      size_t def, cJSON *root, size_t *start, size_t *end)
+{
+	const char *size = fake_query(req, "page_size");
+	const char *cursor = fake_query(req, "cursor");
+	long want = size ? strtol(size, NULL, 10) : (long)def;
+	char *stop = NULL, next[32];
+	unsigned long at = 0;
+
+	if (cursor && *cursor) {
+		at = cursor[0] == 'c' ? strtoul(cursor + 1, &stop, 10) : 0;
+		if (!stop || *stop || stop == cursor + 1 || at > n) {
+			fake_error_new(resp, 400, "invalid_cursor",
+				       "cursor is not valid",
+				       "invalid_request_error");
+			return -1;
+		}
+	}
+	want = want < 1 ? 1 : want > 100 ? 100 : want;
+	*start = at;
+	*end = at + (size_t)want < n ? at + (size_t)want : n;
+	if (*end < n) {
+		snprintf(next, sizeof(next), "c%zu", *end);
+		cJSON_AddStringToObject(root, "next_cursor", next);
+	} else {
+		cJSON_AddNullToObject(root, "next_cursor");
+	}
+	return 0;
+}
