@@ -13,5 +13,8 @@ int policy_validate(char **cause);
 const char *policy_hidden_by(const struct tool_def *def);
 /* 1 once --expires-at has passed. */
 int policy_expired(void);
+/* Once expired, the refusal every tool call gets, naming the expiry time
+ * (caller frees); NULL before. */
+char *policy_expiry_refusal(void);
 
 #endif

@@ -125,36 +125,82 @@ static int parse_long(const char *value, long min, long max, long *out)
 	return 0;
 }
 
-/* Parses ISO 8601: 2026-12-31, 2026-12-31T23:59:59[.fff](Z|+hh:mm). */
+/* Reads exactly n digits at s into *out. */
+static int digits(const char *s, int n, int *out)
+{
+	int v = 0, i;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+static int days_in_month(int y, int mo)
+{
+	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+	return mo == 2 && leap ? 29 : days[mo - 1];
+}
+
+/* The UTC offset at p: Z, +hh:mm or -hh:mm, in seconds east; -1 if bad. */
+static int parse_offset(const char **p, long *secs)
+{
+	const char *s = *p;
+	int sign, oh, om;
+
+	if (*s == 'Z' || *s == 'z') {
+		*secs = 0;
+		*p = s + 1;
+		return 0;
+	}
+	if (*s != '+' && *s != '-')
+		return -1;
+	sign = *s == '-' ? -1 : 1;
+	if (digits(s + 1, 2, &oh) < 0 || s[3] != ':' ||
+	    digits(s + 4, 2, &om) < 0 || oh > 23 || om > 59)
+		return -1;
+	*secs = sign * (oh * 3600L + om * 60L);
+	*p = s + 6;
+	return 0;
+}
+
+/* Parses ISO 8601: 2026-12-31 (midnight UTC) or
+ * 2026-12-31T23:59[:59[.fff]](Z|+hh:mm|-hh:mm). */
 static int parse_iso8601(const char *s, time_t *out)
 {
 	struct tm tm;
-	int y, mo, d, h = 0, mi = 0, sec = 0, n = 0, oh = 0, om = 0, sign = 0;
-	const char *p;
+	int y, mo, d, h = 0, mi = 0, sec = 0;
+	long offset = 0;
+	const char *p = s + 10;
 
 	memset(&tm, 0, sizeof(tm));
-	if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3 || n != 10)
+	if (strlen(s) < 10 || digits(s, 4, &y) < 0 || s[4] != '-' ||
+	    digits(s + 5, 2, &mo) < 0 || s[7] != '-' ||
+	    digits(s + 8, 2, &d) < 0 || mo < 1 || mo > 12 || d < 1 ||
+	    d > days_in_month(y, mo))
 		return -1;
-	p = s + n;
-	if (*p == 'T' || *p == 't' || *p == ' ') {
-		if (sscanf(p + 1, "%2d:%2d:%2d%n", &h, &mi, &sec, &n) != 3 || n != 8)
+	if (*p == 'T' || *p == 't') {
+		if (digits(p + 1, 2, &h) < 0 || p[3] != ':' ||
+		    digits(p + 4, 2, &mi) < 0 || h > 23 || mi > 59)
 			return -1;
-		p += 1 + n;
-		if (*p == '.')
-			for (p++; *p >= '0' && *p <= '9'; p++)
-				;
-		if (*p == 'Z' || *p == 'z')
-			p++;
-		else if (*p == '+' || *p == '-') {
-			sign = *p == '-' ? -1 : 1;
-			if (sscanf(p + 1, "%2d:%2d%n", &oh, &om, &n) != 2 || n != 5)
+		p += 6;
+		if (*p == ':') {
+			if (digits(p + 1, 2, &sec) < 0 || sec > 60)
 				return -1;
-			p += 1 + n;
-		} else
+			p += 3;
+			if (*p == '.' && p[1] >= '0' && p[1] <= '9')
+				for (p++; *p >= '0' && *p <= '9'; p++)
+					;
+		}
+		if (parse_offset(&p, &offset) < 0)
 			return -1;
 	}
-	if (*p || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
-	    sec > 60 || oh > 23 || om > 59)
+	if (*p)
 		return -1;
 	tm.tm_year = y - 1900;
 	tm.tm_mon = mo - 1;
@@ -162,16 +208,18 @@ static int parse_iso8601(const char *s, time_t *out)
 	tm.tm_hour = h;
 	tm.tm_min = mi;
 	tm.tm_sec = sec;
-	*out = timegm(&tm) - sign * (oh * 3600 + om * 60);
+	*out = timegm(&tm) - offset;
 	return 0;
 }
 
-static int parse_methods(const char *value, unsigned *out, char **cause)
+static int parse_methods(const char *name, const char *value, unsigned *out,
+			 char **cause)
 {
 	char *copy = xstrdup(value), *tok, *save = NULL;
 	unsigned bits = 0;
 
-	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+	for (tok = strtok_r(copy, ", ", &save); tok;
+	     tok = strtok_r(NULL, ", ", &save)) {
 		if (!strcmp(tok, "read"))
 			bits |= ACCESS_READ;
 		else if (!strcmp(tok, "write"))
@@ -179,16 +227,17 @@ static int parse_methods(const char *value, unsigned *out, char **cause)
 		else if (!strcmp(tok, "custom"))
 			bits |= ACCESS_CUSTOM;
 		else {
-			*cause = xasprintf("invalid --methods value '%s': valid "
-					   "classes are read, write, custom", tok);
+			*cause = xasprintf("invalid %s value '%s': valid "
+					   "classes are read, write, custom", name,
+					   tok);
 			free(copy);
 			return -1;
 		}
 	}
 	free(copy);
 	if (!bits) {
-		*cause = xstrdup("empty --methods list: name at least one of "
-				 "read, write, custom");
+		*cause = xasprintf("empty %s list: name at least one of "
+				   "read, write, custom", name);
 		return -1;
 	}
 	*out = bits;
@@ -201,9 +250,24 @@ static int is_truthy(const char *v)
 		     !strcasecmp(v, "yes") || !strcasecmp(v, "on"));
 }
 
+/* A list filter given but naming nothing would expose everything. */
+static int set_list(char **slot, const char *name, const char *value,
+		    char **cause)
+{
+	if (!value[strspn(value, ", ")]) {
+		*cause = xasprintf("empty %s list: name at least one value, or "
+				   "leave the option out", name);
+		return -1;
+	}
+	set_str(slot, value);
+	return 0;
+}
+
 static int apply(struct config *c, const struct option_spec *o,
 		 const char *value, int from_env, char **cause)
 {
+	const char *name = from_env ? o->env : o->flag;
+
 	switch (o->id) {
 	case O_BASE_URL: set_str(&c->base_url, value); break;
 	case O_STREAM_BASE_URL: set_str(&c->stream_base_url, value); break;
@@ -219,18 +283,19 @@ static int apply(struct config *c, const struct option_spec *o,
 		if (parse_long(value, 1, 86400, &c->max_wait_s) < 0)
 			goto bad_number;
 		break;
-	case O_METHODS: return parse_methods(value, &c->methods, cause);
+	case O_METHODS: return parse_methods(name, value, &c->methods, cause);
 	case O_READ_ONLY:
 		if (!from_env || is_truthy(value))
 			c->read_only = 1;
 		break;
-	case O_TAGS: set_str(&c->tags, value); break;
-	case O_TOOLS: set_str(&c->tools, value); break;
-	case O_DENY_TOOLS: set_str(&c->deny_tools, value); break;
+	case O_TAGS: return set_list(&c->tags, name, value, cause);
+	case O_TOOLS: return set_list(&c->tools, name, value, cause);
+	case O_DENY_TOOLS: return set_list(&c->deny_tools, name, value, cause);
 	case O_EXPIRES_AT:
 		if (parse_iso8601(value, &c->expires_at) < 0) {
 			*cause = xasprintf("invalid %s '%s': expected ISO 8601 such "
-					   "as 2026-12-31T23:59:59Z", o->flag, value);
+					   "as 2026-12-31T23:59:59Z or "
+					   "2026-12-31T23:59:59+02:00", name, value);
 			return -1;
 		}
 		set_str(&c->expires_at_text, value);
@@ -262,8 +327,14 @@ static int apply(struct config *c, const struct option_spec *o,
 	return 0;
 bad_number:
 	*cause = xasprintf("invalid %s '%s': not a whole number in range",
-			   from_env ? o->env : o->flag, value);
+			   name, value);
 	return -1;
+}
+
+static int is_filter(enum opt_id id)
+{
+	return id == O_METHODS || id == O_TAGS || id == O_TOOLS ||
+	       id == O_DENY_TOOLS || id == O_EXPIRES_AT;
 }
 
 static void set_defaults(struct config *c)
@@ -285,7 +356,11 @@ static int load_env(struct config *c, char **cause)
 	const char *v;
 
 	for (i = 0; i < ARRAY_SIZE(options); i++) {
-		if (!options[i].env || !(v = getenv(options[i].env)) || !*v)
+		if (!options[i].env || !(v = getenv(options[i].env)))
+			continue;
+		/* Empty means unset, except for the filters: an empty
+		 * filter is a mistake that would expose everything. */
+		if (!*v && !is_filter(options[i].id))
 			continue;
 		if (apply(c, &options[i], v, 1, cause) < 0)
 			return -1;
@@ -427,8 +502,6 @@ int config_load(struct config *c, int argc, char **argv, char **cause)
 	set_defaults(c);
 	if (load_env(c, cause) < 0 || load_flags(c, argc, argv, cause) < 0)
 		return -1;
-	if (c->read_only)
-		c->methods = ACCESS_READ;
 	if (c->json && c->mode != MODE_LIST_TOOLS) {
 		*cause = xstrdup("--json goes with --list-tools");
 		return -1;

@@ -46,6 +46,10 @@ static int serve(void)
 	if (cfg.credential_problem)
 		log_warning("%s; tools are listed, and every call will say so",
 			    cfg.credential_problem);
+	if (policy_expired())
+		log_warning("access expired at %s (--expires-at): tools are "
+			    "listed, and every call is refused",
+			    cfg.expires_at_text);
 	mcp_init(&srv, 0);
 	rc = mcp_run(&srv);
 	mcp_release(&srv);

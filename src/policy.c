@@ -1,11 +1,13 @@
 /*
  * Filters over the tool table. Every check reads struct config; nothing is
- * cached, since a lookup is a walk of about sixty entries.
+ * cached, since a lookup is a walk of about sixty entries. --read-only and
+ * --methods are two filters like the others: given both, both apply.
  */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include "config.h"
+#include "log.h"
 #include "policy.h"
 #include "util.h"
 
@@ -45,13 +47,25 @@ static int known_tag(const char *tag)
 	return 0;
 }
 
-static char *valid_tags(void)
+static int known_tool(const char *name)
 {
+	return tool_find(name) != NULL;
+}
+
+/* The values a filter accepts, for the message that names a typo. */
+static char *valid_values(int (*known)(const char *))
+{
+	const struct tool_def *t;
 	struct buf b = BUF_INIT;
 	size_t i;
 
-	for (i = 0; i < ARRAY_SIZE(all_tags); i++)
-		buf_addf(&b, "%s%s", i ? ", " : "", all_tags[i]);
+	if (known == known_tag) {
+		for (i = 0; i < ARRAY_SIZE(all_tags); i++)
+			buf_addf(&b, "%s%s", i ? ", " : "", all_tags[i]);
+	} else {
+		for (i = 0; (t = tool_at(i)); i++)
+			buf_addf(&b, "%s%s", i ? ", " : "", t->name);
+	}
 	return buf_detach(&b, NULL);
 }
 
@@ -72,36 +86,35 @@ static int check_list(const char *flag, const char *list,
 		rc = -1;
 	}
 	for (; tok && !rc; tok = strtok_r(NULL, ", ", &save)) {
+		char *valid;
+
 		if (known(tok))
 			continue;
-		if (known == known_tag) {
-			char *tags = valid_tags();
-
-			*cause = xasprintf("unknown tag '%s' in %s: valid tags "
-					   "are %s", tok, flag, tags);
-			free(tags);
-		} else {
-			*cause = xasprintf("unknown tool '%s' in %s: see "
-					   "'gumloop-mcp --list-tools' for the "
-					   "names", tok, flag);
-		}
+		valid = valid_values(known);
+		*cause = xasprintf("unknown %s '%s' in %s: valid %s are %s",
+				   known == known_tag ? "tag" : "tool", tok, flag,
+				   known == known_tag ? "tags" : "names", valid);
+		free(valid);
 		rc = -1;
 	}
 	free(copy);
 	return rc;
 }
 
-static int known_tool(const char *name)
-{
-	return tool_find(name) != NULL;
-}
-
 int policy_validate(char **cause)
 {
+	const struct tool_def *t;
+	size_t i, shown = 0;
+
 	if (check_list("--tags", cfg.tags, known_tag, cause) < 0 ||
 	    check_list("--tools", cfg.tools, known_tool, cause) < 0 ||
 	    check_list("--deny-tools", cfg.deny_tools, known_tool, cause) < 0)
 		return -1;
+	for (i = 0; (t = tool_at(i)); i++)
+		shown += !policy_hidden_by(t);
+	if (!shown)
+		log_warning("the filters together hide every tool: tools/list "
+			    "will be empty");
 	return 0;
 }
 
@@ -113,8 +126,10 @@ static unsigned access_bit(enum tool_access a)
 
 const char *policy_hidden_by(const struct tool_def *def)
 {
+	if (cfg.read_only && def->access != TOOL_READ)
+		return "--read-only";
 	if (!(cfg.methods & access_bit(def->access)))
-		return cfg.read_only ? "--read-only" : "--methods";
+		return "--methods";
 	if (cfg.tags && !in_list(cfg.tags, def->tag))
 		return "--tags";
 	if (cfg.tools && !in_list(cfg.tools, def->name))
@@ -127,4 +142,23 @@ const char *policy_hidden_by(const struct tool_def *def)
 int policy_expired(void)
 {
 	return cfg.expires_at && time(NULL) >= cfg.expires_at;
+}
+
+char *policy_expiry_refusal(void)
+{
+	char utc[32];
+	struct tm tm;
+
+	if (!policy_expired())
+		return NULL;
+	gmtime_r(&cfg.expires_at, &tm);
+	strftime(utc, sizeof(utc), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (!strcmp(utc, cfg.expires_at_text))
+		return xasprintf("refused: this server's access expired at %s "
+				 "(--expires-at); no tool can be called any more: "
+				 "ask its operator for a new configuration", utc);
+	return xasprintf("refused: this server's access expired at %s (%s, "
+			 "--expires-at); no tool can be called any more: ask "
+			 "its operator for a new configuration",
+			 cfg.expires_at_text, utc);
 }

@@ -419,12 +419,11 @@ static int admit_call(struct tool_call *call, int *protocol_error, char **cause)
 {
 	char *why = NULL;
 
-	if (policy_expired()) {
+	if ((why = policy_expiry_refusal())) {
 		call->refused = 1;
-		return tool_error(call, "this server's access expired at %s "
-				  "(--expires-at): no tool can be called; ask its "
-				  "operator for a new configuration",
-				  cfg.expires_at_text);
+		tool_error(call, "%s", why);
+		free(why);
+		return -1;
 	}
 	if (tool_check_args(call->def, call->args, &why) < 0) {
 		call->refused = 1;
