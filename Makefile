@@ -2,6 +2,7 @@
 #   make            build ./gumloop-mcp
 #   make check      build and run every test (installs missing Debian packages)
 #   make demo       run a scripted session against the fake Gumloop
+#   make bench      benchmarks against the floor and a Node peer (bench/)
 #   make SANITIZE=address,undefined check
 #   make install PREFIX=/usr/local DESTDIR=
 # V=1 shows the commands.
@@ -56,7 +57,7 @@ UNIT_BINS = $(UNIT_SRCS:test/unit/%.c=$(BUILD)/test/%)
 DEPS = $(OBJS:.o=.d) $(FAKE_OBJS:.o=.d) $(UNIT_SRCS:test/unit/%.c=$(BUILD)/test/unit/%.d)
 
 .PHONY: all check unit cases integration demo deps install uninstall clean asan \
-	valgrind-check
+	valgrind-check bench
 
 all: deps gumloop-mcp
 
@@ -90,6 +91,32 @@ check: all $(FAKE) $(UNIT_BINS)
 
 demo: all $(FAKE)
 	$(Q)python3 test/demo.py
+
+# The floor programs link the libraries the server was built against
+# (--no-as-needed: loaded even though the floor calls none of them).
+BENCH = $(BUILD)/bench
+BENCH_FLOOR_LIBS = -Wl,--no-as-needed -lcurl -lcjson -lmbedcrypto -lm
+BENCH_BINS = $(BENCH)/runner $(BENCH)/floor-bare $(BENCH)/floor-linked \
+	$(BENCH)/http_floor
+
+$(BENCH)/runner: bench/runner.c
+	@mkdir -p $(dir $@)
+	$(QUIET_LINK)$(CC) $(ALL_CFLAGS) -o $@ $<
+
+$(BENCH)/floor-bare: bench/floor.c
+	@mkdir -p $(dir $@)
+	$(QUIET_LINK)$(CC) $(ALL_CFLAGS) -o $@ $<
+
+$(BENCH)/floor-linked: bench/floor.c
+	@mkdir -p $(dir $@)
+	$(QUIET_LINK)$(CC) $(ALL_CFLAGS) -o $@ $< $(BENCH_FLOOR_LIBS)
+
+$(BENCH)/http_floor: bench/http_floor.c
+	@mkdir -p $(dir $@)
+	$(QUIET_LINK)$(CC) $(ALL_CFLAGS) -o $@ $< $(PKG_LIBS)
+
+bench: all $(FAKE) $(BENCH_BINS)
+	$(Q)python3 bench/bench.py $(BENCH_ARGS)
 
 asan:
 	$(MAKE) clean

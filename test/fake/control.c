@@ -15,7 +15,9 @@
  *                         cut and headers applied to the real answer)}
  *   GET  /_fake/fault     {"faults":N}, the faults still queued
  *   DELETE /_fake/fault   drop every queued fault
- *   POST /_fake/config    set knobs, e.g. {"run_ms":N,"queue_ms":N}
+ *   POST /_fake/config    set knobs, e.g. {"run_ms":N,"queue_ms":N};
+ *                         "record":false stops recording requests (long
+ *                         benchmark runs), reset turns it back on
  *   GET  /_fake/config    the knobs' current values
  */
 #include <stdio.h>
@@ -28,6 +30,7 @@
 #define DEFAULT_FAULT_BODY "{\"error\":\"injected fault\"}"
 
 static cJSON *records;
+static int recording = 1;
 static struct fake_fault **faults;
 static size_t nfaults;
 
@@ -108,6 +111,8 @@ static cJSON *record_of(const struct fake_req *req)
 
 void control_record(const struct fake_req *req)
 {
+	if (!recording)
+		return;
 	if (!records)
 		records = cJSON_CreateArray();
 	cJSON_AddItemToArray(records, record_of(req));
@@ -190,6 +195,7 @@ void control_reset(void)
 
 	cJSON_Delete(records);
 	records = NULL;
+	recording = 1;
 	faults_clear();
 	for (a = fake_areas; *a; a++)
 		if ((*a)->reset)
@@ -343,6 +349,9 @@ static void config(struct fake_req *req, struct fake_resp *resp)
 		in = NULL;
 	else if (!cJSON_IsObject(in))
 		cause = "config must be a json object";
+	else if (cJSON_HasObjectItem(in, "record"))
+		recording = opt_bool(in, "record");
+	cJSON_AddBoolToObject(out, "record", recording);
 	for (a = fake_areas; *a && !cause; a++)
 		if ((*a)->config && (*a)->config(in, out, &cause))
 			break;

@@ -1,0 +1,395 @@
+#!/usr/bin/env python3
+"""gumloop-mcp benchmarks: start-up, per call, memory, a Node peer, context.
+
+    make bench                     # full run (a few minutes)
+    make bench BENCH_ARGS=--quick  # fewer repetitions, for a quick look
+
+Every figure is the median of repeated runs; every comparison is a ratio of
+two medians taken in the same run, with the candidates interleaved round by
+round, because the machines are shared and noisy. The table goes to stdout
+and to bench/out/results.md. Traffic goes only to the fake Gumloop on
+127.0.0.1.
+"""
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, os.path.join(ROOT, "test", "lib"))
+from fake import Fake  # noqa: E402
+from mcp import base_env  # noqa: E402
+
+OUT = os.path.join(HERE, "out")
+BIN = os.path.join(ROOT, "build", "bench")
+SERVER = os.environ.get("GUMLOOP_MCP", os.path.join(ROOT, "gumloop-mcp"))
+RUNNER = os.path.join(BIN, "runner")
+TOOLS = os.path.join(ROOT, ".tools", "bench-node")
+SDK = "@modelcontextprotocol/sdk@1.32.2"
+MIB = 1024 * 1024
+
+INIT = {"jsonrpc": "2.0", "id": 1, "method": "initialize",
+        "params": {"protocolVersion": "2025-06-18", "capabilities": {},
+                   "clientInfo": {"name": "bench", "version": "1"}}}
+LIST = {"jsonrpc": "2.0", "id": 2, "method": "tools/list"}
+PER_CALL_TOOL = "get_single_gumloop_flow_run_by_id"
+
+
+def line(obj):
+    return json.dumps(obj, separators=(",", ":")) + "\n"
+
+
+def write_input(name, lines):
+    path = os.path.join(OUT, name)
+    with open(path, "w") as f:
+        f.writelines(lines)
+    return path
+
+
+def calls_input(name, run_id, count):
+    call = {"jsonrpc": "2.0", "method": "tools/call",
+            "params": {"name": PER_CALL_TOOL, "arguments": {"run_id": run_id}}}
+    lines = [line(INIT)]
+    for i in range(count):
+        call["id"] = 10 + i
+        lines.append(line(call))
+    return write_input(name, lines)
+
+
+def measure(cmd, input_path=None, repeat=1, every=0, env=None):
+    """Runs the stopwatch; returns one dict per run."""
+    argv = [RUNNER, "-n", str(repeat)]
+    if input_path:
+        argv += ["-i", input_path]
+    if every:
+        argv += ["-s", str(every)]
+    out = subprocess.run(argv + ["--"] + cmd, env=env, check=True,
+                         stdout=subprocess.PIPE, text=True).stdout
+    runs = []
+    for text in out.splitlines():
+        fields = dict(kv.split("=", 1) for kv in text.split())
+        samples = fields.pop("rss_kb")
+        run = {k: int(v) for k, v in fields.items()}
+        run["rss_kb"] = [int(s) for s in samples.split(",") if s]
+        runs.append(run)
+    return runs
+
+
+def check(runs, name, lines):
+    for r in runs:
+        if r["status"] or r["errors"] or r["lines"] != lines:
+            raise SystemExit("bench: %s misbehaved: %r (expected %d lines, "
+                             "no errors)" % (name, {k: v for k, v in r.items()
+                                                   if k != "rss_kb"}, lines))
+
+
+def interleave(candidates, rounds, per_round):
+    """candidates: name -> (cmd, input, env, lines). Returns name -> runs."""
+    runs = {name: [] for name in candidates}
+    for _ in range(rounds):
+        for name, (cmd, inp, env, lines) in candidates.items():
+            got = measure(cmd, inp, per_round.get(name, 1), env=env)
+            check(got, name, lines)
+            runs[name] += got
+    return runs
+
+
+def median(runs, key):
+    return statistics.median(r[key] for r in runs)
+
+
+# ---- the Node peer -----------------------------------------------------
+
+def node_peer():
+    """The peer's command, installing the SDK into .tools/ on first use."""
+    if not os.path.isdir(os.path.join(TOOLS, "node_modules", "@modelcontextprotocol",
+                                      "sdk")):
+        os.makedirs(TOOLS, exist_ok=True)
+        subprocess.run(["npm", "install", "--prefix", TOOLS, "--no-audit",
+                        "--no-fund", "--silent", SDK], check=True,
+                       stdout=subprocess.DEVNULL)
+    script = os.path.join(TOOLS, "server.mjs")
+    with open(os.path.join(HERE, "node-peer", "server.mjs")) as src, \
+            open(script, "w") as dst:
+        dst.write(src.read())  # beside node_modules, so imports resolve
+    return ["node", script, os.path.join(OUT, "catalog.json")]
+
+
+# ---- helpers -----------------------------------------------------------
+
+def server_session(args, requests, env):
+    """Runs the server on the given request objects; returns the replies."""
+    text = "".join(line(r) for r in requests)
+    out = subprocess.run([SERVER] + args, input=text, env=env, text=True,
+                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                         check=True).stdout
+    return [json.loads(x) for x in out.splitlines()]
+
+
+def list_pages(args, env):
+    """Compact bytes of every tools/list page, and the tools."""
+    pages, tools, cursor = [], [], None
+    while True:
+        req = dict(LIST)
+        if cursor:
+            req["params"] = {"cursor": cursor}
+        reply = server_session(args, [INIT, req], env)[-1]
+        result = reply["result"]
+        pages.append(len(json.dumps(result, separators=(",", ":"),
+                                    ensure_ascii=False).encode()))
+        tools += result["tools"]
+        cursor = result.get("nextCursor")
+        if not cursor:
+            return pages, tools
+
+
+def start_run(env):
+    out = subprocess.run(
+        [SERVER, "--call", "create_a_gumloop_flow_run",
+         json.dumps({"saved_item_id": "flow_competitor_pricing",
+                     "inputs": {"target_url": "https://example.com/p"}})],
+        env=env, stdout=subprocess.PIPE, text=True, check=True).stdout
+    return json.loads(out)["run_id"]
+
+
+def kib(kb):
+    return "%.1f MiB" % (kb / 1024.0)
+
+
+def ms(us):
+    return "%.2f ms" % (us / 1000.0)
+
+
+def ratio(a, b):
+    return "%.2f×" % (a / b)
+
+
+def verdict(ok):
+    return "yes" if ok else "**no**"
+
+
+# ---- the benchmarks ----------------------------------------------------
+
+def bench_startup(opts, env, peer):
+    inp = write_input("startup.in", [line(INIT), line(LIST)])
+    cands = {
+        "floor (bare)": ([os.path.join(BIN, "floor-bare")], inp, env, 2),
+        "floor (linked)": ([os.path.join(BIN, "floor-linked")], inp, env, 2),
+        "gumloop-mcp": ([SERVER], inp, env, 2),
+    }
+    per = {n: opts.startup_per_round for n in cands}
+    if peer:
+        cands["node peer (SDK 1.32.2)"] = (peer, inp, env, 2)
+        per["node peer (SDK 1.32.2)"] = 1
+    runs = interleave(cands, opts.startup_rounds, per)
+    return {n: {"wall": median(r, "wall_us"), "rss": median(r, "maxrss_kb"),
+                "n": len(r)} for n, r in runs.items()}
+
+
+def bench_per_call(opts, env, peer, url, run_id):
+    n = opts.calls
+    inp = calls_input("calls.in", run_id, n)
+    cands = {
+        "HTTP floor (libcurl loop)": ([os.path.join(BIN, "http_floor"),
+                                       url, str(n)], None, env, 1),
+        "gumloop-mcp": ([SERVER], inp, env, n + 1),
+    }
+    if peer:
+        cands["node peer (SDK 1.32.2)"] = (peer, inp, env, n + 1)
+    runs = interleave(cands, opts.call_rounds, {})
+    return {name: {"wall": median(r, "wall_us"), "rss": median(r, "maxrss_kb"),
+                   "n": len(r)} for name, r in runs.items()}
+
+
+def bench_flat(opts, env, run_id):
+    n = opts.soak
+    inp = calls_input("soak.in", run_id, n)
+    every = max(1, n // 10)
+    run = measure([SERVER], inp, 1, every, env)
+    check(run, "gumloop-mcp soak", n + 1)
+    return run[0]
+
+
+def bench_big(opts, env, fake, run_id, peer):
+    """Peak RSS for one call whose result is a 10 MiB JSON document."""
+    size = 10 * MIB
+    filler = "x" * (size - 200)
+    body = json.dumps({"run_id": run_id, "state": "DONE",
+                       "outputs": {"report": filler}, "log": []})
+    fake.fault(path="/api/v1/get_pl_run", status=200, body=body, times=-1)
+    call = {"jsonrpc": "2.0", "id": 3, "method": "tools/call",
+            "params": {"name": PER_CALL_TOOL, "arguments": {"run_id": run_id}}}
+    inp = write_input("big.in", [line(INIT), line(call)])
+    cands = {"gumloop-mcp": ([SERVER], inp, env, 2)}
+    if peer:
+        cands["node peer (SDK 1.32.2)"] = (peer, inp, env, 2)
+    runs = interleave(cands, opts.big_rounds, {})
+    fake.clear_faults()
+    return len(body), {n: median(r, "maxrss_kb") for n, r in runs.items()}
+
+
+def bench_context(env):
+    pages, tools = list_pages([], env)
+    with open(os.path.join(OUT, "catalog.json"), "w") as f:
+        json.dump(tools, f)
+    listed = json.loads(subprocess.run(
+        [SERVER, "--list-tools", "--json"], env=env, stdout=subprocess.PIPE,
+        text=True, check=True).stdout)
+    tags = sorted({t["tag"] for t in listed})
+    per_tag = {}
+    for tag in tags:
+        tag_pages, tag_tools = list_pages(["--tags", tag], env)
+        per_tag[tag] = (sum(tag_pages), len(tag_tools))
+    disc_pages, disc_tools = list_pages(["--discovery"], env)
+    discovery = None
+    if len(disc_tools) != len(tools):   # discovery mode is implemented
+        discovery = (sum(disc_pages), len(disc_tools))
+    return {"full": (sum(pages), len(tools), len(pages)), "tags": per_tag,
+            "discovery": discovery}
+
+
+# ---- the report --------------------------------------------------------
+
+def report(opts, res):
+    rows = []
+    add = rows.append
+    st = res["startup"]
+    bare, linked, srv = (st["floor (bare)"], st["floor (linked)"],
+                         st["gumloop-mcp"])
+    peer = st.get("node peer (SDK 1.32.2)")
+    add("## Start-up: spawn → initialize → tools/list → exit (median of %d)"
+        % srv["n"])
+    add("")
+    add("| program | wall time | peak RSS | time vs bare floor | time vs linked floor |")
+    add("|---|---|---|---|---|")
+    for name, v in st.items():
+        add("| %s | %s | %s | %s | %s |" % (name, ms(v["wall"]), kib(v["rss"]),
+                                           ratio(v["wall"], bare["wall"]),
+                                           ratio(v["wall"], linked["wall"])))
+    add("")
+    add("| target | measured | met |")
+    add("|---|---|---|")
+    t_linked = srv["wall"] / linked["wall"]
+    add("| time ≤ 1.2× linked floor | %.2f× | %s |" % (t_linked,
+                                                       verdict(t_linked <= 1.2)))
+    t_bare = srv["wall"] / bare["wall"]
+    add("| stretch: time ≤ 2× bare floor | %.2f× | %s |" % (t_bare,
+                                                           verdict(t_bare <= 2)))
+    add("| stretch: peak RSS ≤ 4 MiB | %s | %s |" % (kib(srv["rss"]),
+                                                    verdict(srv["rss"] <= 4096)))
+    extra = srv["rss"] - linked["rss"]
+    add("| peak RSS ≤ linked floor + 1 MiB | +%s | %s |" % (
+        kib(extra), verdict(extra <= 1024)))
+    if peer:
+        add("| node peer / gumloop-mcp (time) | %.1f× | |" % (
+            peer["wall"] / srv["wall"]))
+        add("| node peer / gumloop-mcp (RSS) | %.1f× | |" % (
+            peer["rss"] / srv["rss"]))
+    add("")
+    pc = res["per_call"]
+    floor = pc["HTTP floor (libcurl loop)"]
+    srv_c = pc["gumloop-mcp"]
+    n = opts.calls
+    add("## Per call: %d × tools/call %s, piped, against the fake (median of %d)"
+        % (n, PER_CALL_TOOL, srv_c["n"]))
+    add("")
+    add("| program | total | per call | peak RSS | vs HTTP floor |")
+    add("|---|---|---|---|---|")
+    for name, v in pc.items():
+        add("| %s | %s | %.1f µs | %s | %s |" % (
+            name, ms(v["wall"]), v["wall"] / n, kib(v["rss"]),
+            ratio(v["wall"], floor["wall"])))
+    add("")
+    r_call = srv_c["wall"] / floor["wall"]
+    add("| target | measured | met |")
+    add("|---|---|---|")
+    add("| time ≤ 1.10× HTTP floor | %.2f× | %s |" % (r_call,
+                                                    verdict(r_call <= 1.10)))
+    if "node peer (SDK 1.32.2)" in pc:
+        add("| node peer / gumloop-mcp (time) | %.1f× | |" % (
+            pc["node peer (SDK 1.32.2)"]["wall"] / srv_c["wall"]))
+    add("")
+    add("## Memory")
+    add("")
+    size, big = res["big"]
+    flat = res["flat"]
+    samples = flat["rss_kb"]
+    growth = samples[-1] - samples[0] if samples else 0
+    add("| measure | value | target | met |")
+    add("|---|---|---|---|")
+    add("| peak RSS, start-up run | %s (linked floor %s) | ≤ linked floor + 1 MiB | %s |"
+        % (kib(srv["rss"]), kib(linked["rss"]), verdict(extra <= 1024)))
+    b = big["gumloop-mcp"]
+    add("| peak RSS, one %.1f MiB result | %s = %.2f× the response | ≤ 3× | %s |"
+        % (size / MIB, kib(b), b * 1024.0 / size, verdict(b * 1024 <= 3 * size)))
+    if "node peer (SDK 1.32.2)" in big:
+        p = big["node peer (SDK 1.32.2)"]
+        add("| node peer, same result | %s = %.2f× the response | | |"
+            % (kib(p), p * 1024.0 / size))
+    add("| RSS across %d piped calls (every %d) | %s | flat | %s |" % (
+        opts.soak, max(1, opts.soak // 10),
+        " → ".join("%.1f" % (s / 1024.0) for s in samples) + " MiB",
+        verdict(growth <= 256)))
+    add("")
+    ctx = res["context"]
+    full_bytes, full_tools, full_pages = ctx["full"]
+    add("## Context cost: compact tools/list result")
+    add("")
+    add("| listing | tools | bytes | target | met |")
+    add("|---|---|---|---|---|")
+    add("| full catalog (%d page%s) | %d | %d (%.1f KiB) | ≤ 48 KiB | %s |" % (
+        full_pages, "" if full_pages == 1 else "s", full_tools, full_bytes,
+        full_bytes / 1024.0, verdict(full_bytes <= 48 * 1024)))
+    for tag, (nbytes, ntools) in ctx["tags"].items():
+        add("| --tags %s | %d | %d | | |" % (tag, ntools, nbytes))
+    if ctx["discovery"]:
+        nbytes, ntools = ctx["discovery"]
+        add("| --discovery | %d | %d (%.1f KiB) | ≤ 3 KiB | %s |" % (
+            ntools, nbytes, nbytes / 1024.0, verdict(nbytes <= 3 * 1024)))
+    else:
+        add("| --discovery | – | not measured: discovery mode is not built yet | ≤ 3 KiB | |")
+    add("")
+    add("Machine: %s, %d cores, %s. Command: `make bench%s`." % (
+        platform.machine(), os.cpu_count(), platform.platform(terse=True),
+        " BENCH_ARGS=--quick" if opts.quick else ""))
+    return "\n".join(rows) + "\n"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="fewer repetitions")
+    ap.add_argument("--no-peer", action="store_true", help="skip the Node peer")
+    opts = ap.parse_args()
+    opts.startup_rounds, opts.startup_per_round = (5, 4) if opts.quick else (20, 10)
+    opts.calls = 2000 if opts.quick else 10000
+    opts.call_rounds = 1 if opts.quick else 5
+    opts.soak = 20000 if opts.quick else 100000
+    opts.big_rounds = 1 if opts.quick else 3
+    os.makedirs(OUT, exist_ok=True)
+    res = {}
+    with Fake(run_ms=0, queue_ms=0) as fake:
+        fake.config(record=False)
+        env = base_env(fake)
+        res["context"] = bench_context(env)
+        peer = None if opts.no_peer else node_peer()
+        run_id = start_run(env)
+        time.sleep(0.05)
+        url = fake.base_url + "/get_pl_run?run_id=%s&user_id=%s" % (
+            run_id, env["GUMLOOP_USER_ID"])
+        res["startup"] = bench_startup(opts, env, peer)
+        res["per_call"] = bench_per_call(opts, env, peer, url, run_id)
+        res["flat"] = bench_flat(opts, env, run_id)
+        res["big"] = bench_big(opts, env, fake, run_id, peer)
+    text = report(opts, res)
+    with open(os.path.join(OUT, "results.md"), "w") as f:
+        f.write(text)
+    sys.stdout.write(text)
+
+
+if __name__ == "__main__":
+    main()
