@@ -27,7 +27,9 @@ struct http_request {
 	cJSON *json;			/* JSON body (owned), or NULL */
 	struct http_part *parts;	/* multipart body (array owned), or NULL */
 	size_t nparts;
-	int no_auth;			/* never send credentials (signed URLs) */
+	/* Never send credentials, and never log the URL's query (a signed
+	 * URL carries its own credential there). */
+	int no_auth;
 	size_t max_response;		/* 0: HTTP_MAX_RESPONSE_DEFAULT */
 	/* Called while the transfer runs; nonzero aborts it (cancellation). */
 	int (*abort_check)(void *ctx);
@@ -49,6 +51,7 @@ struct http_response {
 	char *detail;		/* transport error text, redacted */
 	struct buf body;
 	char *content_type;
+	long long content_length;	/* Content-Length, -1 when absent */
 	double retry_after;	/* seconds, -1 when absent */
 	long rl_limit, rl_remaining, rl_reset;	/* -1 when absent */
 };
@@ -72,6 +75,12 @@ void http_percent_encode(struct buf *b, const char *s);
  * any http with --insecure-http. Else -1 with *cause (caller frees).
  */
 int http_url_allowed(const char *url, char **cause);
+
+/*
+ * 1 when url is https, or http to a loopback host (--insecure-http does not
+ * count): where a signed download URL may be followed.
+ */
+int http_url_tls_or_loopback(const char *url);
 
 /*
  * Performs the request. Returns 0 when a response arrived (whatever its

@@ -55,6 +55,16 @@ enum tool_scope {
 /* Flags of a parameter. */
 #define REQUIRED	(1u << 0)
 
+/* The arguments of a cursor-paged list: two entries of a params table.
+ * Both go to the query as they are; the answer carries next_cursor. */
+#define PAGE_PARAMS \
+	{ "page_size", P_INTEGER, IN_QUERY, 0, \
+	  "items per page (1 to 100, default 20)", \
+	  "{\"type\":\"integer\",\"minimum\":1,\"maximum\":100}" }, \
+	{ "cursor", P_STRING, IN_QUERY, 0, \
+	  "next_cursor of the previous page (leave out for the first page)", \
+	  NULL }
+
 struct param {
 	const char *name;
 	enum param_type type;

@@ -39,6 +39,7 @@ void http_response_init(struct http_response *resp)
 	memset(resp, 0, sizeof(*resp));
 	buf_init(&resp->body, 0);
 	resp->retry_after = -1;
+	resp->content_length = -1;
 	resp->rl_limit = resp->rl_remaining = resp->rl_reset = -1;
 }
 
@@ -162,6 +163,17 @@ int http_url_allowed(const char *url, char **cause)
 	return -1;
 }
 
+int http_url_tls_or_loopback(const char *url)
+{
+	char host[256];
+
+	if (url_host(url, host, sizeof(host)) < 0)
+		return 0;
+	if (!strncasecmp(url, "https://", 8))
+		return 1;
+	return !strncasecmp(url, "http://", 7) && is_loopback(host);
+}
+
 /* ---- transfer --------------------------------------------------------- */
 
 struct transfer {
@@ -238,6 +250,8 @@ static size_t on_header(char *data, size_t size, size_t n, void *ctx)
 		r->rl_remaining = header_long(v);
 	else if (!strcasecmp(line, "ratelimit-reset"))
 		r->rl_reset = header_long(v);
+	else if (!strcasecmp(line, "content-length"))
+		r->content_length = header_long(v);
 	else if (!strcasecmp(line, "content-type")) {
 		free(r->content_type);
 		r->content_type = xstrdup(v);
@@ -259,7 +273,8 @@ static struct curl_slist *build_headers(const struct http_request *req)
 	struct curl_slist *h = NULL;
 	char *line;
 
-	h = curl_slist_append(h, "Accept: application/json");
+	h = curl_slist_append(h, req->no_auth ? "Accept: */*"
+					      : "Accept: application/json");
 	h = curl_slist_append(h, "Expect:");
 	if (req->json)
 		h = curl_slist_append(h, "Content-Type: application/json");
@@ -393,7 +408,11 @@ int http_perform(struct http_request *req, struct http_response *resp)
 		mime = build_mime(req);
 		curl_easy_setopt(handle, CURLOPT_MIMEPOST, mime);
 	}
-	log_debug("%s %s", req->method, req->url.data);
+	if (req->no_auth)
+		log_debug("%s %.*s?[redacted]", req->method,
+			  (int)strcspn(req->url.data, "?"), req->url.data);
+	else
+		log_debug("%s %s", req->method, req->url.data);
 	rc = curl_easy_perform(handle);
 	if (rc == CURLE_OK)
 		curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &resp->status);

@@ -1,9 +1,91 @@
 /*
- * The artifacts tools: filled in by their own issue (see include/tool.h for how to
- * add an entry).
+ * Artifacts: the files agents produce. Listing is plain mapping; getting
+ * one returns Gumloop's short-lived signed download URL, or with fetch the
+ * bytes themselves (src/download.c).
  */
+#include <stdlib.h>
+#include "download.h"
+#include "http.h"
 #include "tool.h"
+#include "util.h"
+
+static const char list_schema[] =
+	"{\"type\":\"object\",\"properties\":{"
+	"\"artifacts\":{\"type\":\"array\",\"items\":{\"type\":\"object\","
+	"\"properties\":{\"id\":{\"type\":\"string\"},"
+	"\"version_id\":{\"type\":[\"string\",\"null\"]},"
+	"\"agent_id\":{\"type\":[\"string\",\"null\"]},"
+	"\"session_id\":{\"type\":[\"string\",\"null\"]},"
+	"\"filename\":{\"type\":\"string\"},"
+	"\"created_at\":{\"type\":[\"string\",\"null\"]},"
+	"\"metadata\":{\"type\":[\"object\",\"null\"]}}}},"
+	"\"next_cursor\":{\"type\":[\"string\",\"null\"]}},"
+	"\"required\":[\"artifacts\"]}";
+
+static int get_artifact(struct tool_call *call)
+{
+	int fetch = tool_arg_bool(call, "fetch", 0);
+	size_t max = fetch ? download_max_bytes(call) : 0;
+	struct buf uri = BUF_INIT;
+	cJSON *answer;
+	int rc;
+
+	if (fetch && !max)
+		return -1;
+	answer = tool_get_json(call, NULL, NULL);
+	if (!answer)
+		return -1;
+	if (!fetch)
+		return tool_ok(call, answer);
+	buf_addstr(&uri, "gumloop://artifacts/");
+	http_url_add_segment(&uri, tool_arg_str(call, "artifact_id"));
+	rc = download_follow(call, answer, uri.data, max);
+	buf_release(&uri);
+	cJSON_Delete(answer);
+	return rc;
+}
+
+static const struct param list_params[] = {
+	{ "agent_id", P_STRING, IN_PATH, REQUIRED,
+	  "the agent whose artifacts to list (id from list_all_gumloop_agents)",
+	  NULL },
+	{ "session_id", P_STRING, IN_QUERY, 0,
+	  "only the artifacts of this session", NULL },
+	{ "search_query", P_STRING, IN_QUERY, 0,
+	  "only artifacts whose file name contains this text", NULL },
+	{ "sort_order", P_STRING, IN_QUERY, 0, "newest (default) or oldest",
+	  "{\"type\":\"string\",\"enum\":[\"newest\",\"oldest\"]}" },
+	PAGE_PARAMS,
+	{ 0 }
+};
+
+static const struct param get_params[] = {
+	{ "artifact_id", P_STRING, IN_PATH, REQUIRED,
+	  "the artifact's id (id from list_all_gumloop_artifacts)", NULL },
+	{ "version_id", P_STRING, IN_QUERY, 0,
+	  "a version of the artifact (default: the latest)", NULL },
+	DOWNLOAD_FETCH_PARAM,
+	DOWNLOAD_MAX_BYTES_PARAM,
+	{ 0 }
+};
 
 const struct tool_def artifacts_tools[] = {
+	{ .name = "list_all_gumloop_artifacts", .title = "List artifacts",
+	  .description = "List the files an agent produced (reports, "
+		"images, exports), newest first, a page at a time: pass "
+		"next_cursor back as cursor for the next page.",
+	  .access = TOOL_READ, .tag = "artifacts", .scope = SCOPE_TEAM,
+	  .method = "GET", .path = "/agents/{agent_id}/artifacts",
+	  .params = list_params, .output_schema = list_schema },
+	{ .name = "get_single_gumloop_artifact_by_id",
+	  .title = "Download an artifact",
+	  .description = "Get an artifact's short-lived signed download_url, "
+		"file name, media type and size. With fetch: true the file "
+		"itself comes back: text as text, anything else (images, "
+		"PDFs, archives) as a base64 resource, up to max_bytes.",
+	  .access = TOOL_READ, .tag = "artifacts", .scope = SCOPE_TEAM,
+	  .method = "GET", .path = "/artifacts/{artifact_id}/download",
+	  .params = get_params, .output_schema = DOWNLOAD_OUTPUT_SCHEMA,
+	  .flags = T_DOWNLOAD, .handler = get_artifact },
 	{ 0 }
 };

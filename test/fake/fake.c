@@ -23,6 +23,8 @@
 const struct fake_area *const fake_areas[] = {
 	&fake_flows_area,
 	&fake_mcp_catalog_area,
+	&fake_signed_area,
+	&fake_artifacts_area,
 	NULL
 };
 

@@ -13,6 +13,8 @@
  *   util.c     the helpers declared below
  *   flows.c    the flow endpoints (gumloop-api.md 2.1) and their seeds
  *   mcp_catalog.c  the connector catalog and custom tool calls (2.8)
+ *   signed.c   signed storage URLs (no key; refuses an Authorization)
+ *   artifacts.c  agent artifacts (2.7) and their downloads
  *
  * Adding an area (say agents):
  *   1. Write test/fake/agents.c with a route table and
@@ -119,6 +121,8 @@ struct fake_area {
 /* the areas (listed in fake.c) */
 extern const struct fake_area fake_flows_area;
 extern const struct fake_area fake_mcp_catalog_area;
+extern const struct fake_area fake_signed_area;
+extern const struct fake_area fake_artifacts_area;
 
 /* timing from the command line; areas read them in their reset hook */
 extern long fake_opt_run_ms;
@@ -167,6 +171,13 @@ char *fake_url_decode(const char *s, size_t len, int plus, size_t *out_len);
  */
 int fake_page(const struct fake_req *req, struct fake_resp *resp, size_t n,
 	      size_t def, cJSON *root, size_t *start, size_t *end);
+
+/*
+ * signed.c: publishes a copy of data behind a GCS-style signed URL on this
+ * server (absolute, built from req's Host header); caller frees the URL.
+ */
+char *fake_signed_url(const struct fake_req *req, const char *content_type,
+		      const void *data, size_t len);
 
 /* Milliseconds since the epoch. */
 long long fake_now_ms(void);
