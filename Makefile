@@ -3,6 +3,7 @@
 #   make check      build and run every test (installs missing Debian packages)
 #   make demo       run a scripted session against the fake Gumloop
 #   make bench      benchmarks against the floor and a Node peer (bench/)
+#   make readme     regenerate the README's settings table and tool catalog
 #   make SANITIZE=address,undefined check
 #   make install PREFIX=/usr/local DESTDIR=
 # V=1 shows the commands.
@@ -56,8 +57,8 @@ UNIT_BINS = $(UNIT_SRCS:test/unit/%.c=$(BUILD)/test/%)
 
 DEPS = $(OBJS:.o=.d) $(FAKE_OBJS:.o=.d) $(UNIT_SRCS:test/unit/%.c=$(BUILD)/test/unit/%.d)
 
-.PHONY: all check unit cases integration demo deps install uninstall clean asan \
-	valgrind-check bench
+.PHONY: all check unit cases integration demo readme deps install uninstall \
+	clean asan valgrind-check bench
 
 all: deps gumloop-mcp
 
@@ -88,6 +89,9 @@ unit: $(UNIT_BINS)
 
 check: all $(FAKE) $(UNIT_BINS)
 	$(Q)./test/run-all.sh $(UNIT_BINS)
+
+readme: gumloop-mcp
+	$(Q)python3 test/lib/readme.py
 
 demo: all $(FAKE)
 	$(Q)python3 test/demo.py

@@ -12,6 +12,7 @@ import tempfile
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
 import harness  # noqa: E402
 from fake import Fake  # noqa: E402
+from helptext import help_entries  # noqa: E402
 from mcp import BINARY, REPO_ROOT, Server, base_env, run_once  # noqa: E402
 
 SECRET = "sk-cli-test-0123456789abcdef"
@@ -32,25 +33,6 @@ def run(args, **kw):
     return run_once(args, **kw)
 
 
-def help_entries(text):
-    """[(flag or env, value name, env, default)] parsed from --help."""
-    entries, lines = [], text.splitlines()
-    for i, line in enumerate(lines):
-        m = re.match(r"^  (--[a-z-]+|GUMLOOP_[A-Z_]+)(?: ([A-Z0-9]+))?"
-                     r"(?:  \[([A-Z_]+)\])?$", line)
-        if not m:
-            continue
-        body = []
-        for more in lines[i + 1:]:
-            if not more.startswith("      "):
-                break
-            body.append(more.strip())
-        d = re.search(r"Default: (.*)$", " ".join(body))
-        entries.append((m.group(1), m.group(2), m.group(3),
-                        d.group(1) if d else None))
-    return entries
-
-
 def config_table_flags():
     """Every flag spelled in config.c's options[] table."""
     with open(os.path.join(REPO_ROOT, "src", "config.c")) as f:
@@ -65,18 +47,18 @@ def test_help_lists_every_flag_and_variable_with_its_default():
     p = run(["--help"])
     assert p.returncode == 0 and p.stderr == "", p
     entries = help_entries(p.stdout)
-    flags = [e[0] for e in entries if e[0].startswith("--")]
+    flags = [e.name for e in entries if e.name.startswith("--")]
     assert flags and sorted(flags) == sorted(config_table_flags()), flags
-    settings = [e for e in entries if e[2] or e[0].startswith("GUMLOOP_")]
-    for name, _arg, env, default in settings:
-        assert default, "no default shown for %s" % name
-    envs = {e[2] for e in entries if e[2]} | {
-        e[0] for e in entries if e[0].startswith("GUMLOOP_")}
+    for e in entries:
+        if e.env or e.name.startswith("GUMLOOP_"):
+            assert e.default, "no default shown for %s" % e.name
+    envs = {e.env for e in entries if e.env} | {
+        e.name for e in entries if e.name.startswith("GUMLOOP_")}
     for var in ("GUMLOOP_API_KEY", "GUMLOOP_API_KEY_FILE",
                 "GUMLOOP_ACCESS_TOKEN", "GUMLOOP_USER_ID", "GUMLOOP_BASE_URL",
                 "GUMLOOP_MCP_READ_ONLY", "GUMLOOP_MCP_CACERT"):
         assert var in envs, var
-    assert dict((e[0], e[3]) for e in entries)["--timeout"] == "30"
+    assert dict((e.name, e.default) for e in entries)["--timeout"] == "30"
     assert all(len(line) <= 78 for line in p.stdout.splitlines())
 
 
