@@ -709,50 +709,117 @@ static void send_too_long(void)
 			   "was discarded", NULL);
 }
 
-/* Looks at a line read during a request: ping, cancel, or queue it. */
+/* 1 when two raw JSON ids are the same id: same type, same value. */
+static int same_id(const char *a, size_t alen, const char *b, size_t blen)
+{
+	cJSON *x, *y;
+	int same;
+
+	if (alen == blen && !memcmp(a, b, alen))
+		return 1;
+	x = cJSON_ParseWithLength(a, alen);
+	y = cJSON_ParseWithLength(b, blen);
+	/* strings may differ only in escapes; integers are compared as text */
+	same = cJSON_IsString(x) && cJSON_IsString(y) &&
+	       !strcmp(x->valuestring, y->valuestring);
+	cJSON_Delete(x);
+	cJSON_Delete(y);
+	return same;
+}
+
+/* Drops the queued request whose id is the raw rid; 1 when found. */
+static int unqueue_request(struct server *srv, const char *rid, size_t rlen)
+{
+	static const char *const id_path[] = { "id" };
+	struct pending_line *q;
+	const char *id;
+	size_t i, len;
+
+	for (i = 0; i < srv->nqueue; i++) {
+		q = &srv->queue[i];
+		id = q->data ? json_raw_lookup(q->data, q->len, id_path, 1, &len)
+			     : NULL;
+		if (!id || !same_id(id, len, rid, rlen))
+			continue;
+		log_debug("cancelled before it started: dropped a queued request");
+		free(q->data);
+		memmove(q, q + 1, (srv->nqueue - i - 1) * sizeof(*q));
+		srv->nqueue--;
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * Looks at a line read during a request: a ping is answered, a
+ * cancellation marks the current request or drops a queued one, anything
+ * else is queued.
+ */
 static void triage(struct server *srv, const char *line, size_t len)
 {
 	static const char *const cancel_path[] = { "params", "requestId" };
 	cJSON *j = cJSON_ParseWithLength(line, len);
 	const cJSON *mth = cJSON_GetObjectItemCaseSensitive(j, "method");
 	struct mcp_request *cur = srv->current;
-	const char *rid;
-	size_t rlen;
+	const char *rid = NULL;
+	size_t rlen = 0;
 
 	if (cJSON_IsString(mth) && !strcmp(mth->valuestring, "ping") &&
 	    cJSON_HasObjectItem(j, "id")) {
 		mcp_handle_line(srv, line, len);
-	} else if (cJSON_IsString(mth) && cur &&
+	} else if (cJSON_IsString(mth) &&
 		   !strcmp(mth->valuestring, "notifications/cancelled") &&
 		   !cJSON_HasObjectItem(j, "id") &&
-		   (rid = json_raw_lookup(line, len, cancel_path, 2, &rlen)) &&
-		   strlen(cur->id->valuestring) == rlen &&
-		   !memcmp(rid, cur->id->valuestring, rlen)) {
-		cur->cancelled = 1;
+		   (rid = json_raw_lookup(line, len, cancel_path, 2, &rlen))) {
+		if (cur && same_id(rid, rlen, cur->id->valuestring,
+				   strlen(cur->id->valuestring)))
+			cur->cancelled = 1;
+		else
+			unqueue_request(srv, rid, rlen);
+		/* one naming nothing pending has nothing left to do */
 	} else {
 		queue_line(srv, line, len);
 	}
 	cJSON_Delete(j);
 }
 
-int mcp_pump(struct server *srv, int timeout_ms)
+/* Triages every complete line already read; 1 when input has ended. */
+static int triage_buffered(struct server *srv)
 {
 	struct buf line = BUF_INIT;
 	enum read_status st;
-	int rc = reader_fill(&srv->in, timeout_ms);
 
-	while ((st = reader_next(&srv->in, &line)) != READ_NONE && st != READ_EOF) {
+	while ((st = reader_next(&srv->in, &line)) == READ_LINE ||
+	       st == READ_TOO_LONG) {
 		if (st == READ_TOO_LONG)
 			queue_line(srv, NULL, 0);
 		else
 			triage(srv, line.data, line.len);
 	}
 	buf_release(&line);
-	if (rc < 0 || st == READ_EOF)
-		srv->eof = 1;
+	return st == READ_EOF;
+}
+
+static int pump_status(const struct server *srv)
+{
 	if (srv->current && srv->current->cancelled)
 		return 1;
-	return srv->eof || jsonrpc_output_closed() ? -1 : 0;
+	return srv->eof || mcp_stop || jsonrpc_output_closed() ? -1 : 0;
+}
+
+int mcp_pump(struct server *srv, int timeout_ms)
+{
+	int rc;
+
+	/* Lines read with an earlier chunk come first: no waiting for them. */
+	if (triage_buffered(srv))
+		srv->eof = 1;
+	if (pump_status(srv))
+		return pump_status(srv);
+	rc = reader_fill(&srv->in, timeout_ms);
+	if (triage_buffered(srv) || rc < 0)
+		srv->eof = 1;
+	return pump_status(srv);
 }
 
 int mcp_sleep(struct server *srv, long ms)
@@ -780,19 +847,22 @@ int mcp_sleep(struct server *srv, long ms)
 
 static void drain_queue(struct server *srv)
 {
-	size_t i = 0;
+	struct pending_line p;
 
-	/* Handling a queued line may queue more: take them in order. */
-	while (i < srv->nqueue && !jsonrpc_output_closed()) {
-		struct pending_line p = srv->queue[i++];
-
+	/* Taken off the queue first: handling it may queue (or cancel) more. */
+	while (srv->nqueue && !jsonrpc_output_closed()) {
+		p = srv->queue[0];
+		srv->nqueue--;
+		memmove(srv->queue, srv->queue + 1,
+			srv->nqueue * sizeof(*srv->queue));
 		if (p.data)
 			mcp_handle_line(srv, p.data, p.len);
 		else
 			send_too_long();
 		free(p.data);
 	}
-	srv->nqueue = 0;
+	while (srv->nqueue)	/* nobody is reading any more */
+		free(srv->queue[--srv->nqueue].data);
 }
 
 int mcp_run(struct server *srv)

@@ -8,9 +8,11 @@
 #include "http.h"
 #include "tool.h"
 #include "util.h"
+#include "wait.h"
 
 #define INPUTS_CACHE_TTL_MS 60000
 #define INPUTS_CACHE_SLOTS 8
+#define FAILED_LOG_LINES 20
 
 static const char *const reserved_inputs[] = {
 	"api_key", "saved_item_id", "user_id", "project_id", "openai_token",
@@ -202,6 +204,108 @@ static cJSON *pipeline_inputs(const cJSON *given)
 	return list;
 }
 
+/* ---- waiting for a run ------------------------------------------------ */
+
+static const char *const run_terminal[] = { "DONE", "FAILED", "TERMINATED", NULL };
+
+static cJSON *fetch_run(struct tool_call *call, const struct wait_target *t)
+{
+	const char *const query[] = { "run_id", t->id, NULL };
+
+	return tool_get_json(call, "/get_pl_run", query);
+}
+
+static const char *run_state(const cJSON *run)
+{
+	const cJSON *s = cJSON_GetObjectItemCaseSensitive(run, "state");
+
+	return cJSON_IsString(s) ? s->valuestring : NULL;
+}
+
+/* The run ended FAILED: a tool error with the end of Gumloop's log. */
+static int run_failed(struct tool_call *call, const char *id, cJSON *run)
+{
+	const cJSON *log = cJSON_GetObjectItemCaseSensitive(run, "log"), *line;
+	int n = cJSON_GetArraySize(log), first = n - FAILED_LOG_LINES, i = 0;
+	struct buf text = BUF_INIT;
+
+	buf_addf(&text, "flow run '%s' ended FAILED. ", id);
+	buf_addstr(&text, n ? "Gumloop's log:" : "Gumloop gave no log.");
+	cJSON_ArrayForEach(line, log)
+		if (i++ >= first && cJSON_IsString(line))
+			buf_addf(&text, "\n  %.500s", line->valuestring);
+	buf_addstr(&text, "\nFix the cause (often an input value), then start a "
+		   "new run with create_a_gumloop_flow_run.");
+	tool_error(call, "%s", text.data);
+	buf_release(&text);
+	cJSON_AddStringToObject(call->structured, "run_id", id);
+	cJSON_AddStringToObject(call->structured, "state", "FAILED");
+	cJSON_AddItemToObject(call->structured, "log",
+			      log ? cJSON_Duplicate(log, 1) : cJSON_CreateArray());
+	cJSON_Delete(run);
+	return -1;
+}
+
+/*
+ * Waits up to seconds for run id and sets the result: the run (merged into
+ * base, taken, when given) or the error.
+ */
+static int wait_for_run(struct tool_call *call, const char *id, long seconds,
+			cJSON *base)
+{
+	const struct wait_target t = { "flow run", id, fetch_run, run_state,
+				       run_terminal };
+	cJSON *run = NULL, *item;
+	enum wait_end end = wait_until(call, &t, seconds, &run);
+
+	if (end == WAIT_CANCELLED || end == WAIT_ERROR) {
+		cJSON_Delete(run);
+		cJSON_Delete(base);
+		return -1;
+	}
+	if (end == WAIT_TERMINAL && !strcmp(run_state(run), "FAILED")) {
+		cJSON_Delete(base);
+		return run_failed(call, id, run);
+	}
+	if (end == WAIT_TIMED_OUT)
+		wait_mark_timed_out(run, "run_id", id);
+	else if (!cJSON_HasObjectItem(run, "run_id"))
+		cJSON_AddStringToObject(run, "run_id", id);
+	if (base) {
+		while ((item = run->child)) {
+			cJSON_DetachItemViaPointer(run, item);
+			cJSON_DeleteItemFromObjectCaseSensitive(base, item->string);
+			cJSON_AddItemToObject(base, item->string, item);
+		}
+		cJSON_Delete(run);
+		run = base;
+	}
+	return tool_ok(call, run);
+}
+
+static int wait_flow_run(struct tool_call *call)
+{
+	return wait_for_run(call, tool_arg_str(call, "run_id"),
+			    wait_limit_s(call, "timeout_seconds",
+					 WAIT_DEFAULT_TIMEOUT_S), NULL);
+}
+
+/* The started run as the result, after waiting when wait_seconds asks. */
+static int start_then_wait(struct tool_call *call, cJSON *started)
+{
+	long seconds = wait_limit_s(call, "wait_seconds", 0);
+	const cJSON *id = cJSON_GetObjectItemCaseSensitive(started, "run_id");
+	char *run_id;
+	int rc;
+
+	if (!seconds || !cJSON_IsString(id))
+		return tool_ok(call, started);
+	run_id = xstrdup(id->valuestring);	/* the merge may replace it */
+	rc = wait_for_run(call, run_id, seconds, started);
+	free(run_id);
+	return rc;
+}
+
 static int start_flow_run(struct tool_call *call)
 {
 	const char *id = tool_arg_str(call, "saved_item_id");
@@ -219,7 +323,7 @@ static int start_flow_run(struct tool_call *call)
 		json = tool_exchange(call, &req);
 	}
 	http_request_release(&req);
-	return json ? tool_ok(call, json) : -1;
+	return json ? start_then_wait(call, json) : -1;
 }
 
 /* ---- the table -------------------------------------------------------- */
@@ -241,6 +345,12 @@ static const struct param start_params[] = {
 
 static const struct param run_query_param[] = {
 	{ "run_id", P_STRING, IN_QUERY, REQUIRED,
+	  "the run's id (run_id from create_a_gumloop_flow_run)", NULL },
+	{ 0 }
+};
+
+static const struct param run_wait_param[] = {
+	{ "run_id", P_STRING, IN_LOCAL, REQUIRED,
 	  "the run's id (run_id from create_a_gumloop_flow_run)", NULL },
 	{ 0 }
 };
@@ -282,11 +392,12 @@ const struct tool_def flows_tools[] = {
 	  .description = "Start a run of a flow with named inputs (spends "
 		"credits). Input names are checked against the flow's schema "
 		"first; an unknown name is refused before anything starts. "
-		"Returns the run_id to follow with "
-		"get_single_gumloop_flow_run_by_id.",
+		"Returns the run_id to follow with wait_for_gumloop_flow_run; "
+		"or pass wait_seconds to wait for the outputs right here.",
 	  .access = TOOL_WRITE, .tag = "flows", .scope = SCOPE_LEGACY,
 	  .method = "POST", .path = "/start_pipeline", .params = start_params,
-	  .output_schema = started_schema, .handler = start_flow_run },
+	  .output_schema = started_schema, .flags = T_WAITABLE,
+	  .handler = start_flow_run },
 	{ .name = "get_single_gumloop_flow_run_by_id", .title = "Get a flow run",
 	  .description = "Get a flow run's state (QUEUED, RUNNING, DONE, "
 		"FAILED, TERMINATING, TERMINATED), its outputs once DONE, and "
@@ -294,6 +405,16 @@ const struct tool_def flows_tools[] = {
 	  .access = TOOL_READ, .tag = "flows", .scope = SCOPE_LEGACY,
 	  .method = "GET", .path = "/get_pl_run", .params = run_query_param,
 	  .output_schema = run_schema },
+	{ .name = "wait_for_gumloop_flow_run", .title = "Wait for a flow run",
+	  .description = "Wait until a flow run ends (DONE, FAILED or "
+		"TERMINATED) and return it with its outputs. Polls with "
+		"backoff and reports progress. A FAILED run is an error that "
+		"carries Gumloop's log. If the time runs out the result is the "
+		"last state with timed_out: true: call again to keep waiting.",
+	  .access = TOOL_READ, .tag = "flows", .scope = SCOPE_LEGACY,
+	  .method = "GET", .path = "/get_pl_run", .params = run_wait_param,
+	  .output_schema = run_schema, .flags = T_WAIT,
+	  .handler = wait_flow_run },
 	{ .name = "kill_a_gumloop_flow_run", .title = "Kill a flow run",
 	  .description = "Stop a running flow run and all its subflow runs.",
 	  .access = TOOL_WRITE, .tag = "flows", .scope = SCOPE_LEGACY,

@@ -1,0 +1,370 @@
+#!/usr/bin/env python3
+"""Waits through the real binary: polling, progress on the wire,
+cancellation, pings and queued requests during a wait, timeouts, FAILED
+runs, end of input. Flow runs are the subject; agents and sessions reuse
+the same engine (t-agents.py, t-sessions.py)."""
+import json
+import os
+import signal
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
+import harness  # noqa: E402
+from fake import Fake  # noqa: E402
+from mcp import Server, structured, text_of  # noqa: E402
+
+PRICING = "flow_competitor_pricing"
+BROKEN = "flow_broken_import"
+FAST_POLL = {"GUMLOOP_MCP_POLL_MS": "50"}
+
+fake = None
+
+
+def setup_module():
+    global fake
+    fake = Fake(run_ms=300, queue_ms=20)
+
+
+def teardown_module():
+    fake.stop()
+
+
+def server(extra_env=None, **kw):
+    fake.reset()
+    env = dict(FAST_POLL)
+    env.update(extra_env or {})
+    srv = Server(fake=fake, extra_env=env, **kw)
+    srv.initialize()
+    return srv
+
+
+def start_run(srv, flow=PRICING, inputs=None):
+    args = {"saved_item_id": flow}
+    if inputs is not None:
+        args["inputs"] = inputs
+    res = srv.call("create_a_gumloop_flow_run", args)
+    assert not res.get("isError"), res
+    return structured(res)["run_id"]
+
+
+def send_call(srv, id, name, arguments, token=None):
+    params = {"name": name, "arguments": arguments}
+    if token is not None:
+        params["_meta"] = {"progressToken": token}
+    srv.send({"jsonrpc": "2.0", "id": id, "method": "tools/call",
+              "params": params})
+
+
+def next_message(srv, timeout=15):
+    """The next message; notifications are also kept in srv.notifications."""
+    msg = srv.recv(timeout)
+    if "method" in msg and "id" not in msg:
+        srv.notifications.append(msg)
+    return msg
+
+
+def wait_for_progress(srv, timeout=15):
+    while True:
+        msg = next_message(srv, timeout)
+        if msg.get("method") == "notifications/progress":
+            return msg
+        assert "id" not in msg, "unexpected response %r" % msg
+
+
+def polls(run_id=None):
+    reqs = fake.requests(path_prefix="/api/v1/get_pl_run")
+    return [r for r in reqs if run_id is None or
+            r["query"].get("run_id") == run_id]
+
+
+def raw_progress(srv):
+    out = []
+    for line in srv.lines:
+        msg = json.loads(line)
+        if msg.get("method") == "notifications/progress":
+            out.append((line, msg))
+    return out
+
+
+def test_wait_for_run_returns_outputs_at_done():
+    with server() as srv:
+        run_id = start_run(srv, inputs={"target_url": "https://example.com/p"})
+        res = srv.call("wait_for_gumloop_flow_run", {"run_id": run_id})
+        assert not res.get("isError"), res
+        run = structured(res)
+        assert run["state"] == "DONE", run
+        assert run["run_id"] == run_id
+        assert "example.com/p" in run["outputs"]["prices"]
+        assert "timed_out" not in run
+        assert len(polls(run_id)) >= 2, "it polled until DONE"
+
+
+def test_progress_notifications_on_the_raw_wire_keep_the_token_type():
+    for token, raw_token in (("tok-1", b'"progressToken":"tok-1"'),
+                             (9007199254740993,
+                              b'"progressToken":9007199254740993')):
+        with server() as srv:
+            run_id = start_run(srv)
+            srv.lines.clear()
+            send_call(srv, 7, "wait_for_gumloop_flow_run",
+                      {"run_id": run_id}, token=token)
+            resp = srv.recv_response(7)
+            assert resp["result"]["structuredContent"]["state"] == "DONE"
+            progress = raw_progress(srv)
+            assert len(progress) == len(polls(run_id)), \
+                "one notification per poll"
+            assert len(progress) >= 2, progress
+            values = [m["params"]["progress"] for _, m in progress]
+            assert values == sorted(set(values)), "strictly increasing"
+            for line, msg in progress:
+                assert raw_token in line, line
+                assert "state: " in msg["params"]["message"], msg
+            assert "DONE" in progress[-1][1]["params"]["message"]
+            # the response is the last line: no progress after it
+            assert json.loads(srv.lines[-1]).get("id") == 7
+            assert srv.quiet(0.3)
+
+
+def test_no_progress_without_a_token():
+    with server() as srv:
+        run_id = start_run(srv)
+        srv.lines.clear()
+        res = srv.call("wait_for_gumloop_flow_run", {"run_id": run_id})
+        assert structured(res)["state"] == "DONE"
+        assert not raw_progress(srv)
+
+
+def test_create_with_wait_seconds_returns_the_finished_run():
+    with server() as srv:
+        res = srv.call("create_a_gumloop_flow_run", {
+            "saved_item_id": PRICING, "wait_seconds": 30,
+            "inputs": {"target_url": "https://example.com/w"}})
+        assert not res.get("isError"), res
+        run = structured(res)
+        assert run["state"] == "DONE", run
+        assert run["url"].startswith("https://www.gumloop.com/pipeline")
+        assert "example.com/w" in run["outputs"]["prices"]
+        assert len(fake.requests(path_prefix="/api/v1/start_pipeline")) == 1
+
+
+def test_timeout_is_a_result_with_timed_out_and_the_id():
+    with server() as srv:
+        fake.config(run_ms=60000)
+        run_id = start_run(srv)
+        res = srv.call("wait_for_gumloop_flow_run",
+                       {"run_id": run_id, "timeout_seconds": 1})
+        assert not res.get("isError"), res
+        run = structured(res)
+        assert run["timed_out"] is True
+        assert run["run_id"] == run_id
+        assert run["state"] in ("QUEUED", "RUNNING"), run
+        assert json.loads(text_of(res))["timed_out"] is True
+
+
+def test_wait_seconds_is_capped_by_max_wait():
+    with server(extra_env={"GUMLOOP_MCP_MAX_WAIT": "1"}) as srv:
+        fake.config(run_ms=60000)
+        res = srv.call("create_a_gumloop_flow_run",
+                       {"saved_item_id": PRICING, "wait_seconds": 300})
+        run = structured(res)
+        assert run["timed_out"] is True and run["run_id"], run
+
+
+def test_failed_run_is_a_tool_error_with_the_log():
+    with server() as srv:
+        run_id = start_run(srv, BROKEN, {"source_file": "crm.csv"})
+        res = srv.call("wait_for_gumloop_flow_run", {"run_id": run_id})
+        assert res.get("isError"), res
+        text = text_of(res)
+        assert "FAILED" in text and run_id in text, text
+        assert "could not parse source_file 'crm.csv'" in text, text
+        st = structured(res)
+        assert st["error"]["message"]
+        assert st["state"] == "FAILED" and st["run_id"] == run_id
+        assert any("crm.csv" in line for line in st["log"])
+
+
+def test_failed_run_through_wait_seconds():
+    with server() as srv:
+        res = srv.call("create_a_gumloop_flow_run", {
+            "saved_item_id": BROKEN, "wait_seconds": 30,
+            "inputs": {"source_file": "x.csv"}})
+        assert res.get("isError") and "x.csv" in text_of(res), res
+
+
+def test_terminated_run_ends_the_wait_without_error():
+    with server() as srv:
+        fake.config(run_ms=60000)
+        run_id = start_run(srv)
+        srv.call("kill_a_gumloop_flow_run", {"run_id": run_id})
+        res = srv.call("wait_for_gumloop_flow_run", {"run_id": run_id})
+        assert not res.get("isError"), res
+        assert structured(res)["state"] == "TERMINATED"
+
+
+def test_unknown_run_is_an_error_at_once():
+    with server() as srv:
+        res = srv.call("wait_for_gumloop_flow_run", {"run_id": "run_nope"})
+        assert res.get("isError") and "404" in text_of(res), res
+        assert len(polls()) == 1
+
+
+def test_a_passing_gumloop_error_does_not_end_the_wait():
+    with server() as srv:
+        run_id = start_run(srv)
+        fake.fault(path="/api/v1/get_pl_run", status=502, times=1)
+        res = srv.call("wait_for_gumloop_flow_run", {"run_id": run_id})
+        assert not res.get("isError"), res
+        assert structured(res)["state"] == "DONE"
+
+
+def test_cancellation_mid_wait_sends_no_response_and_stops_polling():
+    with server() as srv:
+        fake.config(run_ms=60000)
+        run_id = start_run(srv)
+        send_call(srv, "w-1", "wait_for_gumloop_flow_run",
+                  {"run_id": run_id, "timeout_seconds": 60}, token="c")
+        wait_for_progress(srv)
+        srv.notify("notifications/cancelled",
+                   {"requestId": "w-1", "reason": "user gave up"})
+        pong = srv.request("ping", id="p-1")
+        assert pong == {"jsonrpc": "2.0", "id": "p-1", "result": {}}, pong
+        seen = len(polls(run_id))
+        time.sleep(0.6)   # many poll intervals (50 ms) for a wait still on
+        assert len(polls(run_id)) == seen, "polling went on"
+        res = srv.call("list_all_gumloop_flows")
+        assert not res.get("isError")
+        assert not any(json.loads(l).get("id") == "w-1" for l in srv.lines)
+
+
+def test_ping_during_a_wait_is_answered_at_once():
+    with server(extra_env={"GUMLOOP_MCP_POLL_MS": "1000"}) as srv:
+        fake.config(run_ms=60000)
+        run_id = start_run(srv)
+        send_call(srv, 5, "wait_for_gumloop_flow_run",
+                  {"run_id": run_id, "timeout_seconds": 2})
+        pong = srv.request("ping", id=6)
+        assert pong["result"] == {}
+        resp = srv.recv_response(5)
+        assert resp["result"]["structuredContent"]["timed_out"] is True
+
+
+def test_requests_during_a_wait_are_answered_after_it_in_order():
+    with server() as srv:
+        fake.config(run_ms=600)
+        run_id = start_run(srv)
+        send_call(srv, 1, "wait_for_gumloop_flow_run", {"run_id": run_id},
+                  token=1)
+        wait_for_progress(srv)
+        srv.send_raw('{"jsonrpc":"2.0","id":"q-a","method":"tools/list"}\n')
+        srv.send_raw('{"jsonrpc":"2.0","id":9007199254740993,'
+                     '"method":"tools/call","params":{"name":'
+                     '"list_all_gumloop_flows","arguments":{}}}\n')
+        srv.send_raw('{"jsonrpc":"2.0","id":-3,"method":"no/such"}\n')
+        ids = []
+        while len(ids) < 4:
+            msg = next_message(srv)
+            if "id" in msg:
+                ids.append(msg["id"])
+                if msg["id"] == 1:
+                    assert msg["result"]["structuredContent"]["state"] == \
+                        "DONE"
+        assert ids == [1, "q-a", 9007199254740993, -3], ids
+        raw = [l for l in srv.lines if b'"id":9007199254740993' in l]
+        assert len(raw) == 1 and b'"saved_items"' in raw[0]
+
+
+def test_lines_in_one_write_with_the_wait_are_seen_promptly():
+    with server(extra_env={"GUMLOOP_MCP_POLL_MS": "1000"}) as srv:
+        fake.config(run_ms=60000)
+        run_id = start_run(srv)
+        call = {"jsonrpc": "2.0", "id": 11, "method": "tools/call",
+                "params": {"name": "wait_for_gumloop_flow_run",
+                           "arguments": {"run_id": run_id,
+                                         "timeout_seconds": 60}}}
+        cancel = {"jsonrpc": "2.0", "method": "notifications/cancelled",
+                  "params": {"requestId": 11}}
+        srv.send_raw(json.dumps(call) + "\n" + json.dumps(cancel) + "\n" +
+                     '{"jsonrpc":"2.0","id":12,"method":"ping"}\n')
+        assert srv.recv_response(12)["result"] == {}
+        assert srv.request("ping", id=13)["result"] == {}
+        assert len(polls(run_id)) <= 2
+
+
+def test_cancelling_a_queued_request_drops_it():
+    with server() as srv:
+        fake.config(run_ms=60000)
+        run_id = start_run(srv)
+        send_call(srv, "first", "wait_for_gumloop_flow_run",
+                  {"run_id": run_id, "timeout_seconds": 60}, token="t")
+        wait_for_progress(srv)
+        send_call(srv, "second", "wait_for_gumloop_flow_run",
+                  {"run_id": run_id, "timeout_seconds": 60})
+        srv.notify("notifications/cancelled", {"requestId": "second"})
+        srv.notify("notifications/cancelled", {"requestId": "first"})
+        assert srv.request("ping", id="after")["result"] == {}
+        res = srv.call("list_all_gumloop_flows")
+        assert not res.get("isError")
+        ids = [json.loads(l).get("id") for l in srv.lines]
+        assert "first" not in ids and "second" not in ids, ids
+
+
+def test_cancellation_interrupts_a_blocking_http_request():
+    with server() as srv:
+        run_id = start_run(srv)
+        fake.fault(path="/api/v1/get_pl_run", delay_ms=60000,
+                   pass_through=True)
+        send_call(srv, "slow", "get_single_gumloop_flow_run_by_id",
+                  {"run_id": run_id})
+        deadline = time.time() + 10
+        while not polls(run_id) and time.time() < deadline:
+            time.sleep(0.02)
+        srv.notify("notifications/cancelled", {"requestId": "slow"})
+        # answered long before the fake's 60 s delay ends
+        assert srv.request("ping", id="p")["result"] == {}
+        res = srv.call("list_all_gumloop_flows")
+        assert not res.get("isError"), res
+        assert not any(json.loads(l).get("id") == "slow" for l in srv.lines)
+
+
+def test_end_of_input_during_a_wait_ends_the_process_promptly():
+    with server() as srv:
+        fake.config(run_ms=60000)
+        run_id = start_run(srv)
+        send_call(srv, 21, "wait_for_gumloop_flow_run",
+                  {"run_id": run_id, "timeout_seconds": 120}, token=3)
+        wait_for_progress(srv)
+        start = time.time()
+        assert srv.close(timeout=30) == 0
+        assert time.time() - start < 5, "exit took %.1fs" % (time.time() - start)
+
+
+def test_sigterm_during_a_wait_ends_the_process_promptly():
+    with server() as srv:
+        fake.config(run_ms=60000)
+        run_id = start_run(srv)
+        send_call(srv, 22, "wait_for_gumloop_flow_run",
+                  {"run_id": run_id, "timeout_seconds": 120}, token=4)
+        wait_for_progress(srv)
+        start = time.time()
+        srv.proc.send_signal(signal.SIGTERM)
+        srv.proc.wait(30)
+        assert time.time() - start < 5, "exit took %.1fs" % (time.time() - start)
+
+
+def test_wait_tools_are_read_only_and_take_timeout_seconds():
+    with server() as srv:
+        tools = {t["name"]: t for t in srv.list_tools()}
+        w = tools["wait_for_gumloop_flow_run"]
+        assert w["annotations"]["readOnlyHint"] is True
+        props = w["inputSchema"]["properties"]
+        assert "timeout_seconds" in props and "run_id" in props
+        assert w["inputSchema"]["required"] == ["run_id"]
+        assert "error" in w["outputSchema"]["properties"]
+        c = tools["create_a_gumloop_flow_run"]
+        assert "wait_seconds" in c["inputSchema"]["properties"]
+
+
+if __name__ == "__main__":
+    harness.main(globals())
