@@ -29,7 +29,9 @@ PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lcurl -lcjson
 ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -D_GNU_SOURCE -Iinclude \
 	$(PKG_CFLAGS) $(WARN) $(CFLAGS) -MMD -MP
 ALL_LDFLAGS = $(LDFLAGS)
-LIBS = $(PKG_LIBS) -lmbedcrypto -lm
+# libcurl is not linked: src/http.c loads it on the first request.
+CJSON_LIBS := $(shell pkg-config --libs libcjson 2>/dev/null || echo -lcjson)
+LIBS = $(CJSON_LIBS) -lmbedcrypto -lm -ldl
 
 ifdef SANITIZE
 ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-sanitize-recover=all \

@@ -2,9 +2,16 @@
  * libcurl behind a small interface: one reused easy handle (keep-alive),
  * credentials only over https or to loopback, capped bodies, rate-limit
  * headers read, and every failure mapped to one error object.
+ *
+ * libcurl is loaded with dlopen on the first request, not linked: Debian's
+ * libcurl pulls in some 30 libraries (TLS, Kerberos, LDAP, ...) whose
+ * loading cost every start about four times the whole start-up of a bare
+ * program and 7 MiB, even for sessions that never call Gumloop (see
+ * bench/). curl/curl.h still gives the types and constants.
  */
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <dlfcn.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -16,6 +23,31 @@
 #include "log.h"
 #include "version.h"
 
+#define LIBCURL_SONAME "libcurl.so.4"
+
+/* The libcurl functions this module calls, resolved on first use. */
+static struct {
+	CURLcode (*global_init)(long flags);
+	void (*global_cleanup)(void);
+	CURL *(*easy_init)(void);
+	void (*easy_reset)(CURL *h);
+	CURLcode (*easy_setopt)(CURL *h, CURLoption opt, ...);
+	CURLcode (*easy_perform)(CURL *h);
+	CURLcode (*easy_getinfo)(CURL *h, CURLINFO info, ...);
+	const char *(*easy_strerror)(CURLcode rc);
+	void (*easy_cleanup)(CURL *h);
+	struct curl_slist *(*slist_append)(struct curl_slist *l, const char *s);
+	void (*slist_free_all)(struct curl_slist *l);
+	curl_mime *(*mime_init)(CURL *h);
+	curl_mimepart *(*mime_addpart)(curl_mime *m);
+	CURLcode (*mime_name)(curl_mimepart *p, const char *name);
+	CURLcode (*mime_data)(curl_mimepart *p, const char *data, size_t len);
+	CURLcode (*mime_filename)(curl_mimepart *p, const char *name);
+	CURLcode (*mime_type)(curl_mimepart *p, const char *type);
+	void (*mime_free)(curl_mime *m);
+} curl;
+
+static void *libcurl;
 static CURL *handle;
 
 void http_request_init(struct http_request *req, const char *method)
@@ -273,20 +305,20 @@ static struct curl_slist *build_headers(const struct http_request *req)
 	struct curl_slist *h = NULL;
 	char *line;
 
-	h = curl_slist_append(h, req->no_auth ? "Accept: */*"
+	h = curl.slist_append(h, req->no_auth ? "Accept: */*"
 					      : "Accept: application/json");
-	h = curl_slist_append(h, "Expect:");
+	h = curl.slist_append(h, "Expect:");
 	if (req->json)
-		h = curl_slist_append(h, "Content-Type: application/json");
+		h = curl.slist_append(h, "Content-Type: application/json");
 	if (!req->no_auth && cfg.api_key) {
 		line = xasprintf("Authorization: Bearer %s", cfg.api_key);
-		h = curl_slist_append(h, line);
+		h = curl.slist_append(h, line);
 		crypto_zeroize(line, strlen(line));
 		free(line);
 	}
 	if (!req->no_auth && cfg.user_id) {
 		line = xasprintf("x-auth-key: %s", cfg.user_id);
-		h = curl_slist_append(h, line);
+		h = curl.slist_append(h, line);
 		free(line);
 	}
 	return h;
@@ -294,34 +326,89 @@ static struct curl_slist *build_headers(const struct http_request *req)
 
 static curl_mime *build_mime(const struct http_request *req)
 {
-	curl_mime *mime = curl_mime_init(handle);
+	curl_mime *mime = curl.mime_init(handle);
 	size_t i;
 
 	for (i = 0; i < req->nparts; i++) {
 		const struct http_part *p = &req->parts[i];
-		curl_mimepart *part = curl_mime_addpart(mime);
+		curl_mimepart *part = curl.mime_addpart(mime);
 
-		curl_mime_name(part, p->name);
-		curl_mime_data(part, p->data, p->len);
+		curl.mime_name(part, p->name);
+		curl.mime_data(part, p->data, p->len);
 		if (p->filename) {
-			curl_mime_filename(part, p->filename);
-			curl_mime_type(part, p->type ? p->type
+			curl.mime_filename(part, p->filename);
+			curl.mime_type(part, p->type ? p->type
 					      : "application/octet-stream");
 		} else if (p->type) {
-			curl_mime_type(part, p->type);
+			curl.mime_type(part, p->type);
 		}
 	}
 	return mime;
 }
 
-static int ensure_handle(void)
+/* Loads libcurl and fills curl; NULL, or the reason it failed. */
+static const char *load_libcurl(void)
 {
+	static const struct {
+		const char *name;
+		void **slot;	/* POSIX: function pointers are stored as void * */
+	} fns[] = {
+		{ "curl_global_init", (void **)&curl.global_init },
+		{ "curl_global_cleanup", (void **)&curl.global_cleanup },
+		{ "curl_easy_init", (void **)&curl.easy_init },
+		{ "curl_easy_reset", (void **)&curl.easy_reset },
+		{ "curl_easy_setopt", (void **)&curl.easy_setopt },
+		{ "curl_easy_perform", (void **)&curl.easy_perform },
+		{ "curl_easy_getinfo", (void **)&curl.easy_getinfo },
+		{ "curl_easy_strerror", (void **)&curl.easy_strerror },
+		{ "curl_easy_cleanup", (void **)&curl.easy_cleanup },
+		{ "curl_slist_append", (void **)&curl.slist_append },
+		{ "curl_slist_free_all", (void **)&curl.slist_free_all },
+		{ "curl_mime_init", (void **)&curl.mime_init },
+		{ "curl_mime_addpart", (void **)&curl.mime_addpart },
+		{ "curl_mime_name", (void **)&curl.mime_name },
+		{ "curl_mime_data", (void **)&curl.mime_data },
+		{ "curl_mime_filename", (void **)&curl.mime_filename },
+		{ "curl_mime_type", (void **)&curl.mime_type },
+		{ "curl_mime_free", (void **)&curl.mime_free },
+	};
+	size_t i;
+
+	if (libcurl)
+		return NULL;
+	libcurl = dlopen(LIBCURL_SONAME, RTLD_NOW | RTLD_LOCAL);
+	if (!libcurl)
+		return dlerror();
+	for (i = 0; i < ARRAY_SIZE(fns); i++) {
+		*fns[i].slot = dlsym(libcurl, fns[i].name);
+		if (!*fns[i].slot) {
+			dlclose(libcurl);
+			libcurl = NULL;
+			return "a libcurl function is missing (libcurl 7.85 or "
+			       "later is needed)";
+		}
+	}
+	return NULL;
+}
+
+/* The reused easy handle; NULL with *why when libcurl is unusable. */
+static int ensure_handle(char **why)
+{
+	const char *failure;
+
 	if (handle)
 		return 0;
-	if (curl_global_init(CURL_GLOBAL_DEFAULT))
+	failure = load_libcurl();
+	if (failure) {
+		*why = xasprintf("cannot load %s: %s", LIBCURL_SONAME, failure);
 		return -1;
-	handle = curl_easy_init();
-	return handle ? 0 : -1;
+	}
+	if (curl.global_init(CURL_GLOBAL_DEFAULT) ||
+	    !(handle = curl.easy_init())) {
+		*why = xstrdup("cannot initialize libcurl");
+		return -1;
+	}
+	return 0;
 }
 
 static void set_options(struct transfer *t, struct curl_slist *headers,
@@ -329,43 +416,43 @@ static void set_options(struct transfer *t, struct curl_slist *headers,
 {
 	struct http_request *req = t->req;
 
-	curl_easy_setopt(handle, CURLOPT_URL, req->url.data);
-	curl_easy_setopt(handle, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(handle, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(handle, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(handle, CURLOPT_TIMEOUT, cfg.timeout_s);
-	curl_easy_setopt(handle, CURLOPT_CONNECTTIMEOUT,
+	curl.easy_setopt(handle, CURLOPT_URL, req->url.data);
+	curl.easy_setopt(handle, CURLOPT_NOSIGNAL, 1L);
+	curl.easy_setopt(handle, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl.easy_setopt(handle, CURLOPT_FOLLOWLOCATION, 0L);
+	curl.easy_setopt(handle, CURLOPT_TIMEOUT, cfg.timeout_s);
+	curl.easy_setopt(handle, CURLOPT_CONNECTTIMEOUT,
 			 cfg.timeout_s < 10 ? cfg.timeout_s : 10L);
-	curl_easy_setopt(handle, CURLOPT_USERAGENT, "gumloop-mcp/" GUMLOOP_MCP_VERSION);
-	curl_easy_setopt(handle, CURLOPT_HTTPHEADER, headers);
-	curl_easy_setopt(handle, CURLOPT_ERRORBUFFER, errbuf);
-	curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(handle, CURLOPT_WRITEDATA, t);
-	curl_easy_setopt(handle, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(handle, CURLOPT_HEADERDATA, t);
-	curl_easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, on_progress);
-	curl_easy_setopt(handle, CURLOPT_XFERINFODATA, t);
-	curl_easy_setopt(handle, CURLOPT_NOPROGRESS, 0L);
-	curl_easy_setopt(handle, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)t->max);
+	curl.easy_setopt(handle, CURLOPT_USERAGENT, "gumloop-mcp/" GUMLOOP_MCP_VERSION);
+	curl.easy_setopt(handle, CURLOPT_HTTPHEADER, headers);
+	curl.easy_setopt(handle, CURLOPT_ERRORBUFFER, errbuf);
+	curl.easy_setopt(handle, CURLOPT_WRITEFUNCTION, on_body);
+	curl.easy_setopt(handle, CURLOPT_WRITEDATA, t);
+	curl.easy_setopt(handle, CURLOPT_HEADERFUNCTION, on_header);
+	curl.easy_setopt(handle, CURLOPT_HEADERDATA, t);
+	curl.easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, on_progress);
+	curl.easy_setopt(handle, CURLOPT_XFERINFODATA, t);
+	curl.easy_setopt(handle, CURLOPT_NOPROGRESS, 0L);
+	curl.easy_setopt(handle, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)t->max);
 	if (cfg.cacert)
-		curl_easy_setopt(handle, CURLOPT_CAINFO, cfg.cacert);
+		curl.easy_setopt(handle, CURLOPT_CAINFO, cfg.cacert);
 	if (body) {
-		curl_easy_setopt(handle, CURLOPT_POSTFIELDS, body);
-		curl_easy_setopt(handle, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+		curl.easy_setopt(handle, CURLOPT_POSTFIELDS, body);
+		curl.easy_setopt(handle, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
 	} else if (!req->parts && strcmp(req->method, "GET") &&
 		   strcmp(req->method, "DELETE")) {
-		curl_easy_setopt(handle, CURLOPT_POSTFIELDS, "");
+		curl.easy_setopt(handle, CURLOPT_POSTFIELDS, "");
 	}
 	if (!strcmp(req->method, "GET"))
-		curl_easy_setopt(handle, CURLOPT_HTTPGET, 1L);
+		curl.easy_setopt(handle, CURLOPT_HTTPGET, 1L);
 	else if (strcmp(req->method, "POST"))
-		curl_easy_setopt(handle, CURLOPT_CUSTOMREQUEST, req->method);
+		curl.easy_setopt(handle, CURLOPT_CUSTOMREQUEST, req->method);
 }
 
 static void record_failure(struct http_response *resp, CURLcode rc,
 			   const struct transfer *t, const char *errbuf)
 {
-	const char *text = *errbuf ? errbuf : curl_easy_strerror(rc);
+	const char *text = *errbuf ? errbuf : curl.easy_strerror(rc);
 
 	if (t->too_large || rc == CURLE_FILESIZE_EXCEEDED)
 		resp->failure = HTTP_TOO_LARGE;
@@ -394,33 +481,33 @@ int http_perform(struct http_request *req, struct http_response *resp)
 		resp->detail = cause;
 		return -1;
 	}
-	if (ensure_handle() < 0) {
+	if (ensure_handle(&cause) < 0) {
 		resp->failure = HTTP_TRANSPORT;
-		resp->detail = xstrdup("cannot initialize libcurl");
+		resp->detail = cause;
 		return -1;
 	}
-	curl_easy_reset(handle);
+	curl.easy_reset(handle);
 	headers = build_headers(req);
 	if (req->json)
 		body = cJSON_PrintUnformatted(req->json);
 	set_options(&t, headers, body, errbuf);
 	if (req->parts) {
 		mime = build_mime(req);
-		curl_easy_setopt(handle, CURLOPT_MIMEPOST, mime);
+		curl.easy_setopt(handle, CURLOPT_MIMEPOST, mime);
 	}
 	if (req->no_auth)
 		log_debug("%s %.*s?[redacted]", req->method,
 			  (int)strcspn(req->url.data, "?"), req->url.data);
 	else
 		log_debug("%s %s", req->method, req->url.data);
-	rc = curl_easy_perform(handle);
+	rc = curl.easy_perform(handle);
 	if (rc == CURLE_OK)
-		curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &resp->status);
+		curl.easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &resp->status);
 	else
 		record_failure(resp, rc, &t, errbuf);
-	curl_easy_setopt(handle, CURLOPT_HTTPHEADER, NULL);
-	curl_slist_free_all(headers);
-	curl_mime_free(mime);
+	curl.easy_setopt(handle, CURLOPT_HTTPHEADER, NULL);
+	curl.slist_free_all(headers);
+	curl.mime_free(mime);
 	free(body);
 	return rc == CURLE_OK ? 0 : -1;
 }
@@ -506,11 +593,12 @@ cJSON *http_error_object(const struct http_response *resp)
 	return err;
 }
 
+/* libcurl itself stays loaded: its TLS library may have exit handlers. */
 void http_cleanup(void)
 {
 	if (handle) {
-		curl_easy_cleanup(handle);
-		curl_global_cleanup();
+		curl.easy_cleanup(handle);
+		curl.global_cleanup();
 		handle = NULL;
 	}
 }
