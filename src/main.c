@@ -1,11 +1,13 @@
 /*
  * Entry point: configuration, then one of the modes: the stdio server (the
- * default), --help, --version, --list-tools, --check, --call.
+ * default), --help, --version, --list-tools, --check, --call,
+ * --verify-audit.
  */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "audit.h"
 #include "cli.h"
 #include "config.h"
 #include "http.h"
@@ -56,6 +58,14 @@ static int serve(void)
 	return rc;
 }
 
+/* The modes that run tool calls record them. */
+static int open_audit_log(char **cause)
+{
+	if (!cfg.audit_log || (cfg.mode != MODE_SERVE && cfg.mode != MODE_CALL))
+		return 0;
+	return audit_open(cfg.audit_log, cause);
+}
+
 static int run_mode(void)
 {
 	switch (cfg.mode) {
@@ -72,8 +82,7 @@ static int run_mode(void)
 	case MODE_CHECK:
 		return cli_check();
 	case MODE_VERIFY_AUDIT:
-		fprintf(stderr, "gumloop-mcp: this mode is not available yet\n");
-		return CLI_EXIT_USAGE;
+		return audit_verify(cfg.verify_file, stdout);
 	case MODE_SERVE:
 		break;
 	}
@@ -89,13 +98,14 @@ int main(int argc, char **argv)
 	cJSON_InitHooks(&hooks);
 	install_signals();
 	if (config_load(&cfg, argc, argv, &cause) < 0 ||
-	    policy_validate(&cause) < 0) {
+	    policy_validate(&cause) < 0 || open_audit_log(&cause) < 0) {
 		fprintf(stderr, "gumloop-mcp: %s\n", cause);
 		free(cause);
 		config_release(&cfg);
 		return CLI_EXIT_USAGE;
 	}
 	rc = run_mode();
+	audit_close();
 	http_cleanup();
 	tool_cache_release();
 	config_release(&cfg);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "audit.h"
 #include "http.h"
 #include "log.h"
 #include "mcp.h"
@@ -443,27 +444,42 @@ static int admit_call(struct tool_call *call, int *protocol_error, char **cause)
 	return 0;
 }
 
+static const char *outcome_of(const struct tool_call *call)
+{
+	return call->refused ? "refused" : call->is_error ? "error" : "ok";
+}
+
+/* A call that never reaches a handler: unknown, or hidden by a filter. */
+static cJSON *refuse_unlisted(const char *name, const struct tool_def *def,
+			      const cJSON *args, long long start,
+			      int *protocol_error, char **cause)
+{
+	const char *filter = def ? policy_hidden_by(def) : NULL;
+
+	*protocol_error = 1;
+	if (!def)
+		*cause = xasprintf("unknown tool '%s': see tools/list", name);
+	else
+		*cause = xasprintf("tool '%s' is not available: hidden by %s in "
+				   "this server's configuration", name, filter);
+	audit_record(name, def ? tool_access_str(def->access) : NULL, "refused",
+		     0, now_ms() - start, args);
+	return NULL;
+}
+
 cJSON *tool_call_run(struct server *srv, const char *name, const cJSON *args,
 		     int *protocol_error, char **cause)
 {
 	static cJSON empty_args = { .type = cJSON_Object };
 	const struct tool_def *def = tool_find(name);
+	long long start = now_ms();
 	struct tool_call call;
-	const char *filter;
 	cJSON *result;
 
 	*protocol_error = 0;
-	if (!def) {
-		*protocol_error = 1;
-		*cause = xasprintf("unknown tool '%s': see tools/list", name);
-		return NULL;
-	}
-	if ((filter = policy_hidden_by(def))) {
-		*protocol_error = 1;
-		*cause = xasprintf("tool '%s' is not available: hidden by %s in "
-				   "this server's configuration", name, filter);
-		return NULL;
-	}
+	if (!def || policy_hidden_by(def))
+		return refuse_unlisted(name, def, args, start, protocol_error,
+				       cause);
 	memset(&call, 0, sizeof(call));
 	call.def = def;
 	call.args = args ? args : &empty_args;
@@ -473,6 +489,8 @@ cJSON *tool_call_run(struct server *srv, const char *name, const cJSON *args,
 	if (!call.structured && !call.is_error)
 		tool_ok(&call, cJSON_CreateObject());
 	result = *protocol_error ? NULL : call_result(&call);
+	audit_record(def->name, tool_access_str(def->access), outcome_of(&call),
+		     call.status, now_ms() - start, call.args);
 	call_release(&call);
 	return result;
 }
