@@ -64,6 +64,15 @@ int download_follow(struct tool_call *call, const cJSON *answer,
 		    const char *uri, size_t max);
 
 /*
+ * The handler of a "get download" tool: GETs the entry's endpoint (its
+ * path and query arguments) and returns Gumloop's answer as it is, or with
+ * fetch: true follows its signed URL. The resource is named uri_prefix
+ * followed by the encoded id_arg argument. Returns 0 or -1 (error set).
+ */
+int download_get(struct tool_call *call, const char *uri_prefix,
+		 const char *id_arg);
+
+/*
  * Sets the call's result from data: text or a base64 resource, with
  * structuredContent {file_name, media_type, size}. media_type may be NULL
  * or a Content-Type header value; it is guessed from file_name when it

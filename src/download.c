@@ -297,3 +297,27 @@ int download_follow(struct tool_call *call, const cJSON *answer,
 	http_response_release(&resp);
 	return rc;
 }
+
+int download_get(struct tool_call *call, const char *uri_prefix,
+		 const char *id_arg)
+{
+	int want_bytes = tool_arg_bool(call, "fetch", 0);
+	size_t max = want_bytes ? download_max_bytes(call) : 0;
+	struct buf uri = BUF_INIT;
+	cJSON *answer;
+	int rc;
+
+	if (want_bytes && !max)
+		return -1;
+	answer = tool_get_json(call, NULL, NULL);
+	if (!answer)
+		return -1;
+	if (!want_bytes)
+		return tool_ok(call, answer);
+	buf_addstr(&uri, uri_prefix);
+	http_url_add_segment(&uri, tool_arg_str(call, id_arg));
+	rc = download_follow(call, answer, uri.data, max);
+	buf_release(&uri);
+	cJSON_Delete(answer);
+	return rc;
+}

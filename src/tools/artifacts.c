@@ -3,11 +3,8 @@
  * one returns Gumloop's short-lived signed download URL, or with fetch the
  * bytes themselves (src/download.c).
  */
-#include <stdlib.h>
 #include "download.h"
-#include "http.h"
 #include "tool.h"
-#include "util.h"
 
 static const char list_schema[] =
 	"{\"type\":\"object\",\"properties\":{"
@@ -24,25 +21,7 @@ static const char list_schema[] =
 
 static int get_artifact(struct tool_call *call)
 {
-	int fetch = tool_arg_bool(call, "fetch", 0);
-	size_t max = fetch ? download_max_bytes(call) : 0;
-	struct buf uri = BUF_INIT;
-	cJSON *answer;
-	int rc;
-
-	if (fetch && !max)
-		return -1;
-	answer = tool_get_json(call, NULL, NULL);
-	if (!answer)
-		return -1;
-	if (!fetch)
-		return tool_ok(call, answer);
-	buf_addstr(&uri, "gumloop://artifacts/");
-	http_url_add_segment(&uri, tool_arg_str(call, "artifact_id"));
-	rc = download_follow(call, answer, uri.data, max);
-	buf_release(&uri);
-	cJSON_Delete(answer);
-	return rc;
+	return download_get(call, "gumloop://artifacts/", "artifact_id");
 }
 
 static const struct param list_params[] = {

@@ -6,7 +6,10 @@
  *   GET  /_fake/requests  {"requests":[{method, path (raw, with prefix),
  *                         query, headers (lowercased), body (JSON or null),
  *                         body_text (first 1 MiB as UTF-8), body_len,
- *                         ts_ms}...]} in arrival order
+ *                         ts_ms, and for multipart/form-data bodies
+ *                         parts: [{name, filename, content_type, size,
+ *                         text (null unless UTF-8), base64}]}...]} in
+ *                         arrival order
  *   POST /_fake/fault     queue a fault (FIFO, first match applies):
  *                         {path (prefix of the raw path), method, status
  *                         (500), headers, body (string, or JSON printed),
@@ -89,8 +92,63 @@ static char *body_text(const struct fake_req *req)
 	return text;
 }
 
+static int is_utf8(const char *s, size_t n)
+{
+	size_t i = 0, len;
+
+	while (i < n) {
+		len = utf8_len((const unsigned char *)s + i, n - i);
+		if (!len)
+			return 0;
+		i += len;
+	}
+	return 1;
+}
+
+static cJSON *string_or_null(const char *s)
+{
+	return s ? cJSON_CreateString(s) : cJSON_CreateNull();
+}
+
+/* The parts of a multipart body, as they arrived, or NULL. */
+static cJSON *parts_of(const struct fake_req *req)
+{
+	struct fake_part *parts;
+	int n = fake_multipart(req, &parts), i;
+	cJSON *list, *p;
+
+	if (n < 0)
+		return NULL;
+	list = cJSON_CreateArray();
+	for (i = 0; i < n; i++) {
+		char *b64 = fake_base64(parts[i].data, parts[i].len);
+		char *text = NULL;
+
+		p = cJSON_CreateObject();
+		cJSON_AddItemToObject(p, "name", string_or_null(parts[i].name));
+		cJSON_AddItemToObject(p, "filename",
+				      string_or_null(parts[i].filename));
+		cJSON_AddItemToObject(p, "content_type",
+				      string_or_null(parts[i].content_type));
+		cJSON_AddNumberToObject(p, "size", (double)parts[i].len);
+		if (is_utf8(parts[i].data, parts[i].len)) {
+			text = fake_xmalloc(parts[i].len + 1);
+			memcpy(text, parts[i].data, parts[i].len);
+			text[parts[i].len] = '\0';
+		}
+		cJSON_AddItemToObject(p, "text", string_or_null(text));
+		cJSON_AddStringToObject(p, "base64", b64);
+		cJSON_AddItemToArray(list, p);
+		free(text);
+		free(b64);
+	}
+	fake_parts_free(parts, n);
+	return list;
+}
+
 static cJSON *record_of(const struct fake_req *req)
 {
+	cJSON *parts = parts_of(req);
 	cJSON *rec = cJSON_CreateObject();
 	char *text = body_text(req);
 
@@ -105,6 +163,8 @@ static cJSON *record_of(const struct fake_req *req)
 	cJSON_AddStringToObject(rec, "body_text", text);
 	cJSON_AddNumberToObject(rec, "body_len", (double)req->body_len);
 	cJSON_AddNumberToObject(rec, "ts_ms", (double)fake_now_ms());
+	if (parts)
+		cJSON_AddItemToObject(rec, "parts", parts);
 	free(text);
 	return rec;
 }

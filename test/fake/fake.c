@@ -25,6 +25,7 @@ const struct fake_area *const fake_areas[] = {
 	&fake_mcp_catalog_area,
 	&fake_signed_area,
 	&fake_artifacts_area,
+	&fake_skills_area,
 	NULL
 };
 

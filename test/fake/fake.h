@@ -15,6 +15,9 @@
  *   mcp_catalog.c  the connector catalog and custom tool calls (2.8)
  *   signed.c   signed storage URLs (no key; refuses an Authorization)
  *   artifacts.c  agent artifacts (2.7) and their downloads
+ *   skills.c   skills (2.6): multipart uploads, versions, downloads
+ *   multipart.c  multipart/form-data parsing (also for the records)
+ *   zip.c      a store-only zip writer and a stored-entry reader
  *
  * Adding an area (say agents):
  *   1. Write test/fake/agents.c with a route table and
@@ -123,6 +126,7 @@ extern const struct fake_area fake_flows_area;
 extern const struct fake_area fake_mcp_catalog_area;
 extern const struct fake_area fake_signed_area;
 extern const struct fake_area fake_artifacts_area;
+extern const struct fake_area fake_skills_area;
 
 /* timing from the command line; areas read them in their reset hook */
 extern long fake_opt_run_ms;
@@ -178,6 +182,49 @@ int fake_page(const struct fake_req *req, struct fake_resp *resp, size_t n,
  */
 char *fake_signed_url(const struct fake_req *req, const char *content_type,
 		      const void *data, size_t len);
+
+/* multipart.c: one part of a multipart/form-data body. */
+struct fake_part {
+	char *name;		/* owned; NULL if absent */
+	char *filename;		/* owned; NULL for a plain field */
+	char *content_type;	/* owned; NULL if absent */
+	const char *data;	/* borrowed from the request body */
+	size_t len;
+};
+
+/*
+ * Parses req's multipart/form-data body into *out (free it with
+ * fake_parts_free).  Returns the number of parts, or -1 when the body is
+ * not multipart/form-data or is malformed.
+ */
+int fake_multipart(const struct fake_req *req, struct fake_part **out);
+void fake_parts_free(struct fake_part *parts, int n);
+
+/* base64 of data; caller frees. */
+char *fake_base64(const void *data, size_t len);
+
+/* zip.c: a store-only zip archive being written. */
+struct fake_zip {
+	char *data;
+	size_t len;
+	size_t cap;
+	struct fake_zip *dir;	/* the central directory so far */
+	unsigned count;
+};
+
+void fake_zip_init(struct fake_zip *z);
+void fake_zip_add(struct fake_zip *z, const char *name, const void *data,
+		  size_t len);
+/* Ends the archive and hands over its bytes (caller frees). */
+char *fake_zip_finish(struct fake_zip *z, size_t *len);
+
+/*
+ * The bytes of the first stored (uncompressed) entry called name, or name
+ * one folder down ("dir/name"), inside zip; NULL when it is absent,
+ * compressed or the archive is broken.
+ */
+const char *fake_zip_stored(const char *zip, size_t len, const char *name,
+			    size_t *out_len);
 
 /* Milliseconds since the epoch. */
 long long fake_now_ms(void);

@@ -140,8 +140,9 @@ static int class_consistent(const struct tool_def *t)
 	int reads = starts_with(t->name, "list_") || starts_with(t->name, "get_") ||
 		    starts_with(t->name, "wait_") || starts_with(t->name, "search_") ||
 		    starts_with(t->name, "download_");
-	int destroys = strstr(t->name, "delete_") || strstr(t->name, "kill_") ||
-		       strstr(t->name, "cancel_");
+	int destroys = starts_with(t->name, "delete_") ||
+		       starts_with(t->name, "kill_") ||
+		       starts_with(t->name, "cancel_");
 
 	if (t->access == TOOL_READ)
 		return reads && !(t->flags & T_DESTRUCTIVE) &&
