@@ -292,29 +292,20 @@ static int call_mcp_tools(struct tool_call *call)
 	const cJSON *calls = tool_arg(call, "calls");
 	const char *team = tool_arg_str(call, "team_id");
 	struct http_request req;
-	struct http_response resp;
-	cJSON *json;
-	int rc = -1;
+	cJSON *json = NULL;
 
 	if (check_calls(call, calls) < 0)
 		return -1;
 	http_request_init(&req, "POST");
-	http_response_init(&resp);
-	if (tool_build_request(call, NULL, NULL, &req) < 0)
-		goto out;
-	cJSON_AddItemToObject(req.json, "calls", calls_body(calls));
-	team = team ? team : cfg.team_id;
-	if (team)	/* Gumloop reads the team from the body here */
-		cJSON_AddStringToObject(req.json, "team_id", team);
-	if (tool_send(call, &req, &resp) < 0)
-		goto out;
-	json = tool_response_json(call, &resp);
-	if (json)
-		rc = report_calls(call, json);
-out:
+	if (tool_build_request(call, NULL, NULL, &req) == 0) {
+		cJSON_AddItemToObject(req.json, "calls", calls_body(calls));
+		team = team ? team : cfg.team_id;
+		if (team)	/* Gumloop reads the team from the body here */
+			cJSON_AddStringToObject(req.json, "team_id", team);
+		json = tool_exchange(call, &req);
+	}
 	http_request_release(&req);
-	http_response_release(&resp);
-	return rc;
+	return json ? report_calls(call, json) : -1;
 }
 
 /* ---- the table -------------------------------------------------------- */

@@ -26,6 +26,7 @@ const struct fake_area *const fake_areas[] = {
 	&fake_signed_area,
 	&fake_artifacts_area,
 	&fake_skills_area,
+	&fake_admin_area,
 	NULL
 };
 

@@ -18,6 +18,8 @@
  *   skills.c   skills (2.6): multipart uploads, versions, downloads
  *   multipart.c  multipart/form-data parsing (also for the records)
  *   zip.c      a store-only zip writer and a stored-entry reader
+ *   admin.c    teams, models, chat (stream host), Brain, organization
+ *              administration and agent evaluations (2.9 to 2.11)
  *
  * Adding an area (say agents):
  *   1. Write test/fake/agents.c with a route table and
@@ -127,6 +129,7 @@ extern const struct fake_area fake_mcp_catalog_area;
 extern const struct fake_area fake_signed_area;
 extern const struct fake_area fake_artifacts_area;
 extern const struct fake_area fake_skills_area;
+extern const struct fake_area fake_admin_area;
 
 /* timing from the command line; areas read them in their reset hook */
 extern long fake_opt_run_ms;
