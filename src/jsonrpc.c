@@ -185,41 +185,75 @@ static size_t utf8_valid_len(const unsigned char *p, size_t left)
 	return n;
 }
 
-/* Appends s to out with every invalid UTF-8 byte replaced by U+FFFD. */
-static void add_valid_utf8(struct buf *out, const char *s, size_t len)
+/* Length of the longest valid UTF-8 prefix of s (ASCII runs fast). */
+static size_t utf8_valid_prefix(const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0, n;
 
 	while (i < len) {
-		n = utf8_valid_len(p + i, len - i);
-		if (n) {
-			buf_add(out, p + i, n);
-			i += n;
-		} else {
-			buf_addstr(out, "\xEF\xBF\xBD");
+		if (p[i] < 0x80) {
 			i++;
+			continue;
+		}
+		n = utf8_valid_len(p + i, len - i);
+		if (!n)
+			break;
+		i += n;
+	}
+	return i;
+}
+
+/* Appends s to out with every invalid UTF-8 byte replaced by U+FFFD. */
+static void add_valid_utf8(struct buf *out, const char *s, size_t len)
+{
+	size_t run;
+
+	while (len) {
+		run = utf8_valid_prefix(s, len);
+		buf_add(out, s, run);
+		s += run;
+		len -= run;
+		if (len) {
+			buf_addstr(out, "\xEF\xBF\xBD");
+			s++;
+			len--;
 		}
 	}
 }
 
-static int write_line(const char *text)
+/*
+ * Writes text (taken: malloc'd, as cJSON prints) and a newline in one
+ * piece. Valid text without secrets, the usual case, is never copied:
+ * a reply can be tens of MiB.
+ */
+static int write_line(char *text)
 {
-	struct buf out = BUF_INIT;
-	char *clean = NULL;
+	size_t len = text ? strlen(text) : 0;
+	struct buf fixed = BUF_INIT;
+	char *clean;
 	int rc;
 
-	if (output_closed)
+	if (output_closed || !text) {
+		free(text);
 		return -1;
-	if (redact_contains(text, strlen(text)))
-		text = clean = redact_string(text);
-	add_valid_utf8(&out, text, strlen(text));
-	buf_add(&out, "\n", 1);
-	rc = sink(out.data, out.len, sink_ctx);
+	}
+	if (redact_contains(text, len)) {
+		clean = redact_string(text);
+		free(text);
+		text = clean;
+		len = strlen(text);
+	}
+	if (utf8_valid_prefix(text, len) < len) {
+		add_valid_utf8(&fixed, text, len);
+		free(text);
+		text = buf_detach(&fixed, &len);
+	}
+	text[len] = '\n';	/* over the terminating NUL */
+	rc = sink(text, len + 1, sink_ctx);
 	if (rc < 0)
 		output_closed = 1;
-	buf_release(&out);
-	free(clean);
+	free(text);
 	return rc;
 }
 
@@ -230,17 +264,11 @@ static int is_response(const cJSON *msg)
 
 int jsonrpc_send(const cJSON *msg)
 {
-	char *text;
-	int rc;
-
 	if (batch && is_response(msg)) {
 		cJSON_AddItemToArray(batch, cJSON_Duplicate(msg, 1));
 		return 0;
 	}
-	text = cJSON_PrintUnformatted(msg);
-	rc = write_line(text);
-	free(text);
-	return rc;
+	return write_line(cJSON_PrintUnformatted(msg));
 }
 
 static cJSON *envelope(const cJSON *id)
@@ -304,14 +332,10 @@ void jsonrpc_batch_begin(void)
 void jsonrpc_batch_end(void)
 {
 	cJSON *done = batch;
-	char *text;
 
 	batch = NULL;
-	if (done && cJSON_GetArraySize(done) > 0) {
-		text = cJSON_PrintUnformatted(done);
-		write_line(text);
-		free(text);
-	}
+	if (done && cJSON_GetArraySize(done) > 0)
+		write_line(cJSON_PrintUnformatted(done));
 	cJSON_Delete(done);
 }
 

@@ -252,10 +252,9 @@ static int parse_cursor(const cJSON *params, const char *prefix, long *offset)
 static cJSON *m_tools_list(struct server *srv, const cJSON *params,
 			   struct rpc_error *err)
 {
-	cJSON *result, *tools;
-	const cJSON *all = tool_listed();
-	long offset, total = cJSON_GetArraySize(all), i;
-	char cursor[32];
+	long offset, total = tool_listed_count(), end;
+	cJSON *result;
+	char cursor[32], *page;
 
 	(void)srv;
 	if (parse_cursor(params, "tools", &offset) < 0 || offset >= total + (total == 0))
@@ -263,12 +262,12 @@ static cJSON *m_tools_list(struct server *srv, const cJSON *params,
 				"invalid params.cursor: pass a nextCursor this "
 				"server returned, or none for the first page");
 	result = cJSON_CreateObject();
-	tools = cJSON_AddArrayToObject(result, "tools");
-	for (i = offset; i < total && i < offset + TOOLS_PAGE_SIZE; i++)
-		cJSON_AddItemToArray(tools,
-			cJSON_Duplicate(cJSON_GetArrayItem(all, (int)i), 1));
-	if (i < total) {
-		snprintf(cursor, sizeof(cursor), "tools:%ld", i);
+	page = tool_listed_page(offset, TOOLS_PAGE_SIZE);
+	cJSON_AddRawToObject(result, "tools", page);
+	free(page);
+	end = offset + TOOLS_PAGE_SIZE;
+	if (end < total) {
+		snprintf(cursor, sizeof(cursor), "tools:%ld", end);
 		cJSON_AddStringToObject(result, "nextCursor", cursor);
 	}
 	return result;

@@ -23,6 +23,11 @@ struct schema_cache {
 static struct schema_cache *cache;
 static size_t ncache;
 static cJSON *listing;
+/* tools/list as compact text, one string per listed tool: printed once,
+ * so each tools/list copies bytes instead of duplicating and printing
+ * trees. */
+static char **listed_text;
+static long nlisted = -1;
 
 const struct tool_def *tool_at(size_t i)
 {
@@ -275,20 +280,31 @@ static cJSON *annotations(const struct tool_def *def)
 	return a;
 }
 
-cJSON *tool_describe(const struct tool_def *def)
+/* With borrow, the schemas are references to the cache (print, then
+ * delete: no deep copies); else the description owns copies. */
+static cJSON *describe(const struct tool_def *def, int borrow)
 {
 	cJSON *d = cJSON_CreateObject();
-	cJSON *out = tool_output_schema(def);
+	cJSON *in = tool_input_schema(def), *out = tool_output_schema(def);
 
 	cJSON_AddStringToObject(d, "name", def->name);
 	cJSON_AddStringToObject(d, "title", def->title);
 	cJSON_AddStringToObject(d, "description", def->description);
-	cJSON_AddItemToObject(d, "inputSchema",
-			      cJSON_Duplicate(tool_input_schema(def), 1));
-	if (out)
+	if (borrow)
+		cJSON_AddItemReferenceToObject(d, "inputSchema", in);
+	else
+		cJSON_AddItemToObject(d, "inputSchema", cJSON_Duplicate(in, 1));
+	if (out && borrow)
+		cJSON_AddItemReferenceToObject(d, "outputSchema", out);
+	else if (out)
 		cJSON_AddItemToObject(d, "outputSchema", cJSON_Duplicate(out, 1));
 	cJSON_AddItemToObject(d, "annotations", annotations(def));
 	return d;
+}
+
+cJSON *tool_describe(const struct tool_def *def)
+{
+	return describe(def, 0);
 }
 
 const cJSON *tool_listed(void)
@@ -305,9 +321,58 @@ const cJSON *tool_listed(void)
 	return listing;
 }
 
+static void list_texts(void)
+{
+	const struct tool_def *t;
+	cJSON *d;
+	size_t i;
+
+	if (nlisted >= 0)
+		return;
+	nlisted = 0;
+	for (i = 0; (t = tool_at(i)); i++) {
+		if (policy_hidden_by(t))
+			continue;
+		d = describe(t, 1);
+		listed_text = xrealloc(listed_text,
+				       (size_t)(nlisted + 1) * sizeof(*listed_text));
+		listed_text[nlisted++] = cJSON_PrintUnformatted(d);
+		cJSON_Delete(d);
+	}
+}
+
+long tool_listed_count(void)
+{
+	list_texts();
+	return nlisted;
+}
+
+char *tool_listed_page(long offset, long count)
+{
+	struct buf page = BUF_INIT;
+	long i;
+
+	list_texts();
+	buf_addstr(&page, "[");
+	for (i = offset; i >= 0 && i < nlisted && i < offset + count; i++) {
+		if (i > offset)
+			buf_addstr(&page, ",");
+		buf_addstr(&page, listed_text[i]);
+	}
+	buf_addstr(&page, "]");
+	return buf_detach(&page, NULL);
+}
+
 void tool_cache_release(void)
 {
+	long n;
 	size_t i;
+
+	for (n = 0; n < nlisted; n++)
+		free(listed_text[n]);
+	free(listed_text);
+	listed_text = NULL;
+	nlisted = -1;
 
 	for (i = 0; i < ncache; i++) {
 		cJSON_Delete(cache[i].input);
