@@ -163,6 +163,19 @@ int tool_error(struct tool_call *call, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Fails the call from an HTTP failure or error status; returns -1. */
 int tool_error_http(struct tool_call *call, const struct http_response *resp);
+/* Advice for one documented error: status (0: any) and Gumloop's code
+ * or message (case-insensitive; NULL: any). */
+struct tool_advice {
+	long status;
+	const char *code;
+	const char *advice;
+};
+/*
+ * When the call failed with an HTTP error matching an entry of table
+ * (ends with a zeroed entry), its text gets that entry's advice instead of
+ * the generic one. Returns rc, so handlers can "return tool_advise(...)".
+ */
+int tool_advise(struct tool_call *call, int rc, const struct tool_advice *table);
 /* Sets a successful JSON result (takes obj). Returns 0. */
 int tool_ok(struct tool_call *call, cJSON *take_obj);
 

@@ -52,9 +52,13 @@ enum wait_end wait_until(struct tool_call *call, const struct wait_target *t,
 int wait_state_in(const char *state, const char *const *names);
 
 /*
- * Finishes a result that timed out: "timed_out": true and id_name: id at
- * the top of obj, so the caller can wait again.
+ * Sets the result of a wait that ended WAIT_TERMINAL (without a failure
+ * the caller reports itself) or WAIT_TIMED_OUT: last (taken) with id_name:
+ * id at its top, and "timed_out": true when time ran out; merged into base
+ * (taken, may be NULL: the create call's own answer) when given. For
+ * WAIT_CANCELLED and WAIT_ERROR it frees both and returns -1.
  */
-void wait_mark_timed_out(cJSON *obj, const char *id_name, const char *id);
+int wait_finish(struct tool_call *call, enum wait_end end, cJSON *last,
+		cJSON *base, const char *id_name, const char *id);
 
 #endif

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "audit.h"
+#include <strings.h>
 #include "http.h"
 #include "log.h"
 #include "mcp.h"
@@ -122,6 +123,45 @@ int tool_error_http(struct tool_call *call, const struct http_response *resp)
 	buf_addf(&text, ". %s", advice(call, resp));
 	set_error(call, err, buf_detach(&text, NULL));
 	return -1;
+}
+
+static int advice_fits(const struct tool_advice *a, long status,
+		       const cJSON *code, const cJSON *msg)
+{
+	if (a->status && a->status != status)
+		return 0;
+	return !a->code ||
+	       (cJSON_IsString(code) && !strcasecmp(code->valuestring, a->code)) ||
+	       (cJSON_IsString(msg) && !strcasecmp(msg->valuestring, a->code));
+}
+
+int tool_advise(struct tool_call *call, int rc, const struct tool_advice *table)
+{
+	const cJSON *err = cJSON_GetObjectItemCaseSensitive(call->structured,
+							    "error");
+	const cJSON *status = cJSON_GetObjectItemCaseSensitive(err, "status");
+	const cJSON *code = cJSON_GetObjectItemCaseSensitive(err, "code");
+	const cJSON *msg = cJSON_GetObjectItemCaseSensitive(err, "message");
+	struct buf text = BUF_INIT;
+
+	if (rc == 0 || !call->is_error || !cJSON_IsNumber(status))
+		return rc;
+	for (; table->advice; table++)
+		if (advice_fits(table, (long)status->valuedouble, code, msg))
+			break;
+	if (!table->advice)
+		return rc;
+	buf_addf(&text, "%s failed: HTTP %.0f", call->def->name,
+		 status->valuedouble);
+	if (cJSON_IsString(code))
+		buf_addf(&text, " (%s)", code->valuestring);
+	if (cJSON_IsString(msg) && (!cJSON_IsString(code) ||
+				    strcmp(msg->valuestring, code->valuestring)))
+		buf_addf(&text, ": %s", msg->valuestring);
+	buf_addf(&text, ". %s", table->advice);
+	free(call->text);
+	call->text = buf_detach(&text, NULL);
+	return rc;
 }
 
 /* ---- arguments -------------------------------------------------------- */

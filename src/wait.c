@@ -31,12 +31,30 @@ int wait_state_in(const char *state, const char *const *names)
 	return 0;
 }
 
-void wait_mark_timed_out(cJSON *obj, const char *id_name, const char *id)
+int wait_finish(struct tool_call *call, enum wait_end end, cJSON *last,
+		cJSON *base, const char *id_name, const char *id)
 {
-	cJSON_DeleteItemFromObjectCaseSensitive(obj, "timed_out");
-	cJSON_AddTrueToObject(obj, "timed_out");
-	if (id && !cJSON_HasObjectItem(obj, id_name))
-		cJSON_AddStringToObject(obj, id_name, id);
+	cJSON *item;
+
+	if (end == WAIT_CANCELLED || end == WAIT_ERROR || !last) {
+		cJSON_Delete(last);
+		cJSON_Delete(base);
+		return -1;
+	}
+	cJSON_DeleteItemFromObjectCaseSensitive(last, "timed_out");
+	if (end == WAIT_TIMED_OUT)
+		cJSON_AddTrueToObject(last, "timed_out");
+	if (id && !cJSON_HasObjectItem(last, id_name))
+		cJSON_AddStringToObject(last, id_name, id);
+	if (!base)
+		return tool_ok(call, last);
+	while ((item = last->child)) {
+		cJSON_DetachItemViaPointer(last, item);
+		cJSON_DeleteItemFromObjectCaseSensitive(base, item->string);
+		cJSON_AddItemToObject(base, item->string, item);
+	}
+	cJSON_Delete(last);
+	return tool_ok(call, base);
 }
 
 /* A poll failure worth another try: no answer, or a Gumloop 5xx. */

@@ -255,32 +255,14 @@ static int wait_for_run(struct tool_call *call, const char *id, long seconds,
 {
 	const struct wait_target t = { "flow run", id, fetch_run, run_state,
 				       run_terminal };
-	cJSON *run = NULL, *item;
+	cJSON *run = NULL;
 	enum wait_end end = wait_until(call, &t, seconds, &run);
 
-	if (end == WAIT_CANCELLED || end == WAIT_ERROR) {
-		cJSON_Delete(run);
-		cJSON_Delete(base);
-		return -1;
-	}
 	if (end == WAIT_TERMINAL && !strcmp(run_state(run), "FAILED")) {
 		cJSON_Delete(base);
 		return run_failed(call, id, run);
 	}
-	if (end == WAIT_TIMED_OUT)
-		wait_mark_timed_out(run, "run_id", id);
-	else if (!cJSON_HasObjectItem(run, "run_id"))
-		cJSON_AddStringToObject(run, "run_id", id);
-	if (base) {
-		while ((item = run->child)) {
-			cJSON_DetachItemViaPointer(run, item);
-			cJSON_DeleteItemFromObjectCaseSensitive(base, item->string);
-			cJSON_AddItemToObject(base, item->string, item);
-		}
-		cJSON_Delete(run);
-		run = base;
-	}
-	return tool_ok(call, run);
+	return wait_finish(call, end, run, base, "run_id", id);
 }
 
 static int wait_flow_run(struct tool_call *call)

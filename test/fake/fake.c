@@ -27,6 +27,7 @@ const struct fake_area *const fake_areas[] = {
 	&fake_artifacts_area,
 	&fake_skills_area,
 	&fake_admin_area,
+	&fake_agents_area,
 	NULL
 };
 

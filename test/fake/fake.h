@@ -130,6 +130,16 @@ extern const struct fake_area fake_signed_area;
 extern const struct fake_area fake_artifacts_area;
 extern const struct fake_area fake_skills_area;
 extern const struct fake_area fake_admin_area;
+extern const struct fake_area fake_agents_area;
+extern const struct fake_area fake_sessions_area;
+
+/*
+ * agents.c, for sessions.c: the agent's name (NULL when there is no such
+ * agent; *fails set when its turns fail) and the reply an agent called
+ * agent_name gives to input on turn N (caller frees).
+ */
+const char *fake_agent_name(const char *id, int *fails);
+char *fake_agent_reply(const char *agent_name, const char *input, int turn);
 
 /* timing from the command line; areas read them in their reset hook */
 extern long fake_opt_run_ms;
