@@ -346,13 +346,6 @@ static const struct param interaction_path_param[] = {
 	{ 0 }
 };
 
-static const struct param interaction_wait_param[] = {
-	{ "interaction_id", P_STRING, IN_LOCAL, REQUIRED,
-	  "the interaction's id (from create_a_gumloop_agent_interaction)",
-	  NULL },
-	{ 0 }
-};
-
 static const struct param list_params[] = {
 	{ "search", P_STRING, IN_QUERY, 0,
 	  "only agents whose name contains this (case-insensitive)", NULL },
@@ -485,7 +478,7 @@ const struct tool_def agents_tools[] = {
 		"true: call again to keep waiting.",
 	  .access = TOOL_READ, .tag = "agents", .scope = SCOPE_LEGACY,
 	  .method = "GET", .path = "/agent_status/{interaction_id}",
-	  .params = interaction_wait_param,
+	  .params = interaction_path_param,
 	  .output_schema = interaction_schema, .flags = T_WAIT,
 	  .handler = wait_interaction },
 	{ .name = "list_all_gumloop_agents", .title = "List agents",
