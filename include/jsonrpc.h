@@ -73,6 +73,17 @@ void jsonrpc_batch_begin(void);
 void jsonrpc_batch_end(void);
 
 /*
+ * 1 when json is exactly one JSON value by RFC 8259: UTF-8, the four
+ * whitespace characters only, no raw control characters in strings, the
+ * strict number grammar, nothing after it; at most JSON_MAX_DEPTH nested
+ * arrays and objects (cJSON's limit). cJSON itself is more lenient (it
+ * reads "01", control bytes as space and invalid UTF-8), and the raw
+ * scanner below assumes valid JSON, so a line is checked first.
+ */
+#define JSON_MAX_DEPTH 1000
+int json_valid(const char *json, size_t len);
+
+/*
  * Finds the raw text of a value in a JSON document without parsing it, so
  * ids and tokens such as 9007199254740993 are echoed digit for digit.
  * keys is a path of object keys from the top level (first match of each,

@@ -3,6 +3,7 @@
  * whole, never split) and the only writer to stdout (one compact line per
  * message, redacted, valid UTF-8, written out at once).
  */
+#include <ctype.h>
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -339,6 +340,150 @@ void jsonrpc_batch_end(void)
 	cJSON_Delete(done);
 }
 
+/* ---- strict validation ------------------------------------------------ */
+
+static const char *json_ws(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+		p++;
+	return p;
+}
+
+/* A string at p (its opening quote): escapes, no raw control characters,
+ * valid UTF-8. Returns the end of the string or NULL. */
+static const char *valid_string(const char *p, const char *end)
+{
+	size_t n;
+	int i;
+
+	for (p++; p < end;) {
+		if (*p == '"')
+			return p + 1;
+		if ((unsigned char)*p < 0x20)
+			return NULL;
+		if (*p != '\\') {
+			n = utf8_valid_len((const unsigned char *)p, (size_t)(end - p));
+			if (!n)
+				return NULL;
+			p += n;
+			continue;
+		}
+		if (++p >= end)
+			return NULL;
+		if (*p != 'u') {
+			if (!*p || !strchr("\"\\/bfnrt", *p))
+				return NULL;
+			p++;
+			continue;
+		}
+		for (i = 1; i <= 4; i++)
+			if (p + i >= end || !isxdigit((unsigned char)p[i]))
+				return NULL;
+		p += 5;
+	}
+	return NULL;
+}
+
+static const char *digits(const char *p, const char *end)
+{
+	const char *start = p;
+
+	while (p < end && *p >= '0' && *p <= '9')
+		p++;
+	return p == start ? NULL : p;
+}
+
+/* A number by the JSON grammar: no leading zeros, "+", ".5" or "1.". */
+static const char *valid_number(const char *p, const char *end)
+{
+	if (p < end && *p == '-')
+		p++;
+	if (p < end && *p == '0')
+		p++;
+	else if (!(p = digits(p, end)))
+		return NULL;
+	if (p < end && *p == '.' && !(p = digits(p + 1, end)))
+		return NULL;
+	if (p < end && (*p == 'e' || *p == 'E')) {
+		p++;
+		if (p < end && (*p == '+' || *p == '-'))
+			p++;
+		p = digits(p, end);
+	}
+	return p;
+}
+
+static const char *valid_scalar(const char *p, const char *end)
+{
+	static const char *const literals[] = { "true", "false", "null" };
+	size_t i, n;
+
+	if (*p == '"')
+		return valid_string(p, end);
+	if (*p == '-' || (*p >= '0' && *p <= '9'))
+		return valid_number(p, end);
+	for (i = 0; i < ARRAY_SIZE(literals); i++) {
+		n = strlen(literals[i]);
+		if ((size_t)(end - p) >= n && !memcmp(p, literals[i], n))
+			return p + n;
+	}
+	return NULL;
+}
+
+/* An object member's key and colon; returns where its value starts. */
+static const char *valid_key(const char *p, const char *end)
+{
+	p = json_ws(p, end);
+	if (p >= end || *p != '"' || !(p = valid_string(p, end)))
+		return NULL;
+	p = json_ws(p, end);
+	return p < end && *p == ':' ? p + 1 : NULL;
+}
+
+int json_valid(const char *json, size_t len)
+{
+	const char *p = json, *end = json + len;
+	char open[JSON_MAX_DEPTH];
+	int depth = 0, need_value = 1;
+	char close;
+
+	/* Iterative, so nesting costs no stack: open[] holds the brackets. */
+	while (need_value || depth) {
+		p = json_ws(p, end);
+		if (p >= end)
+			return 0;
+		close = depth && open[depth - 1] == '{' ? '}' : ']';
+		if (need_value && (*p == '{' || *p == '[')) {
+			if (depth == JSON_MAX_DEPTH)
+				return 0;
+			open[depth++] = *p;
+			p = json_ws(p + 1, end);
+			if (p < end && *p == (open[depth - 1] == '{' ? '}' : ']')) {
+				depth--;
+				p++;
+				need_value = 0;
+			} else if (open[depth - 1] == '{' && !(p = valid_key(p, end))) {
+				return 0;
+			}
+		} else if (need_value) {
+			if (!(p = valid_scalar(p, end)))
+				return 0;
+			need_value = 0;
+		} else if (*p == ',') {
+			p++;
+			if (open[depth - 1] == '{' && !(p = valid_key(p, end)))
+				return 0;
+			need_value = 1;
+		} else if (*p == close) {
+			depth--;
+			p++;
+		} else {
+			return 0;
+		}
+	}
+	return json_ws(p, end) == end;
+}
+
 /* ---- raw JSON scanning ------------------------------------------------ */
 
 struct cursor {
@@ -348,9 +493,7 @@ struct cursor {
 
 static void skip_ws(struct cursor *c)
 {
-	while (c->p < c->end && (*c->p == ' ' || *c->p == '\t' ||
-				 *c->p == '\n' || *c->p == '\r'))
-		c->p++;
+	c->p = json_ws(c->p, c->end);
 }
 
 static int skip_string(struct cursor *c)

@@ -538,7 +538,7 @@ static void handle_notification(struct server *srv, const struct message *m)
 
 static int only_space(const char *p, const char *end)
 {
-	while (p < end && strchr(" \t\r\n", *p))
+	while (p < end && *p && strchr(" \t\r\n", *p))
 		p++;
 	return p == end;
 }
@@ -677,7 +677,13 @@ void mcp_handle_line(struct server *srv, const char *line, size_t len)
 	}
 	if (only_space(line, line + len))
 		return;
-	while (strchr(" \t", *line)) {
+	if (!json_valid(line, len)) {
+		jsonrpc_send_error(NULL, JSONRPC_PARSE_ERROR, "parse error: the "
+				   "line is not one valid JSON value (RFC 8259, "
+				   "UTF-8)", NULL);
+		return;
+	}
+	while (strchr(" \t\r\n", *line)) {	/* valid JSON: no NUL here */
 		line++;
 		len--;
 	}
