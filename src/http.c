@@ -12,6 +12,7 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <dlfcn.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -236,15 +237,19 @@ static long header_long(const char *v)
 	return end == v ? -1 : n;
 }
 
-/* Retry-After is seconds or an HTTP date. */
+/* Retry-After is seconds (digits) or an HTTP date; -1 for anything else. */
 static double parse_retry_after(const char *v)
 {
 	struct tm tm;
 	char *end;
-	double secs = strtod(v, &end);
+	double secs;
 
-	if (end != v)
-		return secs < 0 ? 0 : secs;
+	if (isdigit((unsigned char)*v)) {
+		/* strtod also reads "1e999", "0x1p4" and "infinity": not seconds */
+		secs = strtod(v, &end);
+		return end == v + strspn(v, "0123456789.") && isfinite(secs) ?
+		       secs : -1;
+	}
 	memset(&tm, 0, sizeof(tm));
 	if (strptime(v, "%a, %d %b %Y %H:%M:%S GMT", &tm)) {
 		double d = difftime(timegm(&tm), time(NULL));
@@ -547,9 +552,9 @@ static void read_error_body(const struct http_response *resp, cJSON *err)
 		if (!cJSON_IsString(msg))
 			msg = cJSON_GetObjectItemCaseSensitive(body, "detail");
 	}
-	if (cJSON_IsString(code))
+	if (cJSON_IsString(code) && *code->valuestring)
 		cJSON_AddStringToObject(err, "code", code->valuestring);
-	if (cJSON_IsString(msg)) {
+	if (cJSON_IsString(msg) && *msg->valuestring) {
 		char *clean = redact_string(msg->valuestring);
 
 		cJSON_AddStringToObject(err, "message", clean);
