@@ -360,9 +360,16 @@ cJSON *tool_response_json(struct tool_call *call,
 		return cJSON_CreateObject();
 	json = cJSON_ParseWithLength(resp->body.data, resp->body.len);
 	if (!json) {
-		tool_error(call, "%s failed: Gumloop answered HTTP %ld with a body "
-			   "that is not JSON. Retry; if it persists, Gumloop may "
-			   "be having trouble.", call->def->name, resp->status);
+		cJSON *err = cJSON_CreateObject();
+
+		cJSON_AddNumberToObject(err, "status", (double)resp->status);
+		cJSON_AddStringToObject(err, "code", "non_json_response");
+		cJSON_AddStringToObject(err, "message", "Gumloop answered with a "
+					"body that is not JSON");
+		set_error(call, err, xasprintf("%s failed: Gumloop answered HTTP "
+			  "%ld with a body that is not JSON. Retry; if it persists, "
+			  "Gumloop may be having trouble.", call->def->name,
+			  resp->status));
 		return NULL;
 	}
 	if (!cJSON_IsObject(json)) {
