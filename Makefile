@@ -5,6 +5,7 @@
 #   make bench      benchmarks against the floor and a Node peer (bench/)
 #   make readme     regenerate the README's settings table and tool catalog
 #   make SANITIZE=address,undefined check
+#   make fuzz       run each libFuzzer target for FUZZ_SECONDS (clang)
 #   make install PREFIX=/usr/local DESTDIR=
 # V=1 shows the commands.
 
@@ -57,10 +58,25 @@ FAKE = test/fake-gumloop
 UNIT_SRCS = $(wildcard test/unit/*.c)
 UNIT_BINS = $(UNIT_SRCS:test/unit/%.c=$(BUILD)/test/%)
 
-DEPS = $(OBJS:.o=.d) $(FAKE_OBJS:.o=.d) $(UNIT_SRCS:test/unit/%.c=$(BUILD)/test/unit/%.d)
+# Fuzz targets (test/fuzz/fuzz_NAME.c): `make check` replays each seed
+# corpus test/fuzz/corpus-NAME/ with CC; `make fuzz` builds them with
+# clang's libFuzzer and runs each for FUZZ_SECONDS.
+FUZZ_NAMES = line http
+FUZZ_REPLAY = $(FUZZ_NAMES:%=$(BUILD)/test/fuzz-replay-%)
+FUZZ_SECONDS ?= 60
+FUZZ_MAX_LEN ?= 2048
+FUZZ_CC ?= clang
+FUZZ_BUILD = $(BUILD)/libfuzzer
+FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer
+FUZZ_BINS = $(FUZZ_NAMES:%=$(FUZZ_BUILD)/fuzz-%)
+
+DEPS = $(OBJS:.o=.d) $(FAKE_OBJS:.o=.d) $(UNIT_SRCS:test/unit/%.c=$(BUILD)/test/unit/%.d) \
+	$(wildcard $(BUILD)/test/fuzz/*.d $(FUZZ_BUILD)/src/*.d \
+		$(FUZZ_BUILD)/src/tools/*.d $(FUZZ_BUILD)/test/fuzz/*.d)
 
 .PHONY: all check unit cases integration demo readme deps install uninstall \
-	clean asan valgrind-check bench
+	clean asan valgrind-check bench fuzz
 
 all: deps gumloop-mcp
 
@@ -89,8 +105,43 @@ $(BUILD)/test/%: $(BUILD)/test/unit/%.o $(LIB_OBJS)
 unit: $(UNIT_BINS)
 	$(Q)for t in $(UNIT_BINS); do $$t || exit 1; done
 
-check: all $(FAKE) $(UNIT_BINS)
-	$(Q)./test/run-all.sh $(UNIT_BINS)
+$(BUILD)/test/fuzz/replay-%.o: test/fuzz/replay.c
+	@mkdir -p $(dir $@)
+	$(QUIET_CC)$(CC) $(ALL_CFLAGS) -DFUZZ_CORPUS='"test/fuzz/corpus-$*"' \
+		-c -o $@ $<
+
+$(BUILD)/test/fuzz-replay-%: $(BUILD)/test/fuzz/replay-%.o \
+		$(BUILD)/test/fuzz/fuzz_%.o $(BUILD)/test/fuzz/common.o $(LIB_OBJS)
+	$(QUIET_LINK)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(FUZZ_BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(QUIET_CC)$(FUZZ_CC) $(ALL_CFLAGS) $(FUZZ_SAN) \
+		-fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(FUZZ_BUILD)/fuzz-%: $(FUZZ_BUILD)/test/fuzz/fuzz_%.o \
+		$(FUZZ_BUILD)/test/fuzz/common.o $(LIB_OBJS:$(BUILD)/%=$(FUZZ_BUILD)/%)
+	$(QUIET_LINK)$(FUZZ_CC) $(ALL_LDFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer \
+		-o $@ $^ $(LIBS)
+
+.SECONDARY: $(FUZZ_NAMES:%=$(BUILD)/test/fuzz/replay-%.o) \
+	$(FUZZ_NAMES:%=$(BUILD)/test/fuzz/fuzz_%.o) $(BUILD)/test/fuzz/common.o \
+	$(FUZZ_NAMES:%=$(FUZZ_BUILD)/test/fuzz/fuzz_%.o) \
+	$(FUZZ_BUILD)/test/fuzz/common.o $(LIB_OBJS:$(BUILD)/%=$(FUZZ_BUILD)/%)
+
+# New inputs go to $(FUZZ_BUILD)/corpus-NAME; the seeds stay as they are.
+fuzz: deps $(FUZZ_BINS)
+	$(Q)for t in $(FUZZ_NAMES); do \
+		mkdir -p $(FUZZ_BUILD)/corpus-$$t && \
+		$(FUZZ_BUILD)/fuzz-$$t -max_total_time=$(FUZZ_SECONDS) \
+			-dict=test/fuzz/json.dict -max_len=$(FUZZ_MAX_LEN) \
+			-print_final_stats=1 \
+			-artifact_prefix=$(FUZZ_BUILD)/crash-$$t- \
+			$(FUZZ_BUILD)/corpus-$$t test/fuzz/corpus-$$t || exit 1; \
+	done
+
+check: all $(FAKE) $(UNIT_BINS) $(FUZZ_REPLAY)
+	$(Q)./test/run-all.sh $(UNIT_BINS) $(FUZZ_REPLAY)
 
 readme: gumloop-mcp
 	$(Q)python3 test/lib/readme.py
@@ -128,8 +179,8 @@ asan:
 	$(MAKE) clean
 	$(MAKE) SANITIZE=address,undefined check
 
-valgrind-check: all $(FAKE) $(UNIT_BINS)
-	$(Q)VALGRIND=1 ./test/run-all.sh $(UNIT_BINS)
+valgrind-check: all $(FAKE) $(UNIT_BINS) $(FUZZ_REPLAY)
+	$(Q)VALGRIND=1 ./test/run-all.sh $(UNIT_BINS) $(FUZZ_REPLAY)
 
 install: gumloop-mcp
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR) $(DESTDIR)$(DOCDIR)/examples

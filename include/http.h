@@ -88,6 +88,14 @@ int http_url_tls_or_loopback(const char *url);
  */
 int http_perform(struct http_request *req, struct http_response *resp);
 
+/*
+ * Reads one response header line ("Name: value", CRLF optional) into resp:
+ * Retry-After, [x-]ratelimit-limit/remaining/reset and Content-Type. The
+ * transfer calls it for every header; other names are ignored.
+ */
+void http_response_header(struct http_response *resp, const char *line,
+			  size_t len);
+
 /* Status text for the error object's "message" when Gumloop gave none. */
 const char *http_failure_str(enum http_failure f);
 

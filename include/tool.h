@@ -179,6 +179,10 @@ int tool_advise(struct tool_call *call, int rc, const struct tool_advice *table)
 /* Sets a successful JSON result (takes obj). Returns 0. */
 int tool_ok(struct tool_call *call, cJSON *take_obj);
 
+/* Hands the call's outcome over as a CallToolResult {content,
+ * structuredContent, isError}: a new object. */
+cJSON *tool_call_result(struct tool_call *call);
+
 /* Argument access (NULL / default when absent). */
 const char *tool_arg_str(const struct tool_call *call, const char *name);
 const cJSON *tool_arg(const struct tool_call *call, const char *name);

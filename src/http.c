@@ -259,21 +259,19 @@ static double parse_retry_after(const char *v)
 	return -1;
 }
 
-static size_t on_header(char *data, size_t size, size_t n, void *ctx)
+void http_response_header(struct http_response *r, const char *data,
+			  size_t len)
 {
-	struct transfer *t = ctx;
-	struct http_response *r = t->resp;
-	size_t len = size * n;
 	char line[512], *colon, *v;
 
 	if (len >= sizeof(line))
-		return len;
+		return;
 	memcpy(line, data, len);
 	line[len] = '\0';
 	line[strcspn(line, "\r\n")] = '\0';
 	colon = strchr(line, ':');
 	if (!colon)
-		return len;
+		return;
 	*colon = '\0';
 	for (v = colon + 1; *v == ' ' || *v == '\t'; v++)
 		;
@@ -293,7 +291,14 @@ static size_t on_header(char *data, size_t size, size_t n, void *ctx)
 		free(r->content_type);
 		r->content_type = xstrdup(v);
 	}
-	return len;
+}
+
+static size_t on_header(char *data, size_t size, size_t n, void *ctx)
+{
+	struct transfer *t = ctx;
+
+	http_response_header(t->resp, data, size * n);
+	return size * n;
 }
 
 static int on_progress(void *ctx, curl_off_t dt, curl_off_t dn, curl_off_t ut,

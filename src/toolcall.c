@@ -424,7 +424,7 @@ cJSON *tool_get_json(struct tool_call *call, const char *path,
 
 /* ---- the call --------------------------------------------------------- */
 
-static cJSON *call_result(struct tool_call *call)
+cJSON *tool_call_result(struct tool_call *call)
 {
 	cJSON *result = cJSON_CreateObject(), *content, *item;
 	char *text;
@@ -535,7 +535,7 @@ cJSON *tool_call_run(struct server *srv, const char *name, const cJSON *args,
 		(def->handler ? def->handler : tool_default_handler)(&call);
 	if (!call.structured && !call.is_error)
 		tool_ok(&call, cJSON_CreateObject());
-	result = *protocol_error ? NULL : call_result(&call);
+	result = *protocol_error ? NULL : tool_call_result(&call);
 	audit_record(def->name, tool_access_str(def->access), outcome_of(&call),
 		     call.status, now_ms() - start, call.args);
 	call_release(&call);
