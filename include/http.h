@@ -49,6 +49,7 @@ struct http_response {
 	long status;
 	enum http_failure failure;
 	char *detail;		/* transport error text, redacted */
+	int not_sent;		/* failed before the request could leave */
 	struct buf body;
 	char *content_type;
 	long long content_length;	/* Content-Length, -1 when absent */

@@ -107,7 +107,12 @@ struct tool_call {
 	int is_error;
 	long status;			/* last HTTP status, 0 when none */
 	int refused;			/* refused before any request */
+	unsigned wrote;			/* TOOL_WROTE..., set by tool_send */
 };
+
+/* What the non-GET requests of a call did (for safe writes). */
+#define TOOL_WROTE		(1u << 0)	/* a 2xx answer */
+#define TOOL_MAY_HAVE_WRITTEN	(1u << 1)	/* sent, no definite answer */
 
 /* The tables, one per area, each zero-terminated. */
 extern const struct tool_def flows_tools[];

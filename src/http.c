@@ -472,6 +472,14 @@ static void record_failure(struct http_response *resp, CURLcode rc,
 		resp->failure = HTTP_ABORTED;
 	else
 		resp->failure = HTTP_TRANSPORT;
+	/* No connection, so Gumloop cannot have seen the request. */
+	resp->not_sent = rc == CURLE_COULDNT_RESOLVE_HOST ||
+			 rc == CURLE_COULDNT_RESOLVE_PROXY ||
+			 rc == CURLE_COULDNT_CONNECT ||
+			 rc == CURLE_SSL_CONNECT_ERROR ||
+			 rc == CURLE_PEER_FAILED_VERIFICATION ||
+			 rc == CURLE_URL_MALFORMAT ||
+			 rc == CURLE_UNSUPPORTED_PROTOCOL;
 	resp->detail = redact_string(text);
 }
 
@@ -489,11 +497,13 @@ int http_perform(struct http_request *req, struct http_response *resp)
 	if (!req->no_auth && http_url_allowed(req->url.data, &cause) < 0) {
 		resp->failure = HTTP_REFUSED;
 		resp->detail = cause;
+		resp->not_sent = 1;
 		return -1;
 	}
 	if (ensure_handle(&cause) < 0) {
 		resp->failure = HTTP_TRANSPORT;
 		resp->detail = cause;
+		resp->not_sent = 1;
 		return -1;
 	}
 	curl.easy_reset(handle);

@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "config.h"
 #include "http.h"
+#include "idempotency.h"
 #include "log.h"
 #include "mcp.h"
 #include "policy.h"
@@ -106,6 +107,7 @@ int main(int argc, char **argv)
 	}
 	rc = run_mode();
 	audit_close();
+	idempotency_release();
 	http_cleanup();
 	tool_cache_release();
 	config_release(&cfg);

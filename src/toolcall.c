@@ -11,6 +11,7 @@
 #include "audit.h"
 #include <strings.h>
 #include "http.h"
+#include "idempotency.h"
 #include "log.h"
 #include "mcp.h"
 #include "policy.h"
@@ -326,6 +327,19 @@ static int retryable(const struct tool_call *call,
 	       resp->retry_after >= 0 && resp->retry_after <= MAX_AUTO_RETRY_AFTER;
 }
 
+/* Whether a write request reached Gumloop: a 2xx did, a failure after the
+ * connection may have; an HTTP error status did not (safe writes). */
+static void note_write(struct tool_call *call, const struct http_request *req,
+		       const struct http_response *resp)
+{
+	if (!strcmp(req->method, "GET"))
+		return;
+	if (resp->failure == HTTP_OK && resp->status < 300)
+		call->wrote |= TOOL_WROTE;
+	else if (resp->failure != HTTP_OK && !resp->not_sent)
+		call->wrote |= TOOL_MAY_HAVE_WRITTEN;
+}
+
 int tool_send(struct tool_call *call, struct http_request *req,
 	      struct http_response *resp)
 {
@@ -346,6 +360,7 @@ int tool_send(struct tool_call *call, struct http_request *req,
 			break;
 		http_response_release(resp);
 	}
+	note_write(call, req, resp);
 	if (resp->failure != HTTP_OK || resp->status >= 300)
 		return tool_error_http(call, resp);
 	return 0;
@@ -521,7 +536,7 @@ cJSON *tool_call_run(struct server *srv, const char *name, const cJSON *args,
 	const struct tool_def *def = tool_find(name);
 	long long start = now_ms();
 	struct tool_call call;
-	cJSON *result;
+	cJSON *result = NULL;
 
 	*protocol_error = 0;
 	if (!def || policy_hidden_by(def))
@@ -531,11 +546,15 @@ cJSON *tool_call_run(struct server *srv, const char *name, const cJSON *args,
 	call.def = def;
 	call.args = args ? args : &empty_args;
 	call.srv = srv;
-	if (admit_call(&call, protocol_error, cause) == 0)
+	if (admit_call(&call, protocol_error, cause) == 0 &&
+	    !(result = idempotency_replay(&call)) && !call.is_error)
 		(def->handler ? def->handler : tool_default_handler)(&call);
-	if (!call.structured && !call.is_error)
-		tool_ok(&call, cJSON_CreateObject());
-	result = *protocol_error ? NULL : tool_call_result(&call);
+	if (!result) {
+		if (!call.structured && !call.is_error)
+			tool_ok(&call, cJSON_CreateObject());
+		result = *protocol_error ? NULL : tool_call_result(&call);
+		idempotency_record(&call, result);
+	}
 	audit_record(def->name, tool_access_str(def->access), outcome_of(&call),
 		     call.status, now_ms() - start, call.args);
 	call_release(&call);
