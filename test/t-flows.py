@@ -81,8 +81,9 @@ def test_unknown_input_refused_before_anything_starts():
 def test_input_schema_is_cached_between_starts():
     with server() as srv:
         for _ in range(2):
+            # force: an identical start within 10 s is otherwise held back
             res = srv.call("create_a_gumloop_flow_run", {
-                "saved_item_id": "flow_weekly_reporting",
+                "saved_item_id": "flow_weekly_reporting", "force": True,
                 "inputs": {"date_range": "last week", "target_email": "a@b.c"}})
             assert not res.get("isError"), res
         assert len(fake.requests(path_prefix="/api/v1/get_inputs")) == 1
