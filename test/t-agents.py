@@ -308,8 +308,10 @@ def test_agent_mcp_servers():
         gone = ok(srv, "delete_a_gumloop_agent_mcp_server_by_id",
                   {"agent_id": "agent_sales_ops", "server_id": "slack"})
         assert gone["detached"] is True
+        # force: an identical write within 10 s is otherwise held back
         again = ok(srv, "delete_a_gumloop_agent_mcp_server_by_id",
-                   {"agent_id": "agent_sales_ops", "server_id": "slack"})
+                   {"agent_id": "agent_sales_ops", "server_id": "slack",
+                    "force": True})
         assert again["detached"] is False
 
 
