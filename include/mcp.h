@@ -96,6 +96,12 @@ void mcp_progress(struct server *srv, double total, const char *message);
 void mcp_log(struct server *srv, enum mcp_log_level level, const char *logger,
 	     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
+/*
+ * Reads params.cursor of a list paged as "<prefix>:<offset>" into *offset
+ * (0 without a cursor). Returns -1 for a cursor this server did not give.
+ */
+int mcp_parse_cursor(const cJSON *params, const char *prefix, long *offset);
+
 /* 1 when the negotiated (or request) version is at least v ("2025-11-25"). */
 int mcp_version_at_least(const struct server *srv, const char *v);
 

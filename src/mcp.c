@@ -11,6 +11,8 @@
 #include "config.h"
 #include "log.h"
 #include "mcp.h"
+#include "prompts.h"
+#include "resources.h"
 #include "tool.h"
 #include "version.h"
 
@@ -152,11 +154,17 @@ static cJSON *server_info(void)
 
 static cJSON *server_capabilities(void)
 {
-	cJSON *caps = cJSON_CreateObject();
+	cJSON *caps = cJSON_CreateObject(), *caps_resources;
 
 	cJSON_AddItemToObject(cJSON_AddObjectToObject(caps, "tools"),
 			      "listChanged", cJSON_CreateFalse());
 	cJSON_AddObjectToObject(caps, "logging");
+	cJSON_AddItemToObject(cJSON_AddObjectToObject(caps, "prompts"),
+			      "listChanged", cJSON_CreateFalse());
+	caps_resources = cJSON_AddObjectToObject(caps, "resources");
+	cJSON_AddFalseToObject(caps_resources, "subscribe");
+	cJSON_AddFalseToObject(caps_resources, "listChanged");
+	cJSON_AddObjectToObject(caps, "completions");
 	return caps;
 }
 
@@ -233,7 +241,7 @@ static cJSON *m_set_level(struct server *srv, const cJSON *params,
 }
 
 /* Cursors are "tools:<offset>", opaque to clients. */
-static int parse_cursor(const cJSON *params, const char *prefix, long *offset)
+int mcp_parse_cursor(const cJSON *params, const char *prefix, long *offset)
 {
 	const cJSON *c = cJSON_GetObjectItemCaseSensitive(params, "cursor");
 	size_t n = strlen(prefix);
@@ -257,7 +265,7 @@ static cJSON *m_tools_list(struct server *srv, const cJSON *params,
 	char cursor[32], *page;
 
 	(void)srv;
-	if (parse_cursor(params, "tools", &offset) < 0 || offset >= total + (total == 0))
+	if (mcp_parse_cursor(params, "tools", &offset) < 0 || offset >= total + (total == 0))
 		return rpc_fail(err, JSONRPC_INVALID_PARAMS,
 				"invalid params.cursor: pass a nextCursor this "
 				"server returned, or none for the first page");
@@ -322,6 +330,12 @@ static const struct method methods[] = {
 	{ "server/discover", m_discover, M_MODERN | M_ANYTIME | M_LIST },
 	{ "tools/list", m_tools_list, M_LIST },
 	{ "tools/call", m_tools_call, 0 },
+	{ "resources/list", resources_list, M_LIST },
+	{ "resources/templates/list", resources_templates_list, M_LIST },
+	{ "resources/read", resources_read, M_LIST },
+	{ "prompts/list", prompts_list, M_LIST },
+	{ "prompts/get", prompts_get, 0 },
+	{ "completion/complete", completion_complete, 0 },
 };
 
 static const struct method *find_method(const char *name)
@@ -448,7 +462,7 @@ static void decorate_modern(cJSON *result, const struct method *mt)
 
 	if (!cJSON_HasObjectItem(result, "resultType"))
 		cJSON_AddStringToObject(result, "resultType", "complete");
-	if (mt->flags & M_LIST) {
+	if ((mt->flags & M_LIST) && !cJSON_HasObjectItem(result, "ttlMs")) {
 		cJSON_AddNumberToObject(result, "ttlMs", LIST_TTL_MS);
 		cJSON_AddStringToObject(result, "cacheScope", "private");
 	}

@@ -6,6 +6,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include "download.h"
 #include "http.h"
 #include "tool.h"
 #include "util.h"
@@ -110,28 +111,24 @@ static const char config_schema[] =
 
 /* ---- the export download ---------------------------------------------- */
 
+static int is_csv(const char *content_type)
+{
+	return content_type && !strncmp(content_type, "text/csv", 8);
+}
+
 /* The CSV as a text item; structuredContent says what it is. */
 static int csv_result(struct tool_call *call, const char *id,
 		      const struct http_response *resp)
 {
-	cJSON *meta = cJSON_CreateObject(), *item = cJSON_CreateObject();
 	char *name = xasprintf("%s.csv", id);
+	char *uri = xasprintf("gumloop://exports/%s", id);
+	int rc = download_result(call, uri, name, resp->content_type,
+				 resp->body.data ? resp->body.data : "",
+				 resp->body.len);
 
-	cJSON_AddStringToObject(meta, "file_name", name);
-	cJSON_AddStringToObject(meta, "media_type", "text/csv");
-	cJSON_AddNumberToObject(meta, "size", (double)resp->body.len);
-	cJSON_AddStringToObject(item, "type", "text");
-	cJSON_AddStringToObject(item, "text", resp->body.len ?
-				resp->body.data : "");
-	call->content = cJSON_CreateArray();
-	cJSON_AddItemToArray(call->content, item);
 	free(name);
-	return tool_ok(call, meta);
-}
-
-static int is_csv(const char *content_type)
-{
-	return content_type && !strncmp(content_type, "text/csv", 8);
+	free(uri);
+	return rc;
 }
 
 static int export_status(struct tool_call *call)
@@ -147,7 +144,8 @@ static int export_status(struct tool_call *call)
 	    tool_send(call, &req, &resp) < 0)
 		goto out;
 	if (is_csv(resp.content_type)) {
-		rc = csv_result(call, tool_arg_str(call, "data_export_id"), &resp);
+		rc = csv_result(call, tool_arg_str(call, "data_export_id"),
+				&resp);
 		goto out;
 	}
 	json = tool_response_json(call, &resp);

@@ -5,9 +5,10 @@
  * was created, then DONE (or FAILED for "Broken Import"); a kill makes it
  * TERMINATING, then TERMINATED KILL_MS later.
  *
- * Knobs (POST /_fake/config): run_ms, queue_ms (for runs started after)
- * and max_runs (start_pipeline answers 429 while that many runs are not
- * finished; 0, the default, means no limit).
+ * Knobs (POST /_fake/config): run_ms, queue_ms (for runs started after),
+ * max_runs (start_pipeline answers 429 while that many runs are not
+ * finished; 0, the default, means no limit) and extra_flows (that many
+ * more flows without inputs, "flow_extra_001"..., for paging tests).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -112,6 +113,29 @@ static const struct flow flows[] = {
 	{ 0 }
 };
 
+#define MAX_EXTRA_FLOWS 500
+
+static const struct flow_input no_inputs[] = { { 0 } };
+static struct flow extra[MAX_EXTRA_FLOWS];
+static char extra_text[MAX_EXTRA_FLOWS][2][32];	/* id, name */
+static long extra_flows;
+
+static void make_extra_flows(void)
+{
+	long i;
+
+	for (i = 0; i < extra_flows; i++) {
+		snprintf(extra_text[i][0], sizeof(extra_text[i][0]),
+			 "flow_extra_%03ld", i + 1);
+		snprintf(extra_text[i][1], sizeof(extra_text[i][1]),
+			 "Extra Flow %03ld", i + 1);
+		extra[i] = (struct flow){ extra_text[i][0], extra_text[i][1],
+					  "Generated for paging tests",
+					  "2025-01-09T08:00:00Z", no_inputs,
+					  NULL, 0 };
+	}
+}
+
 /* The input's value as text ("" if absent); caller frees. */
 static char *input_text(const struct run *run, const char *name)
 {
@@ -154,9 +178,14 @@ static const struct flow *find_flow(const char *id)
 {
 	const struct flow *f;
 
+	long i;
+
 	for (f = flows; id && f->id; f++)
 		if (!strcmp(f->id, id))
 			return f;
+	for (i = 0; id && i < extra_flows; i++)
+		if (!strcmp(extra[i].id, id))
+			return &extra[i];
 	return NULL;
 }
 
@@ -294,8 +323,12 @@ static cJSON *saved_items(void)
 	cJSON *list = cJSON_CreateArray();
 	const struct flow *f;
 
+	long i;
+
 	for (f = flows; f->id; f++)
 		cJSON_AddItemToArray(list, saved_item(f));
+	for (i = 0; i < extra_flows; i++)
+		cJSON_AddItemToArray(list, saved_item(&extra[i]));
 	return list;
 }
 
@@ -612,6 +645,7 @@ static void flows_reset(void)
 	run_ms = fake_opt_run_ms;
 	queue_ms = fake_opt_queue_ms;
 	max_runs = 0;
+	extra_flows = 0;
 }
 
 static int knob(const cJSON *in, const char *name, long *value,
@@ -622,7 +656,8 @@ static int knob(const cJSON *in, const char *name, long *value,
 	if (!v)
 		return 0;
 	if (!cJSON_IsNumber(v) || v->valuedouble < 0) {
-		*cause = "run_ms, queue_ms and max_runs must be numbers >= 0";
+		*cause = "run_ms, queue_ms, max_runs and extra_flows must be "
+			 "numbers >= 0";
 		return -1;
 	}
 	*value = (long)v->valuedouble;
@@ -633,11 +668,19 @@ static int flows_config(const cJSON *in, cJSON *out, const char **cause)
 {
 	if (knob(in, "run_ms", &run_ms, cause) ||
 	    knob(in, "queue_ms", &queue_ms, cause) ||
-	    knob(in, "max_runs", &max_runs, cause))
+	    knob(in, "max_runs", &max_runs, cause) ||
+	    knob(in, "extra_flows", &extra_flows, cause))
 		return -1;
+	if (extra_flows > MAX_EXTRA_FLOWS) {
+		extra_flows = MAX_EXTRA_FLOWS;
+		*cause = "extra_flows is at most 500";
+		return -1;
+	}
+	make_extra_flows();
 	cJSON_AddNumberToObject(out, "run_ms", (double)run_ms);
 	cJSON_AddNumberToObject(out, "queue_ms", (double)queue_ms);
 	cJSON_AddNumberToObject(out, "max_runs", (double)max_runs);
+	cJSON_AddNumberToObject(out, "extra_flows", (double)extra_flows);
 	return 0;
 }
 
