@@ -51,6 +51,8 @@ enum tool_scope {
 #define T_WAIT		(1u << 3)	/* a wait tool: takes timeout_seconds */
 #define T_STREAM_HOST	(1u << 4)	/* sent to the stream base URL */
 #define T_DOWNLOAD	(1u << 5)	/* returns bytes, not JSON */
+#define T_DISPATCH	(1u << 6)	/* runs the tool its arguments name
+					   (discovery): no implied arguments */
 
 /* Flags of a parameter. */
 #define REQUIRED	(1u << 0)

@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "discovery.h"
 #include "policy.h"
 #include "tool.h"
 #include "util.h"
@@ -41,15 +42,33 @@ const struct tool_def *tool_at(size_t i)
 	return NULL;
 }
 
+/* The schema cache slot of def: the catalog's entries, then discovery's. */
 static size_t tool_index(const struct tool_def *def)
 {
 	const struct tool_def *t;
-	size_t i;
+	size_t i, k;
 
 	for (i = 0; (t = tool_at(i)); i++)
 		if (t == def)
 			return i;
+	for (k = 0; discovery_tools[k].name; k++)
+		if (&discovery_tools[k] == def)
+			return i + k;
 	return (size_t)-1;
+}
+
+/* Walks what tools/list shows: the discovery tools in discovery mode, else
+ * the catalog with the filters applied. */
+static const struct tool_def *next_listed(size_t *i)
+{
+	const struct tool_def *t;
+
+	if (cfg.discovery)
+		return discovery_tools[*i].name ? &discovery_tools[(*i)++] : NULL;
+	while ((t = tool_at((*i)++)))
+		if (!policy_hidden_by(t))
+			return t;
+	return NULL;
 }
 
 const struct tool_def *tool_find(const char *name)
@@ -129,7 +148,7 @@ static size_t param_lists(const struct tool_def *def, const struct param **lists
 		lists[n++] = legacy_scope_params;
 	else if (def->scope == SCOPE_TEAM)
 		lists[n++] = team_scope_params;
-	if (def->access != TOOL_READ)
+	if (def->access != TOOL_READ && !(def->flags & T_DISPATCH))
 		lists[n++] = write_params;
 	if (def->flags & T_WAITABLE)
 		lists[n++] = waitable_params;
@@ -239,7 +258,11 @@ static struct schema_cache *cached(const struct tool_def *def)
 	if (i == (size_t)-1)
 		return NULL;
 	if (!cache) {
+		size_t k;
+
 		while (tool_at(ncache))
+			ncache++;
+		for (k = 0; discovery_tools[k].name; k++)
 			ncache++;
 		cache = xcalloc(ncache, sizeof(*cache));
 	}
@@ -269,11 +292,14 @@ static cJSON *annotations(const struct tool_def *def)
 {
 	cJSON *a = cJSON_CreateObject();
 	int read = def->access == TOOL_READ;
+	int destructive = !read && (def->flags & T_DESTRUCTIVE);
 
+	/* call_gumloop_tool can do what the tools it reaches can do */
+	if (def->flags & T_DISPATCH)
+		discovery_reach(&read, &destructive);
 	cJSON_AddStringToObject(a, "title", def->title);
 	cJSON_AddBoolToObject(a, "readOnlyHint", read);
-	cJSON_AddBoolToObject(a, "destructiveHint",
-			      !read && (def->flags & T_DESTRUCTIVE));
+	cJSON_AddBoolToObject(a, "destructiveHint", destructive);
 	cJSON_AddBoolToObject(a, "idempotentHint",
 			      read || (def->flags & T_IDEMPOTENT));
 	cJSON_AddTrueToObject(a, "openWorldHint");
@@ -315,9 +341,8 @@ const cJSON *tool_listed(void)
 	if (listing)
 		return listing;
 	listing = cJSON_CreateArray();
-	for (i = 0; (t = tool_at(i)); i++)
-		if (!policy_hidden_by(t))
-			cJSON_AddItemToArray(listing, tool_describe(t));
+	for (i = 0; (t = next_listed(&i));)
+		cJSON_AddItemToArray(listing, tool_describe(t));
 	return listing;
 }
 
@@ -330,9 +355,7 @@ static void list_texts(void)
 	if (nlisted >= 0)
 		return;
 	nlisted = 0;
-	for (i = 0; (t = tool_at(i)); i++) {
-		if (policy_hidden_by(t))
-			continue;
+	for (i = 0; (t = next_listed(&i));) {
 		d = describe(t, 1);
 		listed_text = xrealloc(listed_text,
 				       (size_t)(nlisted + 1) * sizeof(*listed_text));

@@ -8,8 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "audit.h"
 #include <strings.h>
+#include "audit.h"
+#include "discovery.h"
 #include "http.h"
 #include "idempotency.h"
 #include "log.h"
@@ -511,37 +512,51 @@ static const char *outcome_of(const struct tool_call *call)
 	return call->refused ? "refused" : call->is_error ? "error" : "ok";
 }
 
-/* A call that never reaches a handler: unknown, or hidden by a filter. */
-static cJSON *refuse_unlisted(const char *name, const struct tool_def *def,
-			      const cJSON *args, long long start,
+/*
+ * A call that never reaches a handler: unknown, or hidden by a filter. A
+ * JSON-RPC error, except through call_gumloop_tool, where the name is an
+ * argument and is refused as arguments are (a tool error since 2025-11-25).
+ */
+static cJSON *refuse_unlisted(struct server *srv, const char *name,
+			      const struct tool_def *def, const cJSON *args,
+			      int dispatched, long long start,
 			      int *protocol_error, char **cause)
 {
 	const char *filter = def ? policy_hidden_by(def) : NULL;
+	struct tool_call call;
+	char *why;
 
-	*protocol_error = 1;
 	if (!def)
-		*cause = xasprintf("unknown tool '%s': see tools/list", name);
+		why = xasprintf("unknown tool '%s': see %s", name, cfg.discovery ?
+				"search_gumloop_tools" : "tools/list");
 	else
-		*cause = xasprintf("tool '%s' is not available: hidden by %s in "
-				   "this server's configuration", name, filter);
+		why = xasprintf("tool '%s' is not available: hidden by %s in "
+				"this server's configuration", name, filter);
 	audit_record(name, def ? tool_access_str(def->access) : NULL, "refused",
 		     0, now_ms() - start, args);
-	return NULL;
+	if (!dispatched || (srv && !mcp_version_at_least(srv, "2025-11-25"))) {
+		*protocol_error = 1;
+		*cause = why;
+		return NULL;
+	}
+	memset(&call, 0, sizeof(call));
+	tool_error(&call, "%s", why);
+	free(why);
+	return tool_call_result(&call);
 }
 
-cJSON *tool_call_run(struct server *srv, const char *name, const cJSON *args,
-		     int *protocol_error, char **cause)
+static cJSON *run_call(struct server *srv, const struct tool_def *def,
+		       const char *name, const cJSON *args, int dispatched,
+		       int *protocol_error, char **cause)
 {
 	static cJSON empty_args = { .type = cJSON_Object };
-	const struct tool_def *def = tool_find(name);
 	long long start = now_ms();
 	struct tool_call call;
 	cJSON *result = NULL;
 
-	*protocol_error = 0;
-	if (!def || policy_hidden_by(def))
-		return refuse_unlisted(name, def, args, start, protocol_error,
-				       cause);
+	if (!def || (!discovery_owns(def) && policy_hidden_by(def)))
+		return refuse_unlisted(srv, name, def, args, dispatched, start,
+				       protocol_error, cause);
 	memset(&call, 0, sizeof(call));
 	call.def = def;
 	call.args = args ? args : &empty_args;
@@ -559,4 +574,20 @@ cJSON *tool_call_run(struct server *srv, const char *name, const cJSON *args,
 		     call.status, now_ms() - start, call.args);
 	call_release(&call);
 	return result;
+}
+
+cJSON *tool_call_run(struct server *srv, const char *name, const cJSON *args,
+		     int *protocol_error, char **cause)
+{
+	const struct tool_def *def = discovery_find(name);
+	const char *target;
+	const cJSON *target_args;
+
+	*protocol_error = 0;
+	/* call_gumloop_tool runs, and is recorded as, the tool it names */
+	if (discovery_unwrap(def, args, &target, &target_args))
+		return run_call(srv, tool_find(target), target, target_args, 1,
+				protocol_error, cause);
+	return run_call(srv, def ? def : tool_find(name), name, args, 0,
+			protocol_error, cause);
 }
