@@ -289,10 +289,7 @@ static const struct param evaluations_params[] = {
 	{ "grade", P_STRING, IN_QUERY, 0, "only evaluations with this grade",
 	  "{\"type\":\"string\",\"enum\":[\"pass\",\"needs_review\","
 	  "\"needs_attention\"]}" },
-	{ "page_size", P_INTEGER, IN_QUERY, 0, "evaluations per page (1-100)",
-	  "{\"type\":\"integer\",\"minimum\":1,\"maximum\":100}" },
-	{ "cursor", P_STRING, IN_QUERY, 0,
-	  "next_cursor from the previous page", NULL },
+	PAGE_PARAMS,
 	{ 0 }
 };
 

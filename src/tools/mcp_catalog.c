@@ -322,10 +322,7 @@ static const struct param server_params[] = {
 
 static const struct param resources_params[] = {
 	SERVER_ID_PARAM,
-	{ "page_size", P_INTEGER, IN_QUERY, 0, "resources per page (1-100)",
-	  "{\"type\":\"integer\",\"minimum\":1,\"maximum\":100}" },
-	{ "cursor", P_STRING, IN_QUERY, 0,
-	  "next_cursor from the previous page", NULL },
+	PAGE_PARAMS,
 	{ 0 }
 };
 
