@@ -364,9 +364,10 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="fewer repetitions")
     ap.add_argument("--no-peer", action="store_true", help="skip the Node peer")
+    ap.add_argument("--calls", type=int, help="calls per per-call run")
     opts = ap.parse_args()
     opts.startup_rounds, opts.startup_per_round = (5, 4) if opts.quick else (20, 10)
-    opts.calls = 2000 if opts.quick else 10000
+    opts.calls = opts.calls or (2000 if opts.quick else 10000)
     opts.call_rounds = 1 if opts.quick else 5
     opts.soak = 20000 if opts.quick else 100000
     opts.big_rounds = 1 if opts.quick else 3

@@ -30,7 +30,8 @@ enum read_status {
 
 struct line_reader {
 	int fd;
-	struct buf pending;	/* bytes read but not yet returned */
+	struct buf pending;	/* bytes read, from start on not yet returned */
+	size_t start;		/* returned bytes, dropped at the next read */
 	size_t max_line;
 	int discarding;		/* inside an over-long line: drop to newline */
 	int too_long;		/* over-long lines dropped, not yet reported */

@@ -44,6 +44,7 @@ struct server {
 	struct mcp_request *current;	/* request in progress, or NULL */
 	struct pending_line *queue;	/* lines read during a wait */
 	size_t nqueue, queue_cap;
+	size_t queue_head;		/* queue[queue_head..nqueue) wait */
 	int eof;			/* stdin reached end of file */
 };
 

@@ -20,6 +20,7 @@ void reader_init(struct line_reader *r, int fd, size_t max_line)
 {
 	r->fd = fd;
 	buf_init(&r->pending, 0);
+	r->start = 0;
 	r->max_line = max_line;
 	r->discarding = 0;
 	r->too_long = 0;
@@ -36,6 +37,12 @@ static void reader_take(struct line_reader *r, const char *p, size_t n)
 {
 	const char *nl;
 
+	/* Returned lines leave at once per read, not one memmove per line:
+	 * a piped burst of thousands of lines stays linear. */
+	if (r->start) {
+		buf_consume(&r->pending, r->start);
+		r->start = 0;
+	}
 	if (r->discarding) {
 		nl = memchr(p, '\n', n);
 		if (!nl)
@@ -88,22 +95,20 @@ static void set_line(struct buf *line, const char *p, size_t n)
 
 enum read_status reader_next(struct line_reader *r, struct buf *line)
 {
-	char *nl;
-	size_t n;
+	const char *data = r->pending.data ? r->pending.data + r->start : NULL, *nl;
+	size_t left = r->pending.len - r->start, n;
 
 	if (r->too_long) {
 		r->too_long--;
 		return READ_TOO_LONG;
 	}
-	nl = r->pending.len ? memchr(r->pending.data, '\n', r->pending.len) : NULL;
+	nl = left ? memchr(data, '\n', left) : NULL;
 	if (nl) {
-		n = (size_t)(nl - r->pending.data);
-		if (n > r->max_line) {
-			buf_consume(&r->pending, n + 1);
+		n = (size_t)(nl - data);
+		r->start += n + 1;
+		if (n > r->max_line)
 			return READ_TOO_LONG;
-		}
-		set_line(line, r->pending.data, n);
-		buf_consume(&r->pending, n + 1);
+		set_line(line, data, n);
 		return READ_LINE;
 	}
 	if (!r->eof)
@@ -112,9 +117,10 @@ enum read_status reader_next(struct line_reader *r, struct buf *line)
 		r->discarding = 0;
 		return READ_TOO_LONG;
 	}
-	if (r->pending.len) {
-		set_line(line, r->pending.data, r->pending.len);
+	if (left) {
+		set_line(line, data, left);
 		buf_reset(&r->pending);
+		r->start = 0;
 		return READ_LINE;
 	}
 	return READ_EOF;

@@ -76,12 +76,12 @@ void mcp_release(struct server *srv)
 {
 	size_t i;
 
-	for (i = 0; i < srv->nqueue; i++)
+	for (i = srv->queue_head; i < srv->nqueue; i++)
 		free(srv->queue[i].data);
 	free(srv->queue);
 	reader_release(&srv->in);
 	srv->queue = NULL;
-	srv->nqueue = srv->queue_cap = 0;
+	srv->nqueue = srv->queue_cap = srv->queue_head = 0;
 }
 
 static const char *request_version(const struct server *srv)
@@ -711,6 +711,13 @@ void mcp_handle_line(struct server *srv, const char *line, size_t len)
 
 static void queue_line(struct server *srv, const char *data, size_t len)
 {
+	if (srv->nqueue == srv->queue_cap && srv->queue_head) {
+		/* drop the handled entries rather than grow */
+		srv->nqueue -= srv->queue_head;
+		memmove(srv->queue, srv->queue + srv->queue_head,
+			srv->nqueue * sizeof(*srv->queue));
+		srv->queue_head = 0;
+	}
 	if (srv->nqueue == srv->queue_cap) {
 		srv->queue_cap = srv->queue_cap ? srv->queue_cap * 2 : 8;
 		srv->queue = xrealloc(srv->queue,
@@ -754,7 +761,7 @@ static int unqueue_request(struct server *srv, const char *rid, size_t rlen)
 	const char *id;
 	size_t i, len;
 
-	for (i = 0; i < srv->nqueue; i++) {
+	for (i = srv->queue_head; i < srv->nqueue; i++) {
 		q = &srv->queue[i];
 		id = q->data ? json_raw_lookup(q->data, q->len, id_path, 1, &len)
 			     : NULL;
@@ -770,6 +777,17 @@ static int unqueue_request(struct server *srv, const char *rid, size_t rlen)
 }
 
 /*
+ * Whether a line can be a ping or a cancellation: its method spelled out,
+ * or escaped (a backslash). Only those are parsed while a request runs; a
+ * piped burst of other requests is queued without parsing each twice.
+ */
+static int may_be_ping_or_cancel(const char *line, size_t len)
+{
+	return memmem(line, len, "ping", 4) || memmem(line, len, "cancelled", 9) ||
+	       memchr(line, '\\', len);
+}
+
+/*
  * Looks at a line read during a request: a ping is answered, a
  * cancellation marks the current request or drops a queued one, anything
  * else is queued.
@@ -777,12 +795,18 @@ static int unqueue_request(struct server *srv, const char *rid, size_t rlen)
 static void triage(struct server *srv, const char *line, size_t len)
 {
 	static const char *const cancel_path[] = { "params", "requestId" };
-	cJSON *j = cJSON_ParseWithLength(line, len);
-	const cJSON *mth = cJSON_GetObjectItemCaseSensitive(j, "method");
+	cJSON *j;
+	const cJSON *mth;
 	struct mcp_request *cur = srv->current;
 	const char *rid = NULL;
 	size_t rlen = 0;
 
+	if (!may_be_ping_or_cancel(line, len)) {
+		queue_line(srv, line, len);
+		return;
+	}
+	j = cJSON_ParseWithLength(line, len);
+	mth = cJSON_GetObjectItemCaseSensitive(j, "method");
 	if (cJSON_IsString(mth) && !strcmp(mth->valuestring, "ping") &&
 	    cJSON_HasObjectItem(j, "id")) {
 		mcp_handle_line(srv, line, len);
@@ -868,20 +892,19 @@ static void drain_queue(struct server *srv)
 {
 	struct pending_line p;
 
-	/* Taken off the queue first: handling it may queue (or cancel) more. */
-	while (srv->nqueue && !jsonrpc_output_closed()) {
-		p = srv->queue[0];
-		srv->nqueue--;
-		memmove(srv->queue, srv->queue + 1,
-			srv->nqueue * sizeof(*srv->queue));
+	/* Taken off the queue first: handling it may queue (or cancel) more.
+	 * The head moves instead of the entries: a long burst stays linear. */
+	while (srv->queue_head < srv->nqueue && !jsonrpc_output_closed()) {
+		p = srv->queue[srv->queue_head++];
 		if (p.data)
 			mcp_handle_line(srv, p.data, p.len);
 		else
 			send_too_long();
 		free(p.data);
 	}
-	while (srv->nqueue)	/* nobody is reading any more */
+	while (srv->nqueue > srv->queue_head)	/* nobody is reading any more */
 		free(srv->queue[--srv->nqueue].data);
+	srv->nqueue = srv->queue_head = 0;
 }
 
 int mcp_run(struct server *srv)
