@@ -1,9 +1,475 @@
 /*
- * The sessions tools: filled in by their own issue (see include/tool.h for how to
- * add an entry).
+ * Sessions: conversations with an agent (the successor of start_agent).
+ * Every session answer is decorated the same way: session_id and state at
+ * the top, the newest messages only (messages_limit, with how many were
+ * left out), and the final assistant reply once a turn has completed.
+ * Waiting ends at idle, completed or failed.
  */
+#include <stdlib.h>
+#include <string.h>
+#include "http.h"
 #include "tool.h"
+#include "util.h"
+#include "wait.h"
+
+#define WAIT_MESSAGES_DEFAULT 10
+
+/* ---- output schemas --------------------------------------------------- */
+
+#define SESSION_SCHEMA \
+	"{\"type\":\"object\",\"properties\":{" \
+	"\"id\":{\"type\":\"string\"},\"agent_id\":{\"type\":\"string\"}," \
+	"\"name\":{\"type\":[\"string\",\"null\"]}," \
+	"\"state\":{\"type\":\"string\",\"enum\":[\"processing\"," \
+	"\"completed\",\"failed\",\"queued\",\"idle\"]}," \
+	"\"messages\":{\"type\":\"array\",\"items\":{\"type\":\"object\"," \
+	"\"properties\":{\"role\":{\"type\":\"string\"}," \
+	"\"content\":{\"type\":[\"string\",\"null\"]}}}}}}"
+
+static const char session_schema[] =
+	"{\"type\":\"object\",\"properties\":{"
+	"\"session\":" SESSION_SCHEMA ","
+	"\"session_id\":{\"type\":\"string\"},"
+	"\"state\":{\"type\":\"string\",\"description\":\"idle, queued, "
+	"processing, completed or failed\"},"
+	"\"queue_position\":{\"type\":[\"integer\",\"null\"]},"
+	"\"reply\":{\"type\":\"string\",\"description\":\"the agent's final "
+	"answer to the last message, as plain text, once completed\"},"
+	"\"accepted\":{\"type\":\"string\",\"description\":\"what the create or "
+	"send status (201 idle, 202 processing) means\"},"
+	"\"messages_omitted\":{\"type\":\"integer\",\"description\":\"older "
+	"messages left out (messages_limit)\"},"
+	"\"timed_out\":{\"type\":\"boolean\"}},"
+	"\"required\":[\"session_id\",\"state\"]}";
+
+static const char sessions_schema[] =
+	"{\"type\":\"object\",\"properties\":{\"sessions\":{\"type\":\"array\","
+	"\"items\":" SESSION_SCHEMA "},"
+	"\"next_cursor\":{\"type\":[\"string\",\"null\"]}},"
+	"\"required\":[\"sessions\"]}";
+
+static const char cancel_schema[] =
+	"{\"type\":\"object\",\"properties\":{"
+	"\"session\":{\"type\":\"object\",\"properties\":{"
+	"\"id\":{\"type\":\"string\"},\"state\":{\"type\":\"string\"}}},"
+	"\"session_id\":{\"type\":\"string\"},\"state\":{\"type\":\"string\"}},"
+	"\"required\":[\"session_id\",\"state\"]}";
+
+/* ---- errors ----------------------------------------------------------- */
+
+static const struct tool_advice session_advice[] = {
+	{ 404, "agent_not_found",
+	  "No agent has that agent_id: list_all_gumloop_agents lists them." },
+	{ 404, "session_not_found",
+	  "No session has that session_id: list_all_gumloop_sessions lists "
+	  "an agent's sessions." },
+	{ 409, "session_already_exists",
+	  "A session with that session_id exists already: choose another "
+	  "session_id, or send to it with create_a_gumloop_session_message." },
+	{ 409, "interaction_not_in_terminal_state",
+	  "The session is still working on the previous message: call "
+	  "wait_for_gumloop_session with this session_id until it is "
+	  "completed, failed or idle, then send the message again." },
+	{ 429, NULL,
+	  "The agent concurrency limit was reached (Gumloop allows 5, 25 or "
+	  "100 interactions at once on Free, Pro or Enterprise): wait for "
+	  "another session to finish (wait_for_gumloop_session), then retry; "
+	  "nothing was started and this write was not retried "
+	  "automatically." },
+	{ 500, "failed_to_abort",
+	  "Gumloop could not stop the session: check its state with "
+	  "get_single_gumloop_session_by_id and cancel again if it is still "
+	  "processing." },
+	{ 0 }
+};
+
+/* ---- decoration ------------------------------------------------------- */
+
+static const char *session_state(const cJSON *obj)
+{
+	const cJSON *s = cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(obj, "session"), "state");
+
+	return cJSON_IsString(s) ? s->valuestring : NULL;
+}
+
+/* The text of a message: its content, else its text parts joined. */
+static void message_text(const cJSON *m, struct buf *out)
+{
+	const cJSON *content = cJSON_GetObjectItemCaseSensitive(m, "content");
+	const cJSON *part, *type, *text;
+
+	if (cJSON_IsString(content) && *content->valuestring) {
+		buf_addstr(out, content->valuestring);
+		return;
+	}
+	cJSON_ArrayForEach(part, cJSON_GetObjectItemCaseSensitive(m, "parts")) {
+		type = cJSON_GetObjectItemCaseSensitive(part, "type");
+		text = cJSON_GetObjectItemCaseSensitive(part, "text");
+		if (cJSON_IsString(type) && !strcmp(type->valuestring, "text") &&
+		    cJSON_IsString(text))
+			buf_addstr(out, text->valuestring);
+	}
+}
+
+/*
+ * The assistant's answer to the last user message (its messages after
+ * that one, in order), or the error part's text when want_error.
+ */
+static char *last_turn_text(const cJSON *messages, int want_error)
+{
+	const cJSON *m, *role, *last_user = NULL, *part, *type, *text;
+	struct buf out = BUF_INIT;
+
+	cJSON_ArrayForEach(m, messages) {
+		role = cJSON_GetObjectItemCaseSensitive(m, "role");
+		if (cJSON_IsString(role) && !strcmp(role->valuestring, "user"))
+			last_user = m;
+	}
+	for (m = last_user ? last_user->next : cJSON_GetArrayItem(messages, 0);
+	     m; m = m->next) {
+		role = cJSON_GetObjectItemCaseSensitive(m, "role");
+		if (!cJSON_IsString(role) || strcmp(role->valuestring, "assistant"))
+			continue;
+		if (!want_error) {
+			if (out.len)
+				buf_addstr(&out, "\n\n");
+			message_text(m, &out);
+			continue;
+		}
+		cJSON_ArrayForEach(part, cJSON_GetObjectItemCaseSensitive(m, "parts")) {
+			type = cJSON_GetObjectItemCaseSensitive(part, "type");
+			text = cJSON_GetObjectItemCaseSensitive(part, "text");
+			if (cJSON_IsString(type) && !strcmp(type->valuestring, "error") &&
+			    cJSON_IsString(text))
+				buf_addstr(&out, text->valuestring);
+		}
+	}
+	if (!out.len) {
+		buf_release(&out);
+		return NULL;
+	}
+	return buf_detach(&out, NULL);
+}
+
+/* Keeps the newest limit messages; says how many were left out. */
+static void trim_messages(cJSON *obj, cJSON *session, long limit)
+{
+	cJSON *messages = cJSON_GetObjectItemCaseSensitive(session, "messages");
+	int n = cJSON_GetArraySize(messages), drop = n - (int)limit, i;
+
+	if (limit < 0 || drop <= 0)
+		return;
+	for (i = 0; i < drop; i++)
+		cJSON_DeleteItemFromArray(messages, 0);
+	cJSON_AddNumberToObject(obj, "messages_omitted", drop);
+}
+
+/* Adds session_id, state and reply at the top and trims the messages. */
+static void decorate(cJSON *obj, long limit)
+{
+	cJSON *session = cJSON_GetObjectItemCaseSensitive(obj, "session");
+	const cJSON *id = cJSON_GetObjectItemCaseSensitive(session, "id");
+	const char *state = session_state(obj);
+	char *reply;
+
+	if (cJSON_IsString(id) && !cJSON_HasObjectItem(obj, "session_id"))
+		cJSON_AddStringToObject(obj, "session_id", id->valuestring);
+	if (state && !cJSON_HasObjectItem(obj, "state"))
+		cJSON_AddStringToObject(obj, "state", state);
+	if (state && !strcmp(state, "completed")) {
+		reply = last_turn_text(cJSON_GetObjectItemCaseSensitive(
+			session, "messages"), 0);
+		if (reply)
+			cJSON_AddStringToObject(obj, "reply", reply);
+		free(reply);
+	}
+	trim_messages(obj, session, limit);
+}
+
+static long messages_limit(const struct tool_call *call, long def)
+{
+	return (long)tool_arg_num(call, "messages_limit", (double)def);
+}
+
+/* ---- waiting ---------------------------------------------------------- */
+
+static const char *const session_terminal[] = { "idle", "completed", "failed",
+						NULL };
+
+static cJSON *fetch_session(struct tool_call *call, const struct wait_target *t)
+{
+	struct buf path = BUF_INIT;
+	cJSON *json;
+
+	buf_addstr(&path, "/sessions/");
+	http_percent_encode(&path, t->id);
+	json = tool_get_json(call, path.data, NULL);
+	buf_release(&path);
+	tool_advise(call, json ? 0 : -1, session_advice);
+	return json;
+}
+
+static int session_failed(struct tool_call *call, const char *id, cJSON *obj)
+{
+	char *why = last_turn_text(cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(obj, "session"), "messages"), 1);
+
+	tool_error(call, "session '%s' ended failed: %s. It was cancelled or "
+		   "the agent hit an error; the session can go on: send a new "
+		   "message with create_a_gumloop_session_message.", id,
+		   why ? why : "Gumloop gave no error message");
+	cJSON_AddStringToObject(call->structured, "session_id", id);
+	cJSON_AddStringToObject(call->structured, "state", "failed");
+	free(why);
+	cJSON_Delete(obj);
+	return -1;
+}
+
+/* The reply as a plain text item after the JSON one. */
+static void add_reply_content(struct tool_call *call)
+{
+	const cJSON *reply = cJSON_GetObjectItemCaseSensitive(call->structured,
+							      "reply");
+	cJSON *item;
+	char *json;
+
+	if (!cJSON_IsString(reply))
+		return;
+	call->content = cJSON_CreateArray();
+	item = cJSON_CreateObject();
+	cJSON_AddStringToObject(item, "type", "text");
+	json = cJSON_PrintUnformatted(call->structured);
+	cJSON_AddStringToObject(item, "text", json);
+	free(json);
+	cJSON_AddItemToArray(call->content, item);
+	item = cJSON_CreateObject();
+	cJSON_AddStringToObject(item, "type", "text");
+	cJSON_AddStringToObject(item, "text", reply->valuestring);
+	cJSON_AddItemToArray(call->content, item);
+}
+
+static int wait_for_session(struct tool_call *call, const char *id,
+			    long seconds, cJSON *base, long limit)
+{
+	const struct wait_target t = { "session", id, fetch_session,
+				       session_state, session_terminal };
+	cJSON *obj = NULL;
+	enum wait_end end = wait_until(call, &t, seconds, &obj);
+
+	if (end == WAIT_TERMINAL && !strcmp(session_state(obj), "failed")) {
+		cJSON_Delete(base);
+		return session_failed(call, id, obj);
+	}
+	if (obj) {
+		/* what the create answer said about its messages is stale now */
+		cJSON_DeleteItemFromObjectCaseSensitive(base, "messages_omitted");
+		cJSON_DeleteItemFromObjectCaseSensitive(base, "reply");
+		decorate(obj, limit);
+	}
+	if (wait_finish(call, end, obj, base, "session_id", id) < 0)
+		return -1;
+	add_reply_content(call);
+	return 0;
+}
+
+static int wait_session(struct tool_call *call)
+{
+	return wait_for_session(call, tool_arg_str(call, "session_id"),
+				wait_limit_s(call, "timeout_seconds",
+					     WAIT_DEFAULT_TIMEOUT_S), NULL,
+				messages_limit(call, WAIT_MESSAGES_DEFAULT));
+}
+
+/* ---- handlers --------------------------------------------------------- */
+
+static const char *accepted_text(long status, const char *state)
+{
+	if (status == 201)
+		return "201: the session was created idle, without input; send "
+		       "the first message with create_a_gumloop_session_message";
+	if (state && !strcmp(state, "queued"))
+		return "202: accepted and queued behind other work of the agent "
+		       "(see queue_position); follow it with "
+		       "wait_for_gumloop_session";
+	return "202: accepted, the agent is processing it; follow it with "
+	       "wait_for_gumloop_session";
+}
+
+/* Create and send: the answer explained, then a wait if asked for. */
+static int post_session(struct tool_call *call)
+{
+	long seconds = wait_limit_s(call, "wait_seconds", 0);
+	struct http_request req;
+	cJSON *json = NULL;
+	char *id;
+	int rc;
+
+	http_request_init(&req, call->def->method);
+	if (tool_build_request(call, NULL, NULL, &req) == 0)
+		json = tool_exchange(call, &req);
+	http_request_release(&req);
+	if (!json)
+		return tool_advise(call, -1, session_advice);
+	decorate(json, messages_limit(call, WAIT_MESSAGES_DEFAULT));
+	cJSON_AddStringToObject(json, "accepted",
+				accepted_text(call->status, session_state(json)));
+	if (!seconds || !cJSON_HasObjectItem(json, "session_id"))
+		return tool_ok(call, json);
+	id = xstrdup(cJSON_GetObjectItemCaseSensitive(json,
+						      "session_id")->valuestring);
+	rc = wait_for_session(call, id, seconds, json,
+			      messages_limit(call, WAIT_MESSAGES_DEFAULT));
+	free(id);
+	return rc;
+}
+
+static int get_session(struct tool_call *call)
+{
+	if (tool_default_handler(call) < 0)
+		return tool_advise(call, -1, session_advice);
+	decorate(call->structured, messages_limit(call, -1));
+	return 0;
+}
+
+static int session_default(struct tool_call *call)
+{
+	if (tool_default_handler(call) < 0)
+		return tool_advise(call, -1, session_advice);
+	decorate(call->structured, -1);
+	return 0;
+}
+
+/* ---- the table -------------------------------------------------------- */
+
+#define SESSION_ID_PARAM \
+	{ "session_id", P_STRING, IN_PATH, REQUIRED, \
+	  "the session's id (session_id from create_a_gumloop_session)", NULL }
+#define AGENT_ID_PARAM \
+	{ "agent_id", P_STRING, IN_PATH, REQUIRED, \
+	  "the agent's id (id from list_all_gumloop_agents)", NULL }
+#define MESSAGES_LIMIT_PARAM(what) \
+	{ "messages_limit", P_INTEGER, IN_LOCAL, 0, \
+	  "keep only the newest N messages " what, \
+	  "{\"type\":\"integer\",\"minimum\":0}" }
+
+static const struct param list_params[] = {
+	AGENT_ID_PARAM,
+	{ "page_size", P_INTEGER, IN_QUERY, 0, "sessions per page (1-100)",
+	  "{\"type\":\"integer\",\"minimum\":1,\"maximum\":100}" },
+	{ "cursor", P_STRING, IN_QUERY, 0, "next_cursor of the previous page",
+	  NULL },
+	{ "search", P_STRING, IN_QUERY, 0, "only sessions whose name has this",
+	  NULL },
+	{ "sort_order", P_STRING, IN_QUERY, 0, "newest (default) or oldest",
+	  "{\"type\":\"string\",\"enum\":[\"newest\",\"oldest\"]}" },
+	{ "state", P_STRING, IN_QUERY, 0, "only sessions in this state",
+	  "{\"type\":\"string\",\"enum\":[\"processing\",\"completed\","
+	  "\"failed\",\"queued\",\"idle\"]}" },
+	{ "type", P_STRING, IN_QUERY, 0, "only sessions of this type (api, "
+	  "web, slack, ...)", NULL },
+	{ "creator_user_id", P_STRING, IN_QUERY, 0,
+	  "only sessions this user started", NULL },
+	{ "trigger_id", P_STRING, IN_QUERY, 0,
+	  "only sessions this trigger started", NULL },
+	{ 0 }
+};
+
+static const struct param create_params[] = {
+	AGENT_ID_PARAM,
+	{ "input", P_STRING, IN_BODY, 0,
+	  "the first message; without it the session starts idle", NULL },
+	{ "name", P_STRING, IN_BODY, 0, "a name for the session (1-256 "
+	  "characters)", "{\"type\":\"string\",\"minLength\":1,"
+	  "\"maxLength\":256}" },
+	{ "session_id", P_STRING, IN_BODY, 0, "an id of your choosing", NULL },
+	{ "metadata", P_OBJECT, IN_BODY, 0,
+	  "your own data, kept with the session", NULL },
+	MESSAGES_LIMIT_PARAM("in the answer (default 10)"),
+	{ 0 }
+};
+
+static const struct param get_params[] = {
+	SESSION_ID_PARAM,
+	MESSAGES_LIMIT_PARAM("(default: all); says how many were left out"),
+	{ 0 }
+};
+
+static const struct param send_params[] = {
+	SESSION_ID_PARAM,
+	{ "input", P_STRING, IN_BODY, REQUIRED, "the message for the agent",
+	  NULL },
+	{ "attachments", P_ARRAY, IN_BODY, 0,
+	  "up to 10 files uploaded to the session, by file_name",
+	  "{\"type\":\"array\",\"maxItems\":10}" },
+	MESSAGES_LIMIT_PARAM("in the answer (default 10)"),
+	{ 0 }
+};
+
+static const struct param session_id_param[] = {
+	SESSION_ID_PARAM,
+	{ 0 }
+};
+
+static const struct param wait_params[] = {
+	SESSION_ID_PARAM,
+	MESSAGES_LIMIT_PARAM("in the answer (default 10)"),
+	{ 0 }
+};
 
 const struct tool_def sessions_tools[] = {
+	{ .name = "list_all_gumloop_sessions", .title = "List an agent's sessions",
+	  .description = "List an agent's sessions (conversations), newest "
+		"first, with their state; messages are not included "
+		"(get_single_gumloop_session_by_id has them). Cursor paging.",
+	  .access = TOOL_READ, .tag = "sessions", .scope = SCOPE_TEAM,
+	  .method = "GET", .path = "/agents/{agent_id}/sessions",
+	  .params = list_params, .output_schema = sessions_schema,
+	  .handler = tool_default_handler },
+	{ .name = "create_a_gumloop_session", .title = "Start a session",
+	  .description = "Start a conversation with an agent. With input the "
+		"agent starts working at once (202, processing); without it "
+		"the session is idle (201). Pass wait_seconds to wait for the "
+		"agent's reply here, or call wait_for_gumloop_session.",
+	  .access = TOOL_WRITE, .tag = "sessions", .scope = SCOPE_TEAM,
+	  .method = "POST", .path = "/agents/{agent_id}/sessions",
+	  .params = create_params, .output_schema = session_schema,
+	  .flags = T_WAITABLE, .handler = post_session },
+	{ .name = "get_single_gumloop_session_by_id", .title = "Get a session",
+	  .description = "Get a session's state and messages; reply holds the "
+		"agent's final answer once completed. messages_limit keeps the "
+		"newest N messages.",
+	  .access = TOOL_READ, .tag = "sessions", .scope = SCOPE_TEAM,
+	  .method = "GET", .path = "/sessions/{session_id}",
+	  .params = get_params, .output_schema = session_schema,
+	  .handler = get_session },
+	{ .name = "create_a_gumloop_session_message",
+	  .title = "Send a message in a session",
+	  .description = "Send the next message in a session; the agent "
+		"works asynchronously (202). Refused while the session is "
+		"still processing: wait first. Pass wait_seconds to wait for "
+		"the reply here.",
+	  .access = TOOL_WRITE, .tag = "sessions", .scope = SCOPE_TEAM,
+	  .method = "POST", .path = "/sessions/{session_id}/messages",
+	  .params = send_params, .output_schema = session_schema,
+	  .flags = T_WAITABLE, .handler = post_session },
+	{ .name = "cancel_a_gumloop_session", .title = "Cancel a session",
+	  .description = "Stop what a session's agent is doing: a processing "
+		"or queued session becomes failed; a finished one is left as "
+		"it is.",
+	  .access = TOOL_WRITE, .tag = "sessions", .scope = SCOPE_TEAM,
+	  .method = "POST", .path = "/sessions/{session_id}/cancel",
+	  .params = session_id_param, .output_schema = cancel_schema,
+	  .flags = T_DESTRUCTIVE | T_IDEMPOTENT, .handler = session_default },
+	{ .name = "wait_for_gumloop_session", .title = "Wait for a session",
+	  .description = "Wait until a session's agent has finished (idle, "
+		"completed or failed) and return its final reply as plain text "
+		"with the session state. A failed session is an error. If the "
+		"time runs out the result is the last state with timed_out: "
+		"true: call again to keep waiting.",
+	  .access = TOOL_READ, .tag = "sessions", .scope = SCOPE_TEAM,
+	  .method = "GET", .path = "/sessions/{session_id}",
+	  .params = wait_params, .output_schema = session_schema,
+	  .flags = T_WAIT, .handler = wait_session },
 	{ 0 }
 };

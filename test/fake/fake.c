@@ -28,6 +28,7 @@ const struct fake_area *const fake_areas[] = {
 	&fake_skills_area,
 	&fake_admin_area,
 	&fake_agents_area,
+	&fake_sessions_area,
 	NULL
 };
 
