@@ -180,7 +180,8 @@ def test_cancel_makes_a_running_session_failed():
                  {"agent_id": SALES, "input": "long job"})["session_id"]
         st = ok(srv, "cancel_a_gumloop_session", {"session_id": sid})
         assert st["state"] == "failed" and st["session_id"] == sid
-        again = ok(srv, "cancel_a_gumloop_session", {"session_id": sid})
+        again = ok(srv, "cancel_a_gumloop_session",
+                   {"session_id": sid, "force": True})
         assert again["state"] == "failed"
         res = call(srv, "wait_for_gumloop_session", {"session_id": sid})
         assert res.get("isError") and "failed" in text_of(res)
@@ -253,8 +254,8 @@ def test_session_errors_are_actionable():
         ok(srv, "create_a_gumloop_session",
            {"agent_id": SALES, "session_id": "s-fixed"})
         res = error(srv, "create_a_gumloop_session",
-                    {"agent_id": SALES, "session_id": "s-fixed"}, 409,
-                    "session_already_exists")
+                    {"agent_id": SALES, "session_id": "s-fixed",
+                     "force": True}, 409, "session_already_exists")
         assert "another session_id" in text_of(res)
         for tool in ("get_single_gumloop_session_by_id",
                      "wait_for_gumloop_session", "cancel_a_gumloop_session"):
