@@ -38,7 +38,11 @@ struct http_request {
 
 enum http_failure {
 	HTTP_OK = 0,		/* a response arrived (any status) */
-	HTTP_TRANSPORT,		/* connection refused, DNS, TLS, cut ... */
+	HTTP_TRANSPORT,		/* any other transport failure */
+	HTTP_DNS,		/* the host name did not resolve */
+	HTTP_CONNECT,		/* nothing accepted the connection */
+	HTTP_TLS,		/* handshake or certificate verification */
+	HTTP_INCOMPLETE,	/* the connection broke during the answer */
 	HTTP_TIMEOUT,
 	HTTP_TOO_LARGE,
 	HTTP_ABORTED,		/* abort_check said stop */
@@ -52,6 +56,7 @@ struct http_response {
 	int not_sent;		/* failed before the request could leave */
 	struct buf body;
 	char *content_type;
+	char *location;		/* Location of a redirect (never followed) */
 	long long content_length;	/* Content-Length, -1 when absent */
 	double retry_after;	/* seconds, -1 when absent */
 	long rl_limit, rl_remaining, rl_reset;	/* -1 when absent */
@@ -91,7 +96,8 @@ int http_perform(struct http_request *req, struct http_response *resp);
 
 /*
  * Reads one response header line ("Name: value", CRLF optional) into resp:
- * Retry-After, [x-]ratelimit-limit/remaining/reset and Content-Type. The
+ * Retry-After, [x-]ratelimit-limit/remaining/reset, Content-Type,
+ * Content-Length and Location. The
  * transfer calls it for every header; other names are ignored.
  */
 void http_response_header(struct http_response *resp, const char *line,

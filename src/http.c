@@ -81,8 +81,10 @@ void http_response_release(struct http_response *resp)
 	buf_release(&resp->body);
 	free(resp->detail);
 	free(resp->content_type);
+	free(resp->location);
 	resp->detail = NULL;
 	resp->content_type = NULL;
+	resp->location = NULL;
 }
 
 /* ---- URLs ------------------------------------------------------------- */
@@ -290,6 +292,9 @@ void http_response_header(struct http_response *r, const char *data,
 	else if (!strcasecmp(line, "content-type")) {
 		free(r->content_type);
 		r->content_type = xstrdup(v);
+	} else if (!strcasecmp(line, "location")) {
+		free(r->location);
+		r->location = xstrdup(v);
 	}
 }
 
@@ -459,6 +464,36 @@ static void set_options(struct transfer *t, struct curl_slist *headers,
 		curl.easy_setopt(handle, CURLOPT_CUSTOMREQUEST, req->method);
 }
 
+/* Sorts curl's errors by what the user can do about them. */
+static enum http_failure failure_of(CURLcode rc)
+{
+	switch (rc) {
+	case CURLE_OPERATION_TIMEDOUT:
+		return HTTP_TIMEOUT;
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_RESOLVE_PROXY:
+		return HTTP_DNS;
+	case CURLE_COULDNT_CONNECT:
+		return HTTP_CONNECT;
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CIPHER:
+	case CURLE_SSL_ISSUER_ERROR:
+	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+	case CURLE_SSL_INVALIDCERTSTATUS:
+	case CURLE_SSL_CRL_BADFILE:
+		return HTTP_TLS;
+	case CURLE_PARTIAL_FILE:
+	case CURLE_RECV_ERROR:
+	case CURLE_GOT_NOTHING:
+		return HTTP_INCOMPLETE;
+	default:
+		return HTTP_TRANSPORT;
+	}
+}
+
 static void record_failure(struct http_response *resp, CURLcode rc,
 			   const struct transfer *t, const char *errbuf)
 {
@@ -466,12 +501,10 @@ static void record_failure(struct http_response *resp, CURLcode rc,
 
 	if (t->too_large || rc == CURLE_FILESIZE_EXCEEDED)
 		resp->failure = HTTP_TOO_LARGE;
-	else if (rc == CURLE_OPERATION_TIMEDOUT)
-		resp->failure = HTTP_TIMEOUT;
 	else if (rc == CURLE_ABORTED_BY_CALLBACK)
 		resp->failure = HTTP_ABORTED;
 	else
-		resp->failure = HTTP_TRANSPORT;
+		resp->failure = failure_of(rc);
 	/* No connection, so Gumloop cannot have seen the request. */
 	resp->not_sent = rc == CURLE_COULDNT_RESOLVE_HOST ||
 			 rc == CURLE_COULDNT_RESOLVE_PROXY ||
@@ -537,6 +570,10 @@ const char *http_failure_str(enum http_failure f)
 	switch (f) {
 	case HTTP_OK: return "ok";
 	case HTTP_TRANSPORT: return "transport_error";
+	case HTTP_DNS: return "host_not_found";
+	case HTTP_CONNECT: return "connection_failed";
+	case HTTP_TLS: return "tls_error";
+	case HTTP_INCOMPLETE: return "connection_lost";
 	case HTTP_TIMEOUT: return "timeout";
 	case HTTP_TOO_LARGE: return "response_too_large";
 	case HTTP_ABORTED: return "cancelled";
@@ -595,6 +632,16 @@ cJSON *http_error_object(const struct http_response *resp)
 	}
 	cJSON_AddNumberToObject(err, "status", (double)resp->status);
 	read_error_body(resp, err);
+	if (!cJSON_HasObjectItem(err, "message") && resp->status >= 300 &&
+	    resp->status < 400) {
+		char *text = xasprintf("redirected to %s", resp->location ?
+				       resp->location : "another URL");
+		char *clean = redact_string(text);
+
+		cJSON_AddStringToObject(err, "message", clean);
+		free(clean);
+		free(text);
+	}
 	if (!cJSON_HasObjectItem(err, "message"))
 		cJSON_AddItemToObject(err, "message", cJSON_CreateString(
 			resp->status >= 500 ? "Gumloop server error"

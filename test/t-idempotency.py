@@ -194,10 +194,10 @@ def test_a_connection_never_made_is_not_an_unknown_outcome():
     with Server() as srv:
         srv.initialize()
         res = srv.call(KILL, {"run_id": "r1"})
-        assert structured(res)["error"]["code"] == "transport_error", res
+        assert structured(res)["error"]["code"] == "connection_failed", res
         res = srv.call(KILL, {"run_id": "r1"})
         assert "not sent again" not in text_of(res), text_of(res)
-        assert structured(res)["error"]["code"] == "transport_error"
+        assert structured(res)["error"]["code"] == "connection_failed"
 
 
 def test_reads_are_never_held_back():
