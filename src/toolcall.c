@@ -57,23 +57,59 @@ int tool_ok(struct tool_call *call, cJSON *take_obj)
 	return 0;
 }
 
-/* What the model should do next, by status. */
+/* What to do after a transport failure, or NULL when it is not one. */
+static const char *transport_advice(const struct tool_call *call,
+				    enum http_failure f)
+{
+	int read = call->def->access == TOOL_READ;
+
+	switch (f) {
+	case HTTP_TIMEOUT:
+		return read ? "Gumloop did not answer in time; retry." :
+		       "Gumloop did not answer in time: the write may or may "
+		       "not have happened. Check its state before retrying.";
+	case HTTP_INCOMPLETE:
+		return read ? "The connection broke before Gumloop's answer was "
+		       "complete; retry." :
+		       "The connection broke before Gumloop's answer was "
+		       "complete: the write may or may not have happened. "
+		       "Check its state before retrying.";
+	case HTTP_DNS:
+		return "The host name of the Gumloop URL did not resolve: check "
+		       "GUMLOOP_BASE_URL (or --base-url) and the network's DNS.";
+	case HTTP_CONNECT:
+		return "Nothing accepted the connection: check GUMLOOP_BASE_URL "
+		       "(or --base-url), the network and any proxy, then retry.";
+	case HTTP_TLS:
+		return "The TLS connection could not be verified. If Gumloop is "
+		       "reached through a proxy or a private certificate "
+		       "authority, name its CA bundle with --cacert FILE or "
+		       "GUMLOOP_MCP_CACERT; verification is never switched off.";
+	case HTTP_TRANSPORT:
+		return "Gumloop could not be reached: check the network and "
+		       "GUMLOOP_BASE_URL, then retry.";
+	case HTTP_TOO_LARGE:
+		return "The response was larger than this server accepts; ask "
+		       "for less (a page size, a limit).";
+	case HTTP_OK:
+		return NULL;
+	default:
+		return "";
+	}
+}
+
+/* What the model should do next, by failure or status. */
 static const char *advice(const struct tool_call *call,
 			  const struct http_response *resp)
 {
-	if (resp->failure == HTTP_TIMEOUT)
-		return call->def->access == TOOL_READ ?
-		       "Gumloop did not answer in time; retry." :
-		       "Gumloop did not answer in time: the write may or may "
-		       "not have happened. Check its state before retrying.";
-	if (resp->failure == HTTP_TRANSPORT)
-		return "Gumloop could not be reached: check the network and "
-		       "GUMLOOP_BASE_URL, then retry.";
-	if (resp->failure == HTTP_TOO_LARGE)
-		return "The response was larger than this server accepts; ask "
-		       "for less (a page size, a limit).";
-	if (resp->failure != HTTP_OK)
-		return "";
+	const char *t = transport_advice(call, resp->failure);
+
+	if (t)
+		return t;
+	if (resp->status >= 300 && resp->status < 400)
+		return "Gumloop answered with a redirect, which this server "
+		       "never follows (credentials stay with the configured "
+		       "host): check GUMLOOP_BASE_URL (https, the API host).";
 	switch (resp->status) {
 	case 400: return "Gumloop found the request invalid: check the "
 			 "arguments against the tool's input schema.";
@@ -367,25 +403,50 @@ int tool_send(struct tool_call *call, struct http_request *req,
 	return 0;
 }
 
+/* A 2xx answer the tool cannot use: an error naming what was wrong. */
+static void unusable_body(struct tool_call *call,
+			  const struct http_response *resp, const char *code,
+			  const char *what)
+{
+	cJSON *err = cJSON_CreateObject();
+	char *message = xasprintf("Gumloop answered %s", what);
+
+	cJSON_AddNumberToObject(err, "status", (double)resp->status);
+	cJSON_AddStringToObject(err, "code", code);
+	cJSON_AddStringToObject(err, "message", message);
+	free(message);
+	set_error(call, err, xasprintf("%s failed: Gumloop answered HTTP %ld "
+		  "%s. Retry; if it persists, Gumloop may be having trouble.",
+		  call->def->name, resp->status, what));
+}
+
+/* 1 when the output schema asks for fields ("required", or anyOf of
+ * required sets), which an empty object cannot give. */
+static int needs_fields(const struct tool_def *def)
+{
+	const cJSON *schema = tool_output_schema(def);
+
+	return cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(schema,
+								   "required")) > 0 ||
+	       cJSON_HasObjectItem(schema, "anyOf");
+}
+
 cJSON *tool_response_json(struct tool_call *call,
 			  const struct http_response *resp)
 {
 	cJSON *json;
 
-	if (!resp->body.len)
+	/* 204 No Content is empty by design: the handler knows what it means */
+	if (!resp->body.len && (resp->status == 204 || !needs_fields(call->def)))
 		return cJSON_CreateObject();
+	if (!resp->body.len) {
+		unusable_body(call, resp, "empty_response", "with an empty body");
+		return NULL;
+	}
 	json = cJSON_ParseWithLength(resp->body.data, resp->body.len);
 	if (!json) {
-		cJSON *err = cJSON_CreateObject();
-
-		cJSON_AddNumberToObject(err, "status", (double)resp->status);
-		cJSON_AddStringToObject(err, "code", "non_json_response");
-		cJSON_AddStringToObject(err, "message", "Gumloop answered with a "
-					"body that is not JSON");
-		set_error(call, err, xasprintf("%s failed: Gumloop answered HTTP "
-			  "%ld with a body that is not JSON. Retry; if it persists, "
-			  "Gumloop may be having trouble.", call->def->name,
-			  resp->status));
+		unusable_body(call, resp, "non_json_response",
+			      "with a body that is not JSON");
 		return NULL;
 	}
 	if (!cJSON_IsObject(json)) {
