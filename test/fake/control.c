@@ -15,7 +15,8 @@
  *                         (500), headers, body (string, or JSON printed),
  *                         content_type, delay_ms, trickle_ms, cut, times
  *                         (1; -1 forever), pass_through (delay, trickle,
- *                         cut and headers applied to the real answer)}
+ *                         cut and headers applied to the real answer),
+ *                         body_bytes (pad the body with spaces to N)}
  *   GET  /_fake/fault     {"faults":N}, the faults still queued
  *   DELETE /_fake/fault   drop every queued fault
  *   POST /_fake/config    set knobs, e.g. {"run_ms":N,"queue_ms":N};
@@ -293,6 +294,7 @@ static void fault_body(struct fake_fault *f, const cJSON *in)
 {
 	const cJSON *b = cJSON_GetObjectItemCaseSensitive(in, "body");
 	char *text = NULL;
+	long pad = opt_long(in, "body_bytes", 0);
 
 	if (cJSON_IsString(b))
 		text = fake_xstrdup(b->valuestring);
@@ -301,6 +303,13 @@ static void fault_body(struct fake_fault *f, const cJSON *in)
 	if (!text)
 		text = fake_xstrdup(DEFAULT_FAULT_BODY);
 	f->body_len = strlen(text);
+	if (pad > 0 && (size_t)pad > f->body_len) {
+		/* spaces keep a JSON body valid JSON, only bigger */
+		text = fake_xrealloc(text, (size_t)pad + 1);
+		memset(text + f->body_len, ' ', (size_t)pad - f->body_len);
+		text[pad] = '\0';
+		f->body_len = (size_t)pad;
+	}
 	f->body = fake_xmalloc(f->body_len + 1);
 	memcpy(f->body, text, f->body_len + 1);
 	free(text);

@@ -3,7 +3,9 @@
  * starts libmicrohttpd on 127.0.0.1 (a thread per connection), writes the
  * port file (FILE.tmp, then renamed) and waits for SIGTERM, SIGINT or,
  * with --exit-on-stdin-eof, the end of stdin.  Without --key or
- * --personal-key the one accepted key is "test-key".
+ * --personal-key the one accepted key is "test-key".  With --tls-cert and
+ * --tls-key (PEM files) it serves HTTPS instead, through libmicrohttpd's
+ * GnuTLS support.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -47,6 +49,8 @@ struct options {
 	struct key keys[MAX_KEYS];
 	size_t nkeys;
 	int exit_on_eof;
+	char *tls_cert;		/* PEM text: serve HTTPS (GnuTLS) */
+	char *tls_key;
 };
 
 static struct options opts;
@@ -56,7 +60,8 @@ static int stdin_watched;
 static const char usage[] =
 	"usage: fake-gumloop --port-file FILE [--port N] [--key KEY]...\n"
 	"                    [--personal-key KEY]... [--run-ms N]\n"
-	"                    [--queue-ms N] [--exit-on-stdin-eof]\n";
+	"                    [--queue-ms N] [--exit-on-stdin-eof]\n"
+	"                    [--tls-cert PEM-FILE --tls-key PEM-FILE]\n";
 
 static int keys_equal(const char *a, const char *b)
 {
@@ -85,6 +90,27 @@ static int add_key(const char *value, enum fake_key_kind kind)
 		return -1;
 	opts.keys[opts.nkeys].value = value;
 	opts.keys[opts.nkeys++].kind = kind;
+	return 0;
+}
+
+/* Reads a whole PEM file; -1 when it cannot be read. */
+static int read_pem(const char *path, char **out)
+{
+	FILE *f = fopen(path, "rb");
+	size_t len = 0, n;
+	char *text = NULL;
+
+	if (!f)
+		return -1;
+	do {
+		text = fake_xrealloc(text, len + 4096 + 1);
+		n = fread(text + len, 1, 4096, f);
+		len += n;
+	} while (n > 0);
+	text[len] = '\0';
+	fclose(f);
+	free(*out);
+	*out = text;
 	return 0;
 }
 
@@ -122,6 +148,10 @@ static int parse_flag(int argc, char **argv, int *i)
 		return parse_long(val, &fake_opt_run_ms);
 	else if (!strcmp(flag, "--queue-ms"))
 		return parse_long(val, &fake_opt_queue_ms);
+	else if (!strcmp(flag, "--tls-cert"))
+		return read_pem(val, &opts.tls_cert);
+	else if (!strcmp(flag, "--tls-key"))
+		return read_pem(val, &opts.tls_key);
 	else
 		return -1;
 	return 0;
@@ -147,6 +177,15 @@ static int parse_args(int argc, char **argv)
 	}
 	if (!opts.nkeys)
 		add_key("test-key", FAKE_KEY_PLAIN);
+	if (!opts.tls_cert != !opts.tls_key) {
+		fprintf(stderr, "fake-gumloop: --tls-cert and --tls-key go "
+			"together\n%s", usage);
+		return -1;
+	}
+	if (opts.tls_cert && MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+		fprintf(stderr, "fake-gumloop: this libmicrohttpd has no TLS\n");
+		return -1;
+	}
 	return 0;
 }
 
@@ -175,6 +214,11 @@ out:
 
 static struct MHD_Daemon *start_daemon(void)
 {
+	struct MHD_OptionItem tls[] = {
+		{ MHD_OPTION_HTTPS_MEM_KEY, 0, opts.tls_key },
+		{ MHD_OPTION_HTTPS_MEM_CERT, 0, opts.tls_cert },
+		{ MHD_OPTION_END, 0, NULL },
+	};
 	struct sockaddr_in addr;
 
 	memset(&addr, 0, sizeof(addr));
@@ -183,7 +227,8 @@ static struct MHD_Daemon *start_daemon(void)
 	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	return MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
 				MHD_USE_THREAD_PER_CONNECTION |
-				MHD_USE_ERROR_LOG,
+				MHD_USE_ERROR_LOG |
+				(opts.tls_cert ? MHD_USE_TLS : 0),
 				(uint16_t)opts.port, NULL, NULL,
 				serve_request, NULL,
 				MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
@@ -193,6 +238,8 @@ static struct MHD_Daemon *start_daemon(void)
 				NULL,
 				MHD_OPTION_CONNECTION_MEMORY_LIMIT,
 				(size_t)1 << 20,
+				MHD_OPTION_ARRAY,
+				opts.tls_cert ? tls : tls + 2,
 				MHD_OPTION_END);
 }
 
@@ -236,6 +283,8 @@ static void shut_down(struct MHD_Daemon *d)
 	control_reset();
 	control_release();
 	fake_unlock();
+	free(opts.tls_cert);
+	free(opts.tls_key);
 }
 
 int main(int argc, char **argv)

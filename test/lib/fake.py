@@ -15,6 +15,7 @@ because it watches its stdin (a pipe held only by us) for EOF.
 import json
 import os
 import signal
+import ssl
 import subprocess
 import tempfile
 import time
@@ -35,7 +36,8 @@ class Fake:
 
     def __init__(self, keys=None, personal_keys=None, run_ms=None,
                  queue_ms=None, port=0, binary=None, extra_args=None,
-                 start=True):
+                 start=True, tls=None):
+        """tls=(cert_pem_path, key_pem_path) serves HTTPS instead."""
         self.binary = binary or os.environ.get("FAKE_GUMLOOP", FAKE_BIN)
         self.keys = list(keys or [])
         self.personal_keys = list(personal_keys or [])
@@ -43,6 +45,7 @@ class Fake:
         self.queue_ms = queue_ms
         self.want_port = port
         self.extra_args = list(extra_args or [])
+        self.tls = tls
         self.proc = None
         self.port = None
         self._dir = None
@@ -64,6 +67,8 @@ class Fake:
             argv += ["--run-ms", str(self.run_ms)]
         if self.queue_ms is not None:
             argv += ["--queue-ms", str(self.queue_ms)]
+        if self.tls:
+            argv += ["--tls-cert", self.tls[0], "--tls-key", self.tls[1]]
         return argv + self.extra_args
 
     def start(self, timeout=5.0):
@@ -133,7 +138,8 @@ class Fake:
 
     @property
     def root_url(self):
-        return "http://127.0.0.1:%d" % self.port
+        scheme = "https" if self.tls else "http"
+        return "%s://127.0.0.1:%d" % (scheme, self.port)
 
     @property
     def base_url(self):
@@ -152,7 +158,10 @@ class Fake:
         if data is not None:
             req.add_header("Content-Type", "application/json")
         try:
-            with urllib.request.urlopen(req, timeout=10) as resp:
+            context = (ssl.create_default_context(cafile=self.tls[0])
+                       if self.tls else None)
+            with urllib.request.urlopen(req, timeout=10,
+                                        context=context) as resp:
                 return json.loads(resp.read().decode("utf-8", "replace"))
         except urllib.error.HTTPError as e:
             raise FakeError("%s /_fake/%s: %s %s" % (
@@ -164,7 +173,8 @@ class Fake:
 
     def fault(self, **kw):
         """Queue a fault: path, method, status, headers, body, content_type,
-        delay_ms, trickle_ms, cut, times (-1 = forever), pass_through."""
+        delay_ms, trickle_ms, cut, times (-1 = forever), pass_through,
+        body_bytes (pad the body with spaces to that size)."""
         return self._control("POST", "fault", kw)
 
     def clear_faults(self):
