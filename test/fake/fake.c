@@ -31,6 +31,7 @@ const struct fake_area *const fake_areas[] = {
 	&fake_admin_area,
 	&fake_agents_area,
 	&fake_sessions_area,
+	&fake_files_area,
 	NULL
 };
 

@@ -20,6 +20,7 @@
  *   zip.c      a store-only zip writer and a stored-entry reader
  *   admin.c    teams, models, chat (stream host), Brain, organization
  *              administration and agent evaluations (2.9 to 2.11)
+ *   files.c    files for flows (2.2): uploads, 207, downloads, zips
  *
  * Adding an area (say agents):
  *   1. Write test/fake/agents.c with a route table and
@@ -140,6 +141,7 @@ extern const struct fake_area fake_sessions_area;
  */
 const char *fake_agent_name(const char *id, int *fails);
 char *fake_agent_reply(const char *agent_name, const char *input, int turn);
+extern const struct fake_area fake_files_area;
 
 /* timing from the command line; areas read them in their reset hook */
 extern long fake_opt_run_ms;
@@ -215,6 +217,8 @@ void fake_parts_free(struct fake_part *parts, int n);
 
 /* base64 of data; caller frees. */
 char *fake_base64(const void *data, size_t len);
+/* Decodes strict base64 (padded, no whitespace); NULL when invalid. */
+char *fake_base64_decode(const char *s, size_t *out_len);
 
 /* zip.c: a store-only zip archive being written. */
 struct fake_zip {

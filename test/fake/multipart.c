@@ -183,3 +183,46 @@ char *fake_base64(const void *data, size_t len)
 	*o = '\0';
 	return out;
 }
+
+static int b64_value(char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	return c == '+' ? 62 : c == '/' ? 63 : -1;
+}
+
+char *fake_base64_decode(const char *s, size_t *out_len)
+{
+	size_t len = strlen(s), i, n = 0, pad = 0;
+	unsigned long acc = 0;
+	int bits = 0, v;
+	char *out;
+
+	if (len % 4)
+		return NULL;
+	while (len && pad < 2 && s[len - 1] == '=') {
+		len--;
+		pad++;
+	}
+	out = fake_xmalloc(len / 4 * 3 + 3);
+	for (i = 0; i < len; i++) {
+		v = b64_value(s[i]);
+		if (v < 0) {
+			free(out);
+			return NULL;
+		}
+		acc = (acc << 6 | (unsigned long)v) & 0xffffff;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			out[n++] = (char)(acc >> bits & 0xff);
+		}
+	}
+	out[n] = '\0';
+	*out_len = n;
+	return out;
+}
