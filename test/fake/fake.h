@@ -133,6 +133,7 @@ extern const struct fake_area fake_skills_area;
 extern const struct fake_area fake_admin_area;
 extern const struct fake_area fake_agents_area;
 extern const struct fake_area fake_sessions_area;
+extern const struct fake_area fake_files_area;
 
 /*
  * agents.c, for sessions.c: the agent's name (NULL when there is no such
@@ -141,7 +142,6 @@ extern const struct fake_area fake_sessions_area;
  */
 const char *fake_agent_name(const char *id, int *fails);
 char *fake_agent_reply(const char *agent_name, const char *input, int turn);
-extern const struct fake_area fake_files_area;
 
 /* timing from the command line; areas read them in their reset hook */
 extern long fake_opt_run_ms;
