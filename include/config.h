@@ -74,6 +74,14 @@ extern struct config cfg;
  */
 int config_load(struct config *c, int argc, char **argv, char **cause);
 void config_release(struct config *c);
+/*
+ * Blanks the environment's copies of GUMLOOP_API_KEY and
+ * GUMLOOP_ACCESS_TOKEN in place (also what /proc/PID/environ shows) and
+ * unsets them, once config_load() has copied the key. Only for an
+ * environment the kernel gave the process (writable strings): not one made
+ * with putenv() of constant strings.
+ */
+void config_wipe_environment(void);
 /* Prints the --help text to f. */
 void config_usage(void *f);
 

@@ -3,7 +3,7 @@
 /*
  * Diagnostics for the operator, on stderr only (stdout belongs to the
  * protocol). Every message passes through redact_*() so no registered
- * secret is ever printed. A failing stderr (closed, /dev/full) is ignored.
+ * secret, and no signed URL's signature, is ever printed. A failing stderr (closed, /dev/full) is ignored.
  */
 #include <stddef.h>
 
@@ -25,6 +25,9 @@ void log_msg(enum log_level level, const char *fmt, ...)
  * copies at exit.
  */
 void redact_register(const char *secret);
+/* Returns a copy of s (caller frees) where the query of every URL that
+ * carries a signature or token is "[redacted]": for logs, not results. */
+char *redact_signed_urls(const char *s);
 /* Returns a newly allocated copy of s with every secret replaced. */
 char *redact_string(const char *s);
 /* Returns 1 when s contains a registered secret. */

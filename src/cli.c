@@ -33,12 +33,23 @@ static const struct {
 	{ "list_all_gumloop_models", "models" },
 };
 
+/* Prints v, with every secret redacted, as the server's stdout is. */
 static void print_json(const cJSON *v, FILE *f)
 {
 	char *text = isatty(fileno(f)) ? cJSON_Print(v) : cJSON_PrintUnformatted(v);
+	char *clean = redact_string(text);
 
-	fprintf(f, "%s\n", text);
+	fprintf(f, "%s\n", clean);
+	free(clean);
 	free(text);
+}
+
+static void complain(const char *text)
+{
+	char *clean = redact_string(text);
+
+	fprintf(stderr, "gumloop-mcp: %s\n", clean);
+	free(clean);
 }
 
 /* ---- --list-tools ----------------------------------------------------- */
@@ -155,9 +166,9 @@ int cli_call(void)
 		print_json(structured ? structured : result, stdout);
 		rc = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(result, "isError"));
 		if (rc && first_text(result))
-			fprintf(stderr, "gumloop-mcp: %s\n", first_text(result));
+			complain(first_text(result));
 	} else {
-		fprintf(stderr, "gumloop-mcp: %s\n", cause);
+		complain(cause);
 	}
 	free(cause);
 	cJSON_Delete(result);
@@ -182,14 +193,17 @@ static void say(struct report *r, enum verdict v, const char *fmt, ...)
 {
 	static const char *const label[] = { "ok  ", "warn", "FAIL" };
 	va_list ap;
+	char *text, *clean;
 
 	r->failures += v == FAIL;
 	r->warnings += v == WARN;
-	printf("%s  ", label[v]);
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	text = xvasprintf(fmt, ap);
 	va_end(ap);
-	putchar('\n');
+	clean = redact_string(text);
+	printf("%s  %s\n", label[v], clean);
+	free(clean);
+	free(text);
 }
 
 static void check_credentials(struct report *r)

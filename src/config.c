@@ -461,6 +461,35 @@ static char *read_key_file(const char *path, char **problem)
 	}
 }
 
+/* Both credential variables are secrets, the one not used too. */
+static void register_env_secrets(void)
+{
+	const char *v;
+
+	if ((v = getenv("GUMLOOP_API_KEY")))
+		redact_register(v);
+	if ((v = getenv("GUMLOOP_ACCESS_TOKEN")))
+		redact_register(v);
+}
+
+static void wipe_env_secret(const char *name)
+{
+	extern char **environ;
+	size_t n = strlen(name);
+	char **e;
+
+	for (e = environ; e && *e; e++)
+		if (!strncmp(*e, name, n) && (*e)[n] == '=')
+			crypto_zeroize(*e + n + 1, strlen(*e + n + 1));
+	unsetenv(name);
+}
+
+void config_wipe_environment(void)
+{
+	wipe_env_secret("GUMLOOP_API_KEY");
+	wipe_env_secret("GUMLOOP_ACCESS_TOKEN");
+}
+
 static void load_credentials(struct config *c)
 {
 	const char *v;
@@ -481,6 +510,7 @@ static void load_credentials(struct config *c)
 			"GUMLOOP_ACCESS_TOKEN) in the server's environment");
 	if (c->api_key)
 		redact_register(c->api_key);
+	register_env_secrets();
 	if ((v = getenv("GUMLOOP_USER_ID")) && *v)
 		c->user_id = xstrdup(v);
 	if ((v = getenv("GUMLOOP_PROJECT_ID")) && *v)

@@ -516,6 +516,29 @@ static void record_failure(struct http_response *resp, CURLcode rc,
 	resp->detail = redact_string(text);
 }
 
+/* The Authorization line holds the key: wipe each copy before freeing. */
+static void wipe_headers(struct curl_slist *h)
+{
+	for (; h; h = h->next)
+		crypto_zeroize(h->data, strlen(h->data));
+}
+
+/* For the operator at debug level: what came back (log_msg redacts). */
+static void log_response(const struct http_request *req,
+			 const struct http_response *resp)
+{
+	if (resp->failure != HTTP_OK)
+		log_debug("%s: %s: %s", req->method,
+			  http_failure_str(resp->failure), resp->detail);
+	else if (resp->status >= 400)
+		log_debug("%s: HTTP %ld: %.*s", req->method, resp->status,
+			  (int)(resp->body.len < 500 ? resp->body.len : 500),
+			  resp->body.data ? resp->body.data : "");
+	else
+		log_debug("%s: HTTP %ld, %zu bytes", req->method, resp->status,
+			  resp->body.len);
+}
+
 int http_perform(struct http_request *req, struct http_response *resp)
 {
 	struct transfer t = { req, resp, req->max_response, 0 };
@@ -558,7 +581,9 @@ int http_perform(struct http_request *req, struct http_response *resp)
 		curl.easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &resp->status);
 	else
 		record_failure(resp, rc, &t, errbuf);
+	log_response(req, resp);
 	curl.easy_setopt(handle, CURLOPT_HTTPHEADER, NULL);
+	wipe_headers(headers);
 	curl.slist_free_all(headers);
 	curl.mime_free(mime);
 	free(body);
@@ -587,8 +612,10 @@ const char *http_failure_str(enum http_failure f)
 /* Reads {"error": "text"} and {"error": {"code", "message"}} bodies. */
 static void read_error_body(const struct http_response *resp, cJSON *err)
 {
-	cJSON *body = cJSON_ParseWithLength(resp->body.data ? resp->body.data : "",
-					    resp->body.len);
+	/* Error bodies sometimes echo the request's headers: the key goes
+	 * before anything is read from them. */
+	char *clean = redact_string(resp->body.data ? resp->body.data : "");
+	cJSON *body = cJSON_Parse(clean);
 	const cJSON *e = cJSON_GetObjectItemCaseSensitive(body, "error");
 	const cJSON *code = NULL, *msg = NULL;
 
@@ -607,16 +634,14 @@ static void read_error_body(const struct http_response *resp, cJSON *err)
 	if (cJSON_IsString(code) && *code->valuestring)
 		cJSON_AddStringToObject(err, "code", code->valuestring);
 	if (cJSON_IsString(msg) && *msg->valuestring) {
-		char *clean = redact_string(msg->valuestring);
-
-		cJSON_AddStringToObject(err, "message", clean);
-		free(clean);
+		cJSON_AddStringToObject(err, "message", msg->valuestring);
 	} else if (!body && resp->body.len) {
 		cJSON_AddStringToObject(err, "code", "non_json_response");
 		cJSON_AddItemToObject(err, "message", cJSON_CreateString(
 			"Gumloop answered with a body that is not JSON"));
 	}
 	cJSON_Delete(body);
+	free(clean);
 }
 
 cJSON *http_error_object(const struct http_response *resp)

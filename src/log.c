@@ -37,17 +37,61 @@ int log_level_parse(const char *s, enum log_level *out)
 	return -1;
 }
 
+/* Query parameters that make a URL a credential (S3, GCS, CloudFront,
+ * Azure SAS and the like), lowercase. */
+static const char *const signing_params[] = {
+	"signature", "x-amz-", "x-goog-", "sig=", "token", "credential",
+	"key-pair-id", "policy=", "expires=",
+};
+
+static int is_signed_query(const char *q, size_t len)
+{
+	char *lower = xstrndup(q, len), *p;
+	size_t i;
+	int found = 0;
+
+	for (p = lower; *p; p++)
+		*p = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
+	for (i = 0; i < ARRAY_SIZE(signing_params) && !found; i++)
+		found = strstr(lower, signing_params[i]) != NULL;
+	free(lower);
+	return found;
+}
+
+char *redact_signed_urls(const char *s)
+{
+	struct buf out = BUF_INIT;
+	const char *url;
+
+	buf_addstr(&out, "");
+	while ((url = strstr(s, "://"))) {
+		size_t len = strcspn(url, " \t\r\n\"'<>"), path;
+
+		path = strcspn(url, "?");
+		buf_add(&out, s, (size_t)(url - s) + (path < len ? path : len));
+		if (path < len && is_signed_query(url + path, len - path))
+			buf_addstr(&out, "?[redacted]");
+		else if (path < len)
+			buf_add(&out, url + path, len - path);
+		s = url + len;
+	}
+	buf_addstr(&out, s);
+	return buf_detach(&out, NULL);
+}
+
 void log_msg(enum log_level level, const char *fmt, ...)
 {
 	va_list ap;
-	char *raw, *clean;
+	char *raw, *unsigned_urls, *clean;
 
 	if (level < threshold)
 		return;
 	va_start(ap, fmt);
 	raw = xvasprintf(fmt, ap);
 	va_end(ap);
-	clean = redact_string(raw);
+	unsigned_urls = redact_signed_urls(raw);
+	clean = redact_string(unsigned_urls);
+	free(unsigned_urls);
 	/* A closed or full stderr must not stop the server: ignore failures. */
 	fprintf(stderr, "gumloop-mcp: %s: %s\n", level_names[level], clean);
 	fflush(stderr);
@@ -63,7 +107,8 @@ void redact_register(const char *secret)
 	if (!secret || strlen(secret) < 4 || nsecrets == MAX_SECRETS)
 		return;
 	for (i = 0; i < nsecrets; i++)
-		if (!strcmp(secrets[i], secret))
+		if (crypto_equal(secrets[i], strlen(secrets[i]), secret,
+				 strlen(secret)))
 			return;
 	secrets[nsecrets++] = xstrdup(secret);
 }

@@ -105,6 +105,7 @@ int main(int argc, char **argv)
 		config_release(&cfg);
 		return CLI_EXIT_USAGE;
 	}
+	config_wipe_environment();
 	rc = run_mode();
 	audit_close();
 	idempotency_release();

@@ -127,12 +127,8 @@ static const char *advice(const struct tool_call *call,
 			 "the current work to finish (a wait_for_gumloop_* "
 			 "tool), then retry.";
 	case 413: return "The upload is over Gumloop's size limit (10 MB).";
-	case 429: return call->def->access == TOOL_READ ?
-			 "Gumloop's rate or concurrency limit was reached: "
-			 "retry after the time given." :
-			 "Gumloop's rate or concurrency limit was reached. "
-			 "This write was not retried automatically: retry "
-			 "after the time given.";
+	case 429: return "Gumloop's rate or concurrency limit was reached.";
+	case 503: return "Gumloop is unavailable for a moment.";
 	}
 	if (resp->status >= 500)
 		return "Gumloop had a server error: retry in a little while.";
@@ -159,6 +155,12 @@ int tool_error_http(struct tool_call *call, const struct http_response *resp)
 	if (cJSON_IsNumber(retry))
 		buf_addf(&text, ". Retry after %g s", retry->valuedouble);
 	buf_addf(&text, ". %s", advice(call, resp));
+	if (resp->failure == HTTP_OK &&
+	    (resp->status == 429 || resp->status == 503))
+		buf_addf(&text, " %s %s.", call->def->access == TOOL_READ ?
+			 "Retry" : "This write was not retried automatically "
+			 "(it could run twice): retry", cJSON_IsNumber(retry) ?
+			 "after the time given" : "in a little while");
 	set_error(call, err, buf_detach(&text, NULL));
 	return -1;
 }
