@@ -4,6 +4,9 @@
 #   make demo       run a scripted session against the fake Gumloop
 #   make bench      benchmarks against the floor and a Node peer (bench/)
 #   make readme     regenerate the README's settings table and tool catalog
+#   make interop    the official MCP SDK, Inspector and conformance suite
+#                   against the server (installs them from npm into .tools/)
+#   make mcpb       build/gumloop-mcp.mcpb, a Claude Desktop extension
 #   make SANITIZE=address,undefined check
 #   make fuzz       run each libFuzzer target for FUZZ_SECONDS (clang)
 #   make install PREFIX=/usr/local DESTDIR=
@@ -55,6 +58,12 @@ FAKE_SRCS = $(wildcard test/fake/*.c)
 FAKE_OBJS = $(FAKE_SRCS:%.c=$(BUILD)/%.o)
 FAKE = test/fake-gumloop
 
+# The test binary for the conformance suite: every object built again with
+# the fixture tools compiled in (test/interop/fixtures.c).
+CONF_BUILD = $(BUILD)/conformance
+CONF_OBJS = $(SRCS:%.c=$(CONF_BUILD)/%.o) $(CONF_BUILD)/test/interop/fixtures.o
+CONFORMANCE = $(BUILD)/gumloop-mcp-conformance
+
 UNIT_SRCS = $(wildcard test/unit/*.c)
 UNIT_BINS = $(UNIT_SRCS:test/unit/%.c=$(BUILD)/test/%)
 
@@ -71,12 +80,13 @@ FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
 FUZZ_BINS = $(FUZZ_NAMES:%=$(FUZZ_BUILD)/fuzz-%)
 
-DEPS = $(OBJS:.o=.d) $(FAKE_OBJS:.o=.d) $(UNIT_SRCS:test/unit/%.c=$(BUILD)/test/unit/%.d) \
+DEPS = $(OBJS:.o=.d) $(FAKE_OBJS:.o=.d) $(CONF_OBJS:.o=.d) \
+	$(UNIT_SRCS:test/unit/%.c=$(BUILD)/test/unit/%.d) \
 	$(wildcard $(BUILD)/test/fuzz/*.d $(FUZZ_BUILD)/src/*.d \
 		$(FUZZ_BUILD)/src/tools/*.d $(FUZZ_BUILD)/test/fuzz/*.d)
 
 .PHONY: all check unit cases integration demo readme deps install uninstall \
-	clean asan valgrind-check bench fuzz
+	clean asan valgrind-check bench fuzz conformance interop mcpb
 
 all: deps gumloop-mcp
 
@@ -90,6 +100,18 @@ gumloop-mcp: $(OBJS)
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(QUIET_CC)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(CONF_BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(QUIET_CC)$(CC) $(ALL_CFLAGS) -DCONFORMANCE_FIXTURES -c -o $@ $<
+
+$(CONFORMANCE): $(CONF_OBJS)
+	$(QUIET_LINK)$(CC) $(ALL_LDFLAGS) -o $@ $(CONF_OBJS) $(LIBS)
+
+conformance: $(CONFORMANCE)
+
+interop: all $(FAKE) $(CONFORMANCE)
+	$(Q)./test/interop/run.sh
 
 $(BUILD)/test/fake/%.o: test/fake/%.c
 	@mkdir -p $(dir $@)

@@ -95,6 +95,9 @@ struct tool_def {
 	unsigned flags;			/* T_* */
 	/* "a|b": at least one of these arguments is required. */
 	const char *one_of;
+	/* JSON object text whose members are added to the top of the
+	 * inputSchema (e.g. "$schema", "$defs"), or NULL. */
+	const char *schema_extra;
 	tool_handler_fn handler;	/* NULL: tool_default_handler */
 };
 
@@ -125,6 +128,11 @@ extern const struct tool_def artifacts_tools[];
 extern const struct tool_def files_tools[];
 extern const struct tool_def mcp_catalog_tools[];
 extern const struct tool_def admin_tools[];
+#ifdef CONFORMANCE_FIXTURES
+/* The conformance suite's fixture tools (test/interop/fixtures.c), only in
+ * the test binary build/gumloop-mcp-conformance. */
+extern const struct tool_def fixtures_tools[];
+#endif
 
 /* Walks every entry of every table: for (i = 0; (t = tool_at(i)); i++). */
 const struct tool_def *tool_at(size_t i);

@@ -13,6 +13,9 @@
 static const struct tool_def *const families[] = {
 	flows_tools, agents_tools, sessions_tools, skills_tools,
 	artifacts_tools, files_tools, mcp_catalog_tools, admin_tools,
+#ifdef CONFORMANCE_FIXTURES
+	fixtures_tools,
+#endif
 };
 
 /* Schemas made once per process, indexed like tool_at(). */
@@ -182,6 +185,20 @@ static cJSON *param_schema(const struct param *p)
 	return s;
 }
 
+/* Moves the members of the JSON object text extra into schema. */
+static cJSON *add_schema_extra(cJSON *schema, const char *extra)
+{
+	cJSON *members = extra ? cJSON_Parse(extra) : NULL, *m;
+
+	while (members && (m = members->child)) {
+		cJSON_DetachItemViaPointer(members, m);
+		cJSON_DeleteItemFromObjectCaseSensitive(schema, m->string);
+		cJSON_AddItemToObject(schema, m->string, m);
+	}
+	cJSON_Delete(members);
+	return schema;
+}
+
 static cJSON *build_input_schema(const struct tool_def *def)
 {
 	const struct param *lists[5], *p;
@@ -204,7 +221,7 @@ static cJSON *build_input_schema(const struct tool_def *def)
 	else
 		cJSON_Delete(required);
 	cJSON_AddFalseToObject(schema, "additionalProperties");
-	return schema;
+	return add_schema_extra(schema, def->schema_extra);
 }
 
 /* The shape of structuredContent.error, which every output schema admits. */
