@@ -11,11 +11,11 @@
 #include "util.h"
 
 static const struct tool_def *const families[] = {
+#ifdef CONFORMANCE_FIXTURES
+	fixtures_tools,	/* first: the suite reads only the first page */
+#endif
 	flows_tools, agents_tools, sessions_tools, skills_tools,
 	artifacts_tools, files_tools, mcp_catalog_tools, admin_tools,
-#ifdef CONFORMANCE_FIXTURES
-	fixtures_tools,
-#endif
 };
 
 /* Schemas made once per process, indexed like tool_at(). */
