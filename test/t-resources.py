@@ -51,10 +51,6 @@ def read(srv, uri):
     return result(srv.request("resources/read", {"uri": uri}))["contents"]
 
 
-def tool_names(srv):
-    return {t["name"] for t in srv.list_tools()}
-
-
 def test_capabilities_declared_in_both_eras():
     with server(initialize=False) as srv:
         caps = srv.initialize()["capabilities"]
@@ -103,16 +99,12 @@ def test_resource_list_pages_with_cursors():
 
 def test_templates_follow_the_exposed_tools():
     with server() as srv:
-        names = tool_names(srv)
         res = result(srv.request("resources/templates/list"))
         got = {t["uriTemplate"] for t in res["resourceTemplates"]}
-        want = {"gumloop://flows/{saved_item_id}/inputs",
-                "gumloop://runs/{run_id}"}
-        if "get_single_gumloop_session_by_id" in names:
-            want.add("gumloop://sessions/{session_id}")
-        if "get_single_gumloop_artifact_by_id" in names:
-            want.add("gumloop://artifacts/{artifact_id}")
-        assert got == want, got
+        assert got == {"gumloop://flows/{saved_item_id}/inputs",
+                       "gumloop://runs/{run_id}",
+                       "gumloop://sessions/{session_id}",
+                       "gumloop://artifacts/{artifact_id}"}, got
     with server(args=["--deny-tools", "get_single_gumloop_flow_run_by_id"]) \
             as srv:
         res = result(srv.request("resources/templates/list"))
@@ -161,8 +153,6 @@ def test_read_a_run_in_the_modern_era_with_cache_hints():
 
 def test_read_an_artifact_as_bytes():
     with server() as srv:
-        if "get_single_gumloop_artifact_by_id" not in tool_names(srv):
-            raise AssertionError("artifact tools missing from the catalog")
         text = read(srv, "gumloop://artifacts/art_report")[0]
         assert text["uri"] == "gumloop://artifacts/art_report"
         assert text["text"].startswith("# Weekly research report")
@@ -214,16 +204,12 @@ def test_reads_go_through_the_tool_and_its_audit_line():
 
 def test_prompts_listed_and_fetched():
     with server() as srv:
-        names = tool_names(srv)
         prompts = {p["name"]: p for p in
                    result(srv.request("prompts/list"))["prompts"]}
-        assert "run_gumloop_flow" in prompts
+        assert set(prompts) == {"run_gumloop_flow", "ask_gumloop_agent"}
         args = prompts["run_gumloop_flow"]["arguments"]
         assert args[0] == {"name": "flow_name", "required": True,
                            "description": args[0]["description"]}
-        agent_tools = {"list_all_gumloop_agents", "create_a_gumloop_session",
-                       "wait_for_gumloop_session"}
-        assert ("ask_gumloop_agent" in prompts) == (agent_tools <= names)
         got = result(srv.request("prompts/get", {
             "name": "run_gumloop_flow",
             "arguments": {"flow_name": "Weekly Reporting",
@@ -301,6 +287,48 @@ def test_completion_prefers_names_that_start_with_the_text():
             "ref": {"type": "ref/prompt", "name": "run_gumloop_flow"},
             "argument": {"name": "flow_name", "value": "w"}}))
         assert res["completion"]["values"][0] == "Weekly Reporting"
+
+
+def test_session_resource_and_the_agent_prompt():
+    with server() as srv:
+        created = srv.call("create_a_gumloop_session", {
+            "agent_id": "agent_sales_ops", "input": "export the leads"})
+        sid = structured(created)["session_id"]
+        res = json.loads(read(srv, "gumloop://sessions/" + sid)[0]["text"])
+        assert res["session_id"] == sid and res["state"]
+        got = srv.request("prompts/get", {
+            "name": "ask_gumloop_agent",
+            "arguments": {"agent_name": "Sales Ops Agent",
+                          "question": "How many leads came in today?"}})
+        text = result(got)["messages"][0]["content"]["text"]
+        order = [text.index(t) for t in (
+            "list_all_gumloop_agents", "create_a_gumloop_session",
+            "wait_for_gumloop_session")]
+        assert order == sorted(order), text
+        assert "How many leads came in today?" in text
+        assert '"Sales Ops Agent"' in text
+        resp = srv.request("prompts/get", {
+            "name": "ask_gumloop_agent",
+            "arguments": {"agent_name": "Sales Ops Agent"}})
+        assert resp["error"]["code"] == -32602
+        assert "question" in resp["error"]["message"]
+        c = result(srv.request("completion/complete", {
+            "ref": {"type": "ref/prompt", "name": "ask_gumloop_agent"},
+            "argument": {"name": "agent_name", "value": "sales"}}))
+        assert c["completion"]["values"] == ["Sales Ops Agent"]
+        assert fake.requests(path_prefix="/api/v1/agents", method="GET")
+    with server(args=["--deny-tools", "wait_for_gumloop_session"]) as srv:
+        names = [p["name"] for p in
+                 result(srv.request("prompts/list"))["prompts"]]
+        assert names == ["run_gumloop_flow"]
+        resp = srv.request("prompts/get", {
+            "name": "ask_gumloop_agent",
+            "arguments": {"agent_name": "x", "question": "y"}})
+        assert resp["error"]["code"] == -32602
+        # the session resource needs only its own tool
+        res = result(srv.request("resources/templates/list"))
+        assert "gumloop://sessions/{session_id}" in [
+            t["uriTemplate"] for t in res["resourceTemplates"]]
 
 
 if __name__ == "__main__":
