@@ -110,6 +110,9 @@ $(CONFORMANCE): $(CONF_OBJS)
 
 conformance: $(CONFORMANCE)
 
+mcpb: gumloop-mcp
+	$(Q)python3 packaging/mcpb.py ./gumloop-mcp $(BUILD)/gumloop-mcp.mcpb
+
 interop: all $(FAKE) $(CONFORMANCE)
 	$(Q)./test/interop/run.sh
 

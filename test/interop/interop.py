@@ -9,6 +9,8 @@
              those in conformance-baseline.yml (the gate)
   alpha      0.2.0-alpha.12 --requirements 2025-11-25 and 2026-07-28: the
              results are printed, they do not gate
+  mcpb       the official mcpb CLI validates the Claude Desktop bundle's
+             manifest (make mcpb)
 
 Prints TAP lines; exits 1 when anything that gates failed.
     TOOLS=.tools python3 test/interop/interop.py [sdk inspector conformance alpha]
@@ -26,6 +28,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+import zipfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
@@ -38,6 +41,7 @@ INSPECTOR = os.path.join(TOOLS, "insp/node_modules/.bin/mcp-inspector")
 CONFORMANCE = os.path.join(TOOLS, "conf/node_modules/.bin/conformance")
 ALPHA = os.path.join(TOOLS, "confa/node_modules/.bin/conformance")
 GATEWAY = os.path.join(TOOLS, "sg/node_modules/.bin/supergateway")
+MCPB = os.path.join(TOOLS, "mcpb/node_modules/.bin/mcpb")
 FIXTURE_BINARY = os.path.join(REPO_ROOT, "build", "gumloop-mcp-conformance")
 BASELINE = os.path.join(HERE, "conformance-baseline.yml")
 KEY, USER = "test-key", "user-123"
@@ -268,8 +272,28 @@ def run_alpha(fake):
                         (c.get("errorMessage") or "")[:200]))
 
 
+def run_mcpb(_fake):
+    bundle = os.path.join(HOME, "gumloop-mcp.mcpb")
+    subprocess.run([sys.executable, os.path.join(REPO_ROOT, "packaging",
+                                                 "mcpb.py"), BINARY, bundle],
+                   check=True, capture_output=True)
+    unpacked = os.path.join(HOME, "mcpb")
+    zipfile.ZipFile(bundle).extractall(unpacked)
+    p = subprocess.run([MCPB, "validate",
+                        os.path.join(unpacked, "manifest.json")],
+                       capture_output=True, text=True, env=node_env())
+    report(p.returncode == 0 and "validation passes" in p.stdout,
+           "mcpb validate: the bundle's manifest passes the official schema",
+           p.stdout + p.stderr)
+    p = subprocess.run([MCPB, "info", bundle], capture_output=True, text=True,
+                       env=node_env())
+    report(p.returncode == 0 and "gumloop-mcp.mcpb" in p.stdout,
+           "mcpb info: the bundle opens", p.stdout + p.stderr)
+
+
 STAGES = {"sdk": run_sdk, "inspector": run_inspector,
-          "conformance": run_conformance, "alpha": run_alpha}
+          "conformance": run_conformance, "alpha": run_alpha,
+          "mcpb": run_mcpb}
 
 
 def main(argv):

@@ -33,4 +33,5 @@ need insp @modelcontextprotocol/inspector 2.12.0
 need conf @modelcontextprotocol/conformance 0.1.16
 need confa @modelcontextprotocol/conformance 0.2.0-alpha.12
 need sg supergateway 4.0.0
+need mcpb @anthropic-ai/mcpb 2.1.2
 exec python3 test/interop/interop.py "$@"

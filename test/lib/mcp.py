@@ -50,10 +50,11 @@ class Server:
     """A running gumloop-mcp process; a context manager."""
 
     def __init__(self, fake=None, args=(), env=None, key=TEST_KEY,
-                 user=TEST_USER, extra_env=None, start=True):
+                 user=TEST_USER, extra_env=None, start=True, binary=None):
         self.env = env if env is not None else base_env(fake, key, user,
                                                         extra_env)
         self.args = list(args)
+        self.binary = binary or BINARY
         self.proc = None
         self.notifications = []
         self._buf = b""
@@ -64,7 +65,7 @@ class Server:
             self.start()
 
     def start(self):
-        cmd = [BINARY] + self.args
+        cmd = [self.binary] + self.args
         if os.environ.get("VALGRIND") == "1":
             cmd = ["valgrind", "-q", "--error-exitcode=%d" % VALGRIND_STATUS,
                    "--leak-check=full", "--errors-for-leak-kinds=definite",
