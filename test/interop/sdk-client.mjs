@@ -69,16 +69,33 @@ const expected = JSON.parse(readFileSync(process.env.EXPECTED_TOOLS, 'utf8'));
 check(JSON.stringify(tools.map((t) => t.name)) === JSON.stringify(expected),
 	`tools/list: ${tools.length} tools on ${pages} page(s), as --list-tools says`,
 	{ got: tools.map((t) => t.name), expected });
-const withSchema = tools.filter((t) => t.outputSchema);
-check(withSchema.every((t) => client.getToolOutputValidator(t.name)),
-	`${withSchema.length} outputSchemas compiled by the SDK's validator`);
+// The SDK keeps validators for the last page listed only (each
+// listTools() clears its cache), so compile every schema with its
+// validator here and check each result below against it.
+const validators = new Map();
+const broken = [];
+for (const t of tools.filter((t) => t.outputSchema)) {
+	try {
+		validators.set(t.name, client._jsonSchemaValidator.getValidator(t.outputSchema));
+	} catch (e) {
+		broken.push(`${t.name}: ${e.message}`);
+	}
+}
+check(broken.length === 0,
+	`${validators.size} outputSchemas compiled by the SDK's validator`, broken);
 
 async function call(name, args, options) {
+	let r;
 	try {
-		return await client.callTool({ name, arguments: args }, undefined, options);
+		r = await client.callTool({ name, arguments: args }, undefined, options);
 	} catch (e) {
 		return { thrown: e };
 	}
+	const validate = validators.get(name);
+	if (validate && !r.structuredContent)
+		return { thrown: new Error('no structuredContent') };
+	const v = validate ? validate(r.structuredContent) : { valid: true };
+	return v.valid ? r : { thrown: new Error(`invalid: ${v.errorMessage}`) };
 }
 
 // The flow scenario, with progress on the wait.
