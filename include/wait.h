@@ -48,6 +48,14 @@ long wait_limit_s(const struct tool_call *call, const char *arg, long def);
 enum wait_end wait_until(struct tool_call *call, const struct wait_target *t,
 			 long seconds, cJSON **last);
 
+/*
+ * One poll of a REST-style resource: GET prefix followed by the
+ * percent-encoded id. The object, or NULL with the tool error set (with
+ * the advice of table, when not NULL).
+ */
+cJSON *wait_get(struct tool_call *call, const char *prefix, const char *id,
+		const struct tool_advice *table);
+
 /* 1 when state is one of the NULL-terminated names. */
 int wait_state_in(const char *state, const char *const *names);
 

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "config.h"
+#include "http.h"
 #include "log.h"
 #include "mcp.h"
 #include "wait.h"
@@ -21,6 +22,21 @@ long wait_limit_s(const struct tool_call *call, const char *arg, long def)
 	if (s > (double)cfg.max_wait_s)
 		s = (double)cfg.max_wait_s;
 	return (long)s;
+}
+
+cJSON *wait_get(struct tool_call *call, const char *prefix, const char *id,
+		const struct tool_advice *table)
+{
+	struct buf path = BUF_INIT;
+	cJSON *json;
+
+	buf_addstr(&path, prefix);
+	http_percent_encode(&path, id);
+	json = tool_get_json(call, path.data, NULL);
+	buf_release(&path);
+	if (table)
+		tool_advise(call, json ? 0 : -1, table);
+	return json;
 }
 
 int wait_state_in(const char *state, const char *const *names)

@@ -9,12 +9,11 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
 import harness  # noqa: E402
 from fake import Fake  # noqa: E402
-from mcp import Server, structured, text_of  # noqa: E402
-from schema import check  # noqa: E402
+from mcp import structured, text_of  # noqa: E402
+from tooltest import call, error, fresh_server, ok  # noqa: E402
 
 GUMMIE = "gummie_research"
 fake = None
-schemas = {}
 
 
 def setup_module():
@@ -26,40 +25,12 @@ def teardown_module():
     fake.stop()
 
 
-def server(extra_env=None, **kw):
-    fake.reset()
-    env = {"GUMLOOP_MCP_POLL_MS": "50", "GUMLOOP_TEAM_ID": "team_growth"}
-    env.update(extra_env or {})
-    srv = Server(fake=fake, extra_env=env, **kw)
-    srv.initialize()
-    if not schemas:
-        for t in srv.list_tools():
-            schemas[t["name"]] = t.get("outputSchema")
-    return srv
+def error_text(*args):
+    return text_of(error(*args))
 
 
-def call(srv, name, args=None, **kw):
-    """tools/call whose structuredContent must fit the outputSchema."""
-    res = srv.call(name, args or {}, **kw)
-    if schemas.get(name) and "structuredContent" in res:
-        check(schemas[name], res["structuredContent"])
-    return res
-
-
-def ok(srv, name, args=None):
-    res = call(srv, name, args)
-    assert not res.get("isError"), text_of(res)
-    return structured(res)
-
-
-def error(srv, name, args, status, code):
-    res = call(srv, name, args)
-    assert res.get("isError"), res
-    err = structured(res)["error"]
-    assert err.get("status") == status, err
-    if code:
-        assert err.get("code") == code, err
-    return text_of(res)
+def server(**kw):
+    return fresh_server(fake, **kw)
 
 
 def start(srv, message, **extra):
@@ -76,7 +47,7 @@ def test_conversation_with_early_continuation_refused_then_accepted():
         first = start(srv, "Summarize our Q3 churn drivers")
         iid = first["interaction_id"]
         assert first["status"] == "processing"
-        text = error(srv, "create_a_gumloop_agent_interaction",
+        text = error_text(srv, "create_a_gumloop_agent_interaction",
                      {"gummie_id": GUMMIE, "interaction_id": iid,
                       "message": "And Q4?"},
                      409, "interaction_not_in_terminal_state")
@@ -174,18 +145,18 @@ def test_every_documented_start_agent_error_is_actionable():
              "unauthorized_interaction_access", "another user"),
         ]
         for args, status, code, hint in cases:
-            text = error(srv, "create_a_gumloop_agent_interaction", args,
-                         status, code)
+            text = error_text(srv, "create_a_gumloop_agent_interaction",
+                              args, status, code)
             assert hint in text, (args, text)
-        text = error(srv, "get_single_gumloop_agent_interaction_by_id",
+        text = error_text(srv, "get_single_gumloop_agent_interaction_by_id",
                      {"interaction_id": "interaction_nope"}, 404,
                      "interaction_not_found")
         assert "check it" in text
-        text = error(srv, "get_single_gumloop_agent_interaction_by_id",
+        text = error_text(srv, "get_single_gumloop_agent_interaction_by_id",
                      {"interaction_id": iid, "user_id": "user-456"}, 403,
                      None)
         assert "user_id" in text, text
-        text = error(srv, "wait_for_gumloop_agent_interaction",
+        text = error_text(srv, "wait_for_gumloop_agent_interaction",
                      {"interaction_id": "interaction_nope"}, 404,
                      "interaction_not_found")
         assert len(fake.requests(path_prefix="/agent_status/")) >= 1
@@ -198,7 +169,7 @@ def test_missing_user_and_bad_key_are_explained():
         assert res.get("isError") and "user_id" in text_of(res)
         assert not fake.requests(path_prefix="/start_agent")
     with server(key="wrong-key") as srv:
-        text = error(srv, "create_a_gumloop_agent_interaction",
+        text = error_text(srv, "create_a_gumloop_agent_interaction",
                      {"gummie_id": GUMMIE, "message": "x"}, 401, None)
         assert "GUMLOOP_API_KEY" in text
 
@@ -230,7 +201,7 @@ def test_list_and_find_agents_by_name():
         one = ok(srv, "get_single_gumloop_agent_by_id",
                  {"agent_id": found["agents"][0]["id"]})
         assert one["agent"]["skill_ids"] == ["skill_csv"]
-        text = error(srv, "get_single_gumloop_agent_by_id",
+        text = error_text(srv, "get_single_gumloop_agent_by_id",
                      {"agent_id": "agent_nope"}, 404, "agent_not_found")
         assert "list_all_gumloop_agents" in text
 
@@ -258,7 +229,7 @@ def test_create_and_update_an_agent_adds_versions():
         v = ok(srv, "get_single_gumloop_agent_version_by_id",
                {"agent_id": made["id"], "version_id": vers["versions"][0]["id"]})
         assert v["version"]["composition"]["description"] == "billing help"
-        text = error(srv, "create_a_gumloop_agent",
+        text = error_text(srv, "create_a_gumloop_agent",
                      {"name": "X", "model_name": "m", "skill_ids": ["bogus"]},
                      400, "skill_not_found")
         assert "list_all_gumloop_skills" in text
@@ -301,7 +272,7 @@ def test_agent_mcp_servers():
                 ("notion", 409, "ambiguous_mcp_server", "exact server_id"),
                 ("nope", 404, "mcp_server_not_found",
                  "list_all_gumloop_mcp_servers")):
-            text = error(srv, "update_a_gumloop_agent_mcp_server_by_id",
+            text = error_text(srv, "update_a_gumloop_agent_mcp_server_by_id",
                          {"agent_id": "agent_sales_ops", "server_id": sid},
                          status, code)
             assert hint in text, text

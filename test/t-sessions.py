@@ -9,12 +9,11 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
 import harness  # noqa: E402
 from fake import Fake  # noqa: E402
-from mcp import Server, structured, text_of  # noqa: E402
-from schema import check  # noqa: E402
+from mcp import structured, text_of  # noqa: E402
+from tooltest import call, error, fresh_server, ok  # noqa: E402
 
 SALES = "agent_sales_ops"
 fake = None
-schemas = {}
 
 
 def setup_module():
@@ -26,39 +25,8 @@ def teardown_module():
     fake.stop()
 
 
-def server(extra_env=None, **kw):
-    fake.reset()
-    env = {"GUMLOOP_MCP_POLL_MS": "50", "GUMLOOP_TEAM_ID": "team_growth"}
-    env.update(extra_env or {})
-    srv = Server(fake=fake, extra_env=env, **kw)
-    srv.initialize()
-    if not schemas:
-        for t in srv.list_tools():
-            schemas[t["name"]] = t.get("outputSchema")
-    return srv
-
-
-def call(srv, name, args=None, **kw):
-    res = srv.call(name, args or {}, **kw)
-    if schemas.get(name) and "structuredContent" in res:
-        check(schemas[name], res["structuredContent"])
-    return res
-
-
-def ok(srv, name, args=None):
-    res = call(srv, name, args)
-    assert not res.get("isError"), text_of(res)
-    return structured(res)
-
-
-def error(srv, name, args, status, code=None):
-    res = call(srv, name, args)
-    assert res.get("isError"), res
-    err = structured(res)["error"]
-    assert err.get("status") == status, err
-    if code:
-        assert err.get("code") == code, err
-    return res
+def server(**kw):
+    return fresh_server(fake, **kw)
 
 
 def test_scenario_sales_ops_agent_formats_the_crm_export():

@@ -12,11 +12,11 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
 import harness  # noqa: E402
 from fake import Fake  # noqa: E402
-from mcp import Server, structured, text_of  # noqa: E402
+from mcp import structured, text_of  # noqa: E402
+from tooltest import fresh_server  # noqa: E402
 
 PRICING = "flow_competitor_pricing"
 BROKEN = "flow_broken_import"
-FAST_POLL = {"GUMLOOP_MCP_POLL_MS": "50"}
 
 fake = None
 
@@ -30,13 +30,8 @@ def teardown_module():
     fake.stop()
 
 
-def server(extra_env=None, **kw):
-    fake.reset()
-    env = dict(FAST_POLL)
-    env.update(extra_env or {})
-    srv = Server(fake=fake, extra_env=env, **kw)
-    srv.initialize()
-    return srv
+def server(**kw):
+    return fresh_server(fake, **kw)
 
 
 def start_run(srv, flow=PRICING, inputs=None):
@@ -328,13 +323,19 @@ def test_cancellation_interrupts_a_blocking_http_request():
         assert not any(json.loads(l).get("id") == "slow" for l in srv.lines)
 
 
+def begin_long_wait(srv, id):
+    """A wait on a run that will not end soon, seen polling."""
+    fake.config(run_ms=60000)
+    run_id = start_run(srv)
+    send_call(srv, id, "wait_for_gumloop_flow_run",
+              {"run_id": run_id, "timeout_seconds": 120}, token=id)
+    wait_for_progress(srv)
+    return run_id
+
+
 def test_end_of_input_during_a_wait_ends_the_process_promptly():
     with server() as srv:
-        fake.config(run_ms=60000)
-        run_id = start_run(srv)
-        send_call(srv, 21, "wait_for_gumloop_flow_run",
-                  {"run_id": run_id, "timeout_seconds": 120}, token=3)
-        wait_for_progress(srv)
+        begin_long_wait(srv, 21)
         start = time.time()
         assert srv.close(timeout=30) == 0
         assert time.time() - start < 5, "exit took %.1fs" % (time.time() - start)
@@ -342,11 +343,7 @@ def test_end_of_input_during_a_wait_ends_the_process_promptly():
 
 def test_sigterm_during_a_wait_ends_the_process_promptly():
     with server() as srv:
-        fake.config(run_ms=60000)
-        run_id = start_run(srv)
-        send_call(srv, 22, "wait_for_gumloop_flow_run",
-                  {"run_id": run_id, "timeout_seconds": 120}, token=4)
-        wait_for_progress(srv)
+        begin_long_wait(srv, 22)
         start = time.time()
         srv.proc.send_signal(signal.SIGTERM)
         srv.proc.wait(30)

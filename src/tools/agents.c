@@ -164,15 +164,7 @@ static const char *const interaction_terminal[] = { "COMPLETED", "FAILED", NULL 
 static cJSON *fetch_interaction(struct tool_call *call,
 				const struct wait_target *t)
 {
-	struct buf path = BUF_INIT;
-	cJSON *json;
-
-	buf_addstr(&path, "/agent_status/");
-	http_percent_encode(&path, t->id);
-	json = tool_get_json(call, path.data, NULL);
-	buf_release(&path);
-	tool_advise(call, json ? 0 : -1, interaction_advice);
-	return json;
+	return wait_get(call, "/agent_status/", t->id, interaction_advice);
 }
 
 static const char *state_of(const cJSON *obj)
@@ -432,10 +424,7 @@ static const struct param server_put_params[] = {
 static const struct param versions_params[] = {
 	{ "agent_id", P_STRING, IN_PATH, REQUIRED,
 	  "the agent's id (id from list_all_gumloop_agents)", NULL },
-	{ "page_size", P_INTEGER, IN_QUERY, 0, "versions per page (1-100)",
-	  "{\"type\":\"integer\",\"minimum\":1,\"maximum\":100}" },
-	{ "cursor", P_STRING, IN_QUERY, 0,
-	  "next_cursor of the previous page", NULL },
+	PAGE_PARAMS,
 	{ 0 }
 };
 

@@ -199,15 +199,7 @@ static const char *const session_terminal[] = { "idle", "completed", "failed",
 
 static cJSON *fetch_session(struct tool_call *call, const struct wait_target *t)
 {
-	struct buf path = BUF_INIT;
-	cJSON *json;
-
-	buf_addstr(&path, "/sessions/");
-	http_percent_encode(&path, t->id);
-	json = tool_get_json(call, path.data, NULL);
-	buf_release(&path);
-	tool_advise(call, json ? 0 : -1, session_advice);
-	return json;
+	return wait_get(call, "/sessions/", t->id, session_advice);
 }
 
 static int session_failed(struct tool_call *call, const char *id, cJSON *obj)
@@ -355,10 +347,7 @@ static int session_default(struct tool_call *call)
 
 static const struct param list_params[] = {
 	AGENT_ID_PARAM,
-	{ "page_size", P_INTEGER, IN_QUERY, 0, "sessions per page (1-100)",
-	  "{\"type\":\"integer\",\"minimum\":1,\"maximum\":100}" },
-	{ "cursor", P_STRING, IN_QUERY, 0, "next_cursor of the previous page",
-	  NULL },
+	PAGE_PARAMS,
 	{ "search", P_STRING, IN_QUERY, 0, "only sessions whose name has this",
 	  NULL },
 	{ "sort_order", P_STRING, IN_QUERY, 0, "newest (default) or oldest",

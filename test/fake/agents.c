@@ -688,7 +688,8 @@ static const char *owner_of(const struct fake_req *req)
 	return req->user_id ? req->user_id : req->project_id;
 }
 
-static cJSON *message_obj(const char *role, const char *text, long long ms)
+cJSON *fake_message(const char *role, const char *text, long long ms,
+		    const char *time_key)
 {
 	cJSON *m = cJSON_CreateObject(), *part;
 	char *id = fake_new_id("msg"), *ts = fake_iso_time(ms);
@@ -696,7 +697,7 @@ static cJSON *message_obj(const char *role, const char *text, long long ms)
 	cJSON_AddStringToObject(m, "id", id);
 	cJSON_AddStringToObject(m, "role", role);
 	cJSON_AddStringToObject(m, "content", text);
-	cJSON_AddStringToObject(m, "timestamp", ts);
+	cJSON_AddStringToObject(m, time_key, ts);
 	part = cJSON_CreateObject();
 	cJSON_AddStringToObject(part, "id", id);
 	cJSON_AddStringToObject(part, "type", "text");
@@ -737,9 +738,11 @@ static void begin_turn(struct interaction *ix, const char *message)
 	free(ix->error);
 	free(ix->response);
 	ix->error = ix->response = NULL;
-	cJSON_AddItemToArray(ix->messages, message_obj("user", message, now));
+	cJSON_AddItemToArray(ix->messages,
+			     fake_message("user", message, now, "timestamp"));
 	reply = fake_agent_reply(ix->gummie->name, message, ix->turns);
-	ix->pending = message_obj("assistant", reply, now + agent_ms);
+	ix->pending = fake_message("assistant", reply, now + agent_ms,
+				   "timestamp");
 	free(reply);
 	ix->turn_start = now;
 	ix->turn_ms = agent_ms;
@@ -890,16 +893,7 @@ static void agents_reset(void)
 
 static int agents_config(const cJSON *in, cJSON *out, const char **cause)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(in, "agent_ms");
-
-	if (v && (!cJSON_IsNumber(v) || v->valuedouble < 0)) {
-		*cause = "agent_ms must be a number >= 0";
-		return -1;
-	}
-	if (v)
-		agent_ms = (long)v->valuedouble;
-	cJSON_AddNumberToObject(out, "agent_ms", (double)agent_ms);
-	return 0;
+	return fake_knob(in, out, "agent_ms", &agent_ms, cause);
 }
 
 static const struct fake_route agents_routes[] = {

@@ -142,6 +142,9 @@ extern const struct fake_area fake_files_area;
  */
 const char *fake_agent_name(const char *id, int *fails);
 char *fake_agent_reply(const char *agent_name, const char *input, int turn);
+/* A conversation message {id, role, content, <time_key>, parts[text]}. */
+cJSON *fake_message(const char *role, const char *text, long long ms,
+		    const char *time_key);
 
 /* timing from the command line; areas read them in their reset hook */
 extern long fake_opt_run_ms;
@@ -242,6 +245,14 @@ char *fake_zip_finish(struct fake_zip *z, size_t *len);
  */
 const char *fake_zip_stored(const char *zip, size_t len, const char *name,
 			    size_t *out_len);
+
+/*
+ * A /_fake/config knob: reads in.name (absent: *value unchanged) as a
+ * number >= 0, then writes the value now in force to out.name.  Returns -1
+ * with *cause set for a bad value.
+ */
+int fake_knob(const cJSON *in, cJSON *out, const char *name, long *value,
+	      const char **cause);
 
 /* Milliseconds since the epoch. */
 long long fake_now_ms(void);

@@ -648,28 +648,12 @@ static void flows_reset(void)
 	extra_flows = 0;
 }
 
-static int knob(const cJSON *in, const char *name, long *value,
-		const char **cause)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(in, name);
-
-	if (!v)
-		return 0;
-	if (!cJSON_IsNumber(v) || v->valuedouble < 0) {
-		*cause = "run_ms, queue_ms, max_runs and extra_flows must be "
-			 "numbers >= 0";
-		return -1;
-	}
-	*value = (long)v->valuedouble;
-	return 0;
-}
-
 static int flows_config(const cJSON *in, cJSON *out, const char **cause)
 {
-	if (knob(in, "run_ms", &run_ms, cause) ||
-	    knob(in, "queue_ms", &queue_ms, cause) ||
-	    knob(in, "max_runs", &max_runs, cause) ||
-	    knob(in, "extra_flows", &extra_flows, cause))
+	if (fake_knob(in, out, "run_ms", &run_ms, cause) ||
+	    fake_knob(in, out, "queue_ms", &queue_ms, cause) ||
+	    fake_knob(in, out, "max_runs", &max_runs, cause) ||
+	    fake_knob(in, out, "extra_flows", &extra_flows, cause))
 		return -1;
 	if (extra_flows > MAX_EXTRA_FLOWS) {
 		extra_flows = MAX_EXTRA_FLOWS;
@@ -677,10 +661,6 @@ static int flows_config(const cJSON *in, cJSON *out, const char **cause)
 		return -1;
 	}
 	make_extra_flows();
-	cJSON_AddNumberToObject(out, "run_ms", (double)run_ms);
-	cJSON_AddNumberToObject(out, "queue_ms", (double)queue_ms);
-	cJSON_AddNumberToObject(out, "max_runs", (double)max_runs);
-	cJSON_AddNumberToObject(out, "extra_flows", (double)extra_flows);
 	return 0;
 }
 

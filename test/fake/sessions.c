@@ -46,20 +46,9 @@ static long max_sessions;
 
 static cJSON *message_obj(const char *role, const char *text, long long ms)
 {
-	cJSON *m = cJSON_CreateObject(), *part;
-	char *id = fake_new_id("msg"), *ts = fake_iso_time(ms);
+	cJSON *m = fake_message(role, text, ms, "created_at");
 
-	cJSON_AddStringToObject(m, "id", id);
-	cJSON_AddStringToObject(m, "role", role);
-	cJSON_AddStringToObject(m, "content", text);
-	cJSON_AddStringToObject(m, "created_at", ts);
 	cJSON_AddStringToObject(m, "creator_id", "user-123");
-	part = cJSON_CreateObject();
-	cJSON_AddStringToObject(part, "type", "text");
-	cJSON_AddStringToObject(part, "text", text);
-	cJSON_AddItemToArray(cJSON_AddArrayToObject(m, "parts"), part);
-	free(id);
-	free(ts);
 	return m;
 }
 
@@ -418,33 +407,11 @@ static void sessions_reset(void)
 	max_sessions = 0;
 }
 
-static int knob(const cJSON *in, const char *name, long *value,
-		const char **cause)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(in, name);
-
-	if (!v)
-		return 0;
-	if (!cJSON_IsNumber(v) || v->valuedouble < 0) {
-		*cause = "session_ms, session_queue_ms and max_sessions must "
-			 "be numbers >= 0";
-		return -1;
-	}
-	*value = (long)v->valuedouble;
-	return 0;
-}
-
 static int sessions_config(const cJSON *in, cJSON *out, const char **cause)
 {
-	if (knob(in, "session_ms", &session_ms, cause) ||
-	    knob(in, "session_queue_ms", &session_queue_ms, cause) ||
-	    knob(in, "max_sessions", &max_sessions, cause))
-		return -1;
-	cJSON_AddNumberToObject(out, "session_ms", (double)session_ms);
-	cJSON_AddNumberToObject(out, "session_queue_ms",
-				(double)session_queue_ms);
-	cJSON_AddNumberToObject(out, "max_sessions", (double)max_sessions);
-	return 0;
+	return fake_knob(in, out, "session_ms", &session_ms, cause) ||
+	       fake_knob(in, out, "session_queue_ms", &session_queue_ms, cause) ||
+	       fake_knob(in, out, "max_sessions", &max_sessions, cause) ? -1 : 0;
 }
 
 static const struct fake_route sessions_routes[] = {

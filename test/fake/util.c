@@ -261,3 +261,18 @@ int fake_page(const struct fake_req *req, struct fake_resp *resp, size_t n,
 	}
 	return 0;
 }
+
+int fake_knob(const cJSON *in, cJSON *out, const char *name, long *value,
+	      const char **cause)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(in, name);
+
+	if (v && (!cJSON_IsNumber(v) || v->valuedouble < 0)) {
+		*cause = "timing and limit knobs must be numbers >= 0";
+		return -1;
+	}
+	if (v)
+		*value = (long)v->valuedouble;
+	cJSON_AddNumberToObject(out, name, (double)*value);
+	return 0;
+}
