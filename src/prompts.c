@@ -112,6 +112,30 @@ static const char *const ask_agent_tools[] = {
 	"wait_for_gumloop_session", NULL,
 };
 
+#ifdef CONFORMANCE_FIXTURES
+/* The conformance suite's fixture prompts (make conformance only). */
+static char *render_simple(const cJSON *args)
+{
+	(void)args;
+	return xstrdup("This is a simple prompt for testing.");
+}
+
+static char *render_with_arguments(const cJSON *args)
+{
+	return xasprintf("Prompt with arguments: arg1='%s', arg2='%s'",
+			 arg_str(args, "arg1"), arg_str(args, "arg2"));
+}
+
+static const struct prompt_arg fixture_args[] = {
+	{ "arg1", "First test argument", 1, NULL, NULL },
+	{ "arg2", "Second test argument", 1, NULL, NULL },
+	{ 0 }
+};
+
+static const char *const no_tools[] = { NULL };
+static const struct prompt_arg no_args[] = { { 0 } };
+#endif
+
 static const struct prompt prompts[] = {
 	{ "run_gumloop_flow", "Run a Gumloop flow",
 	  "Find a flow by name, read its input schema, start a run with the "
@@ -121,6 +145,12 @@ static const struct prompt prompts[] = {
 	  "Find an agent by name, ask it a question in a new session and "
 	  "wait for its reply.",
 	  ask_agent_args, ask_agent_tools, render_ask_agent },
+#ifdef CONFORMANCE_FIXTURES
+	{ "test_simple_prompt", "Simple prompt", "A fixture.", no_args,
+	  no_tools, render_simple },
+	{ "test_prompt_with_arguments", "Prompt with arguments", "A fixture.",
+	  fixture_args, no_tools, render_with_arguments },
+#endif
 };
 
 /* 1 when every tool the prompt names is exposed. */

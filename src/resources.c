@@ -44,6 +44,15 @@ static const struct resource_kind kinds[] = {
 	{ "gumloop://artifacts/{artifact_id}", "artifact", "An artifact",
 	  "A file an agent produced: its bytes (text, or a base64 blob).",
 	  "get_single_gumloop_artifact_by_id", "{\"fetch\":true}", 0 },
+#ifdef CONFORMANCE_FIXTURES
+	/* The conformance suite's fixtures (test/interop/fixtures.c). */
+	{ "test://static-text", "static-text", "Static text", "A fixture.",
+	  "test_resource_static_text", NULL, 0 },
+	{ "test://static-binary", "static-binary", "Static binary",
+	  "A fixture.", "test_resource_static_binary", NULL, 0 },
+	{ "test://template/{id}/data", "template-data", "Template data",
+	  "A fixture.", "test_resource_template_data", NULL, 0 },
+#endif
 };
 
 /* ---- shared with prompts.c -------------------------------------------- */

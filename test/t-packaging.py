@@ -59,6 +59,17 @@ def test_install_and_uninstall_honour_prefix_and_destdir():
         shutil.rmtree(dest)
 
 
+def test_conformance_fixtures_stay_out_of_the_real_binary():
+    names = tool_names()
+    assert not [n for n in names if n.startswith("test_")
+                or n == "json_schema_2020_12_tool"], names
+    with open(BINARY, "rb") as f:
+        data = f.read()
+    for marker in (b"test://static-text", b"test_simple_prompt",
+                   b"test_tool_with_progress"):
+        assert marker not in data, marker
+
+
 def tool_names(binary=BINARY, env=None):
     out = subprocess.run([binary, "--list-tools", "--json"], check=True,
                          capture_output=True, text=True,

@@ -6,6 +6,7 @@
  * the suite's scenario describes.
  */
 #include <stdarg.h>
+#include <stdlib.h>
 #include "mcp.h"
 #include "tool.h"
 #include "util.h"
@@ -133,6 +134,56 @@ static int schema_2020_12(struct tool_call *call)
 	return reply(call, text_item("JSON Schema 2020-12 tool called"), NULL);
 }
 
+/* Read by the fixture resources test://static-text and -binary: a
+ * download-shaped result, which resources/read turns into contents. */
+static int resource_reply(struct tool_call *call, const char *uri,
+			  const char *media, const char *member,
+			  const char *data)
+{
+	cJSON *sc = cJSON_CreateObject(), *item = cJSON_CreateObject(), *res;
+
+	cJSON_AddStringToObject(sc, "file_name", uri);
+	cJSON_AddStringToObject(sc, "media_type", media);
+	tool_ok(call, sc);
+	cJSON_AddStringToObject(item, "type", "resource");
+	res = cJSON_AddObjectToObject(item, "resource");
+	cJSON_AddStringToObject(res, "uri", uri);
+	cJSON_AddStringToObject(res, "mimeType", media);
+	cJSON_AddStringToObject(res, member, data);
+	return reply(call, item, NULL);
+}
+
+static int resource_static_text(struct tool_call *call)
+{
+	return resource_reply(call, "test://static-text", "text/plain", "text",
+			      "This is the content of the static text "
+			      "resource.");
+}
+
+static int resource_static_binary(struct tool_call *call)
+{
+	return resource_reply(call, "test://static-binary", "image/png", "blob",
+			      png_base64);
+}
+
+static int resource_template_data(struct tool_call *call)
+{
+	const char *id = tool_arg_str(call, "id");
+	cJSON *sc = cJSON_CreateObject();
+	char *data = xasprintf("Data for ID: %s", id);
+
+	cJSON_AddStringToObject(sc, "id", id);
+	cJSON_AddTrueToObject(sc, "templateTest");
+	cJSON_AddStringToObject(sc, "data", data);
+	free(data);
+	return tool_ok(call, sc);
+}
+
+static const struct param id_param[] = {
+	{ "id", P_STRING, IN_LOCAL, REQUIRED, "the template's id", NULL },
+	{ 0 }
+};
+
 static const struct param schema_params[] = {
 	{ "name", P_STRING, IN_LOCAL, 0, "a name", NULL },
 	{ "address", P_OBJECT, IN_LOCAL, 0, "an address",
@@ -158,6 +209,14 @@ const struct tool_def fixtures_tools[] = {
 		"Sends three progress notifications"),
 	FIXTURE("test_error_handling", error_handling,
 		"Always returns a tool error"),
+	FIXTURE("test_resource_static_text", resource_static_text,
+		"Reads the fixture resource test://static-text"),
+	FIXTURE("test_resource_static_binary", resource_static_binary,
+		"Reads the fixture resource test://static-binary"),
+	{ .name = "test_resource_template_data", .title = "Template data",
+	  .description = "Reads test://template/{id}/data", .access = TOOL_READ,
+	  .tag = "conformance", .params = id_param,
+	  .handler = resource_template_data },
 	{ .name = "json_schema_2020_12_tool",
 	  .title = "Tool with JSON Schema 2020-12 features",
 	  .description = "Tool with JSON Schema 2020-12 features",
