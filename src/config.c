@@ -424,7 +424,9 @@ static char *read_key_file(const char *path, char **problem)
 	ssize_t n;
 	int fd;
 
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	/* Symlinks are followed (secret mounts use them); the checks below
+	 * are on the file reached. O_NONBLOCK: a FIFO must not hang us. */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
 		*problem = xasprintf("cannot open GUMLOOP_API_KEY_FILE '%s': %s",
 				     path, strerror(errno));
@@ -437,8 +439,9 @@ static char *read_key_file(const char *path, char **problem)
 		return NULL;
 	}
 	if (st.st_mode & (S_IRWXG | S_IRWXO)) {
-		*problem = xasprintf("GUMLOOP_API_KEY_FILE '%s' is readable by group "
-				     "or others: run 'chmod 600 %s'", path, path);
+		*problem = xasprintf("GUMLOOP_API_KEY_FILE '%s' is open to group or "
+				     "others (mode %03o): run 'chmod 600 %s'",
+				     path, (unsigned)(st.st_mode & 0777), path);
 		close(fd);
 		return NULL;
 	}

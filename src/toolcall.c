@@ -587,6 +587,7 @@ static cJSON *refuse_unlisted(struct server *srv, const char *name,
 {
 	const char *filter = def ? policy_hidden_by(def) : NULL;
 	struct tool_call call;
+	cJSON *result;
 	char *why;
 
 	if (!def)
@@ -605,7 +606,9 @@ static cJSON *refuse_unlisted(struct server *srv, const char *name,
 	memset(&call, 0, sizeof(call));
 	tool_error(&call, "%s", why);
 	free(why);
-	return tool_call_result(&call);
+	result = tool_call_result(&call);
+	call_release(&call);
+	return result;
 }
 
 static cJSON *run_call(struct server *srv, const struct tool_def *def,

@@ -70,7 +70,7 @@ def test_key_file_readable_by_others_is_refused_with_the_fix():
             res = srv.call("list_all_gumloop_flows")
             text = text_of(res)
             assert res["isError"] and "chmod 600" in text, text
-            assert path in text
+            assert path in text and "mode %03o" % mode in text, text
             assert "chmod 600" in srv.stderr()
             assert fake.requests() == []
             assert_nowhere(srv)
@@ -85,6 +85,11 @@ def test_key_file_that_is_not_a_regular_file_is_refused():
     with file_server(os.path.join(tmp, "missing")) as srv:
         text = text_of(srv.call("list_all_gumloop_flows"))
         assert "cannot open" in text and "missing" in text, text
+    fifo = os.path.join(tmp, "a-fifo")
+    os.mkfifo(fifo, 0o600)
+    with file_server(fifo) as srv:
+        text = text_of(srv.call("list_all_gumloop_flows"))
+        assert "not a regular file" in text, text
     empty = key_file("empty", "\n", 0o600)
     with file_server(empty) as srv:
         assert "empty" in text_of(srv.call("list_all_gumloop_flows"))
@@ -93,7 +98,9 @@ def test_key_file_that_is_not_a_regular_file_is_refused():
 
 def test_key_file_owner_only_is_used_and_trimmed():
     path = key_file("good", KEY + "\r\n", 0o600)
-    with file_server(path) as srv:
+    link = os.path.join(tmp, "good-link")
+    os.symlink(path, link)
+    with file_server(link) as srv:
         res = srv.call("list_all_gumloop_flows")
         assert not res.get("isError"), res
         assert fake.requests()[0]["headers"]["authorization"] == \
