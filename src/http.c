@@ -523,17 +523,13 @@ static void wipe_headers(struct curl_slist *h)
 		crypto_zeroize(h->data, strlen(h->data));
 }
 
-/* For the operator at debug level: what came back (log_msg redacts). */
+/* For the operator at debug level: what came back, never the body. */
 static void log_response(const struct http_request *req,
 			 const struct http_response *resp)
 {
 	if (resp->failure != HTTP_OK)
 		log_debug("%s: %s: %s", req->method,
 			  http_failure_str(resp->failure), resp->detail);
-	else if (resp->status >= 400)
-		log_debug("%s: HTTP %ld: %.*s", req->method, resp->status,
-			  (int)(resp->body.len < 500 ? resp->body.len : 500),
-			  resp->body.data ? resp->body.data : "");
 	else
 		log_debug("%s: HTTP %ld, %zu bytes", req->method, resp->status,
 			  resp->body.len);
