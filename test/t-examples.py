@@ -78,6 +78,9 @@ def start_from_config(rel, home, inputs=None):
     assert entry["command"] == INSTALLED, entry
     assert entry.get("type", "stdio") == "stdio", entry
     args = [localize(a, home) for a in entry.get("args", [])]
+    if "--audit-log" in args:      # its folder exists on a real machine
+        os.makedirs(os.path.dirname(args[args.index("--audit-log") + 1]),
+                    exist_ok=True)
     env = {}
     for k, v in entry.get("env", {}).items():
         for ref, val in (inputs or {}).items():
@@ -124,7 +127,7 @@ def test_claude_desktop_config_key_in_env():
     shutil.rmtree(home)
 
 
-def test_claude_desktop_read_only_config_with_key_file():
+def test_claude_desktop_read_only_config_with_key_file_and_audit_log():
     home = tempfile.mkdtemp()
     srv, entry = start_from_config(
         "claude-desktop/claude_desktop_config.read-only.json", home)
@@ -137,6 +140,11 @@ def test_claude_desktop_read_only_config_with_key_file():
         refused = srv.request("tools/call", {"name": WRITE_TOOL, "arguments": {
             "saved_item_id": "flow_competitor_pricing"}})
         assert "--read-only" in refused["error"]["message"], refused
+    with open(os.path.join(home, "Library/Logs/gumloop-mcp-audit.jsonl")) as f:
+        records = [json.loads(line) for line in f]
+    assert [(r["tool"], r["outcome"]) for r in records] == [
+        ("list_all_gumloop_flows", "ok"), (WRITE_TOOL, "refused")], records
+    assert KEY not in json.dumps(records)
     shutil.rmtree(home)
 
 
