@@ -112,6 +112,8 @@ struct tool_call {
 	int is_error;
 	long status;			/* last HTTP status, 0 when none */
 	int refused;			/* refused before any request */
+	int polling;			/* a wait's poll: end of input or a
+					   stop signal may cut it short */
 	unsigned wrote;			/* TOOL_WROTE..., set by tool_send */
 };
 

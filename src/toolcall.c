@@ -345,17 +345,22 @@ int tool_build_request(struct tool_call *call, const char *method,
 	return add_scope(call, method, req);
 }
 
-/* Lets a cancellation interrupt a blocking request (checked every 100 ms). */
+/*
+ * Lets a cancellation interrupt a blocking request (checked every 100 ms);
+ * a wait's poll, which changes nothing, also ends at end of input.
+ */
 static int abort_check(void *ctx)
 {
 	struct tool_call *call = ctx;
 	static long long last;
 	long long now = now_ms();
+	int rc;
 
 	if (!call->srv || now - last < 100)
 		return 0;
 	last = now;
-	return mcp_pump(call->srv, 0) == 1;
+	rc = mcp_pump(call->srv, 0);
+	return rc == 1 || (rc < 0 && call->polling);
 }
 
 static int retryable(const struct tool_call *call,

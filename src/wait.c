@@ -117,7 +117,9 @@ enum wait_end wait_until(struct tool_call *call, const struct wait_target *t,
 
 	*last = NULL;
 	for (;;) {
+		call->polling = 1;
 		obj = t->fetch(call, t);
+		call->polling = 0;
 		if (cancelled(call)) {
 			cJSON_Delete(obj);
 			return WAIT_CANCELLED;
@@ -144,8 +146,14 @@ enum wait_end wait_until(struct tool_call *call, const struct wait_target *t,
 		rc = nap(call, interval < left ? interval : (long)left);
 		if (rc == 1)
 			return WAIT_CANCELLED;
-		if (rc < 0)
-			break;	/* end of input: answer with what we have */
+		if (rc < 0) {
+			if (!*last)	/* the poll itself was cut short */
+				tool_error(call, "the wait for %s '%s' stopped: "
+					   "the client closed its input or the "
+					   "server is stopping", t->noun,
+					   t->id ? t->id : "");
+			break;	/* answer with what we have */
+		}
 		interval = interval * 3 / 2;
 		if (interval > max_interval)
 			interval = max_interval;

@@ -12,7 +12,7 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
 import harness  # noqa: E402
 from fake import Fake  # noqa: E402
-from mcp import structured, text_of  # noqa: E402
+from mcp import Server, structured, text_of  # noqa: E402
 from tooltest import fresh_server  # noqa: E402
 
 PRICING = "flow_competitor_pricing"
@@ -119,6 +119,36 @@ def test_progress_notifications_on_the_raw_wire_keep_the_token_type():
             # the response is the last line: no progress after it
             assert json.loads(srv.lines[-1]).get("id") == 7
             assert srv.quiet(0.3)
+
+
+def test_progress_in_the_modern_era_and_without_message_in_2024():
+    with server() as srv:
+        run_id = start_run(srv)
+        srv.send({"jsonrpc": "2.0", "id": "m", "method": "tools/call",
+                  "params": {"name": "wait_for_gumloop_flow_run",
+                             "arguments": {"run_id": run_id},
+                             "_meta": {
+                                 "progressToken": "modern",
+                                 "io.modelcontextprotocol/protocolVersion":
+                                     "2026-07-28",
+                                 "io.modelcontextprotocol/clientCapabilities":
+                                     {}}}})
+        resp = srv.recv_response("m")
+        assert resp["result"]["structuredContent"]["state"] == "DONE"
+        assert resp["result"]["resultType"] == "complete"
+        progress = [m for _, m in raw_progress(srv)]
+        assert progress and all(p["params"]["progressToken"] == "modern"
+                                and "message" in p["params"]
+                                for p in progress)
+    fake.reset()
+    with Server(fake=fake, extra_env={"GUMLOOP_MCP_POLL_MS": "50"}) as srv:
+        srv.initialize("2024-11-05")
+        run_id = start_run(srv)
+        srv.call("wait_for_gumloop_flow_run", {"run_id": run_id},
+                 meta={"progressToken": 5})
+        progress = [m for _, m in raw_progress(srv)]
+        assert progress, "progress goes out in 2024-11-05 too"
+        assert all("message" not in p["params"] for p in progress)
 
 
 def test_no_progress_without_a_token():
@@ -339,6 +369,32 @@ def test_end_of_input_during_a_wait_ends_the_process_promptly():
         start = time.time()
         assert srv.close(timeout=30) == 0
         assert time.time() - start < 5, "exit took %.1fs" % (time.time() - start)
+
+
+def test_end_of_input_cuts_short_a_poll_in_flight():
+    with server() as srv:
+        run_id = start_run(srv)
+        fake.fault(path="/api/v1/get_pl_run", delay_ms=60000,
+                   pass_through=True)
+        send_call(srv, 23, "wait_for_gumloop_flow_run", {"run_id": run_id})
+        deadline = time.time() + 10
+        while not polls(run_id) and time.time() < deadline:
+            time.sleep(0.02)
+        start = time.time()
+        assert srv.close(timeout=30) == 0
+        assert time.time() - start < 5, "exit took %.1fs" % (time.time() - start)
+
+
+def test_a_write_in_flight_is_not_cut_short_by_end_of_input():
+    with server() as srv:
+        fake.fault(path="/api/v1/start_pipeline", delay_ms=700,
+                   pass_through=True)
+        send_call(srv, 24, "create_a_gumloop_flow_run",
+                  {"saved_item_id": PRICING})
+        srv.proc.stdin.close()
+        resp = srv.recv_response(24)
+        assert resp["result"]["structuredContent"]["run_id"], resp
+        assert len(fake.requests(path_prefix="/api/v1/start_pipeline")) == 1
 
 
 def test_sigterm_during_a_wait_ends_the_process_promptly():
