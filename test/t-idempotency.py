@@ -94,6 +94,36 @@ def test_the_key_and_force_are_never_sent_to_gumloop():
             assert "secret-ish-key-1" not in text and "kill-key-1" not in text
 
 
+def sample(prop):
+    """A value of the schema's type, good enough to reach Gumloop."""
+    kind = prop.get("type")
+    kind = kind[0] if isinstance(kind, list) else kind
+    if "enum" in prop:
+        return prop["enum"][0]
+    return {"string": "probe", "integer": 1, "number": 1, "boolean": False,
+            "object": {}, "array": []}.get(kind, "probe")
+
+
+def test_no_write_tool_sends_the_key():
+    key = "probe-key-7f3a9c"
+    with server(extra_env={"GUMLOOP_TEAM_ID": "team-1"}) as srv:
+        writes = [t for t in srv.list_tools()
+                  if not t["annotations"]["readOnlyHint"]]
+        assert len(writes) > 5, writes
+        for n, tool in enumerate(writes):
+            props = tool["inputSchema"]["properties"]
+            assert "idempotency_key" in props and "force" in props, tool
+            args = {name: sample(props[name])
+                    for name in tool["inputSchema"].get("required", [])}
+            args["idempotency_key"] = "%s-%d" % (key, n)
+            srv.call(tool["name"], args, timeout=60)
+        sent = fake.requests()
+        assert len(sent) > 5, sent
+        for req in sent:
+            assert key not in json.dumps(req), req
+            assert "idempotency_key" not in json.dumps(req), req
+
+
 def test_same_key_with_other_arguments_is_refused():
     with server() as srv:
         srv.call(START, start_args(idempotency_key="k-1"))
