@@ -32,6 +32,7 @@ struct line_reader {
 	int fd;
 	struct buf pending;	/* bytes read, from start on not yet returned */
 	size_t start;		/* returned bytes, dropped at the next read */
+	size_t scanned;		/* bytes after start known to hold no LF */
 	size_t max_line;
 	int discarding;		/* inside an over-long line: drop to newline */
 	int too_long;		/* over-long lines dropped, not yet reported */

@@ -21,6 +21,7 @@ void reader_init(struct line_reader *r, int fd, size_t max_line)
 	r->fd = fd;
 	buf_init(&r->pending, 0);
 	r->start = 0;
+	r->scanned = 0;
 	r->max_line = max_line;
 	r->discarding = 0;
 	r->too_long = 0;
@@ -53,9 +54,14 @@ static void reader_take(struct line_reader *r, const char *p, size_t n)
 		p = nl + 1;
 	}
 	buf_add(&r->pending, p, n);
-	if (!memchr(r->pending.data, '\n', r->pending.len) &&
-	    r->pending.len > r->max_line) {
+	/* Only the bytes not yet searched: a long line stays linear. */
+	if (memchr(r->pending.data + r->scanned, '\n',
+		   r->pending.len - r->scanned))
+		return;
+	r->scanned = r->pending.len;
+	if (r->pending.len > r->max_line) {
 		buf_reset(&r->pending);
+		r->scanned = 0;
 		r->discarding = 1;
 	}
 }
@@ -102,15 +108,18 @@ enum read_status reader_next(struct line_reader *r, struct buf *line)
 		r->too_long--;
 		return READ_TOO_LONG;
 	}
-	nl = left ? memchr(data, '\n', left) : NULL;
+	nl = left > r->scanned ? memchr(data + r->scanned, '\n',
+					left - r->scanned) : NULL;
 	if (nl) {
 		n = (size_t)(nl - data);
 		r->start += n + 1;
+		r->scanned = 0;
 		if (n > r->max_line)
 			return READ_TOO_LONG;
 		set_line(line, data, n);
 		return READ_LINE;
 	}
+	r->scanned = left;
 	if (!r->eof)
 		return READ_NONE;
 	if (r->discarding) {
@@ -120,7 +129,7 @@ enum read_status reader_next(struct line_reader *r, struct buf *line)
 	if (left) {
 		set_line(line, data, left);
 		buf_reset(&r->pending);
-		r->start = 0;
+		r->start = r->scanned = 0;
 		return READ_LINE;
 	}
 	return READ_EOF;
