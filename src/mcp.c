@@ -608,10 +608,10 @@ static void handle_message(struct server *srv, const char *raw, size_t len)
 	}
 	if (!cJSON_IsString(version) || strcmp(version->valuestring, "2.0") ||
 	    !cJSON_IsString(method)) {
-		if (has_id)
-			jsonrpc_send_error(id, JSONRPC_INVALID_REQUEST,
-					   "invalid request: needs \"jsonrpc\": "
-					   "\"2.0\" and a string \"method\"", NULL);
+		/* Not a notification either: JSON-RPC answers with a null id. */
+		jsonrpc_send_error(id, JSONRPC_INVALID_REQUEST,
+				   "invalid request: needs \"jsonrpc\": "
+				   "\"2.0\" and a string \"method\"", NULL);
 		goto out;
 	}
 	m.method = method->valuestring;
