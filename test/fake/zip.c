@@ -40,6 +40,8 @@ static void grow(struct fake_zip *z, size_t n)
 
 static void put(struct fake_zip *z, const void *p, size_t n)
 {
+	if (!n)
+		return;
 	grow(z, n);
 	memcpy(z->data + z->len, p, n);
 	z->len += n;
