@@ -28,4 +28,11 @@ int zip_find(const void *data, size_t len,
 	     int (*match)(const char *name, size_t name_len),
 	     struct zip_entry *out);
 
+/*
+ * The entry's bytes, stored or deflated, when they are at most max long:
+ * a new buffer of *len bytes (NUL-terminated, caller frees). NULL when the
+ * entry is larger, uses another method or does not decode to its size.
+ */
+unsigned char *zip_extract(const struct zip_entry *e, size_t max, size_t *len);
+
 #endif

@@ -3,7 +3,10 @@
  * checked against the buffer: a hostile archive can fail the lookup but
  * never make it read outside the bytes it was given.
  */
+#include <stdlib.h>
 #include <string.h>
+#include "inflate.h"
+#include "util.h"
 #include "zip.h"
 
 #define EOCD_SIG 0x06054b50u
@@ -95,4 +98,29 @@ int zip_find(const void *data, size_t len,
 		at += skip;
 	}
 	return 0;
+}
+
+unsigned char *zip_extract(const struct zip_entry *e, size_t max, size_t *len)
+{
+	unsigned char *out;
+	long n;
+
+	if (e->usize > max || (e->method != ZIP_STORED &&
+			       e->method != ZIP_DEFLATED))
+		return NULL;
+	out = xmalloc(e->usize + 1);
+	if (e->method == ZIP_STORED) {
+		n = e->size == e->usize ? (long)e->size : -1;
+		if (n > 0)
+			memcpy(out, e->data, e->size);
+	} else {
+		n = inflate_raw(e->data, e->size, out, e->usize);
+	}
+	if (n < 0 || (size_t)n != e->usize) {
+		free(out);
+		return NULL;
+	}
+	out[n] = '\0';
+	*len = (size_t)n;
+	return out;
 }

@@ -152,6 +152,25 @@ def test_front_matter_forms_that_are_fine_are_sent():
         assert len(uploads()) == len(fine)
 
 
+def test_compressed_skill_md_is_checked_too():
+    filler = "".join("  note%d: keep this line %d\n" % (i, i % 5)
+                     for i in range(60))
+    bad = archive({"SKILL.md": "---\nname: x\nmetadata:\n" + filler +
+                   "---\n"}, zipfile.ZIP_DEFLATED)
+    good = archive({"SKILL.md": "---\nname: x\nmetadata:\n" + filler +
+                    "description: found after the filler\n---\n"},
+                   zipfile.ZIP_DEFLATED)
+    with server() as srv:
+        res = srv.call("create_a_gumloop_skill", {"archive_base64": b64(bad)})
+        assert res.get("isError") and "'description'" in text_of(res)
+        assert fake.requests() == []
+        srv.call("create_a_gumloop_skill", {"archive_base64": b64(good)})
+        # sent (this fake reads stored entries only, so what it answers
+        # does not matter here)
+        [sent] = uploads()
+        assert base64.b64decode(sent["parts"][0]["base64"]) == good
+
+
 def test_bad_archives_are_refused_with_nothing_sent():
     cases = {
         "not base64": ("%%%not base64%%%", "not valid base64"),

@@ -10,7 +10,6 @@
 #include "crypto.h"
 #include "download.h"
 #include "http.h"
-#include "log.h"
 #include "tool.h"
 #include "util.h"
 #include "zip.h"
@@ -185,7 +184,9 @@ static int check_archive(struct tool_call *call, const unsigned char *zip,
 			 size_t len)
 {
 	struct zip_entry e;
-	int found = zip_find(zip, len, root_skill_md, &e);
+	unsigned char *md;
+	size_t md_len = 0;
+	int found = zip_find(zip, len, root_skill_md, &e), rc;
 
 	if (found == 0)
 		found = zip_find(zip, len, nested_skill_md, &e);
@@ -194,14 +195,15 @@ static int check_archive(struct tool_call *call, const unsigned char *zip,
 			      "(.skill or .zip)");
 	if (!found)
 		return refuse(call, "the archive holds no SKILL.md at its root");
-	if (e.method != ZIP_STORED) {
-		/* Compressed: Gumloop checks it, and a 400 explains. */
-		log_debug("skill archive: SKILL.md is compressed, front matter "
-			  "left to Gumloop");
-		return 0;
-	}
-	return check_skill_md(call, (const char *)e.data, e.size,
-			      "the archive's SKILL.md:");
+	md = zip_extract(&e, SKILL_MAX_BYTES, &md_len);
+	if (!md)
+		return refuse(call, "the archive's SKILL.md cannot be read "
+			      "(damaged, or compressed other than stored or "
+			      "deflated)");
+	rc = check_skill_md(call, (const char *)md, md_len,
+			    "the archive's SKILL.md:");
+	free(md);
+	return rc;
 }
 
 /* ---- upload ----------------------------------------------------------- */
