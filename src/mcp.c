@@ -16,7 +16,8 @@
 #include "tool.h"
 #include "version.h"
 
-#define TOOLS_PAGE_SIZE 50
+/* The whole catalog fits one page: many clients read only the first. */
+#define TOOLS_PAGE_SIZE 100
 #define LIST_TTL_MS 3600000
 
 volatile sig_atomic_t mcp_stop;
