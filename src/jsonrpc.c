@@ -239,6 +239,37 @@ static void add_valid_utf8(struct buf *out, const char *s, size_t len)
 }
 
 /*
+ * The last resort for a secret that shows only in printed JSON, made of an
+ * escape ("\f" before "key...") or of a number's digits: each string or
+ * number token that holds it becomes "[redacted]", so the line stays JSON.
+ */
+static char *redact_tokens(const char *text)
+{
+	struct buf out = BUF_INIT;
+	const char *p = text, *start;
+
+	while (*p) {
+		start = p;
+		if (*p == '"') {
+			for (p++; *p && *p != '"'; p++)
+				if (*p == '\\' && p[1])
+					p++;
+			if (*p)
+				p++;
+		} else if (*p == '-' || (*p >= '0' && *p <= '9')) {
+			p += strspn(p, "+-.eE0123456789");
+		} else {
+			p++;
+		}
+		if (p - start > 1 && redact_contains(start, (size_t)(p - start)))
+			buf_addstr(&out, "\"[redacted]\"");
+		else
+			buf_add(&out, start, (size_t)(p - start));
+	}
+	return buf_detach(&out, NULL);
+}
+
+/*
  * Writes text (taken: malloc'd, as cJSON prints) and a newline in one
  * piece. Valid text without secrets, the usual case, is never copied:
  * a reply can be tens of MiB.
@@ -254,8 +285,8 @@ static int write_line(char *text)
 		free(text);
 		return -1;
 	}
-	if (redact_contains(text, len)) {
-		clean = redact_string(text);
+	if (redact_contains(text, len)) {	/* left by print_redacted() */
+		clean = redact_tokens(text);
 		free(text);
 		text = clean;
 		len = strlen(text);
@@ -273,6 +304,54 @@ static int write_line(char *text)
 	return rc;
 }
 
+/* Replaces every secret in the string values, keys and raw values. */
+static void redact_tree(cJSON *node)
+{
+	cJSON *child;
+	char *clean;
+
+	for (; node; node = node->next) {
+		if (node->string && redact_contains(node->string,
+						    strlen(node->string))) {
+			clean = redact_string(node->string);
+			free(node->string);
+			node->string = clean;
+		}
+		if ((cJSON_IsString(node) || cJSON_IsRaw(node)) &&
+		    redact_contains(node->valuestring, strlen(node->valuestring))) {
+			clean = redact_string(node->valuestring);
+			/* a raw value is JSON text: a string keeps it JSON */
+			if (cJSON_IsRaw(node))
+				node->type = cJSON_String;
+			free(node->valuestring);
+			node->valuestring = clean;
+		}
+		child = node->child;
+		if (child)
+			redact_tree(child);
+	}
+}
+
+/*
+ * Prints msg with secrets redacted in its values, not in the printed
+ * text: cutting a key out of "\fkey..." would leave "\" behind, an
+ * invalid escape (found by the HTTP fuzzer).
+ */
+static char *print_redacted(const cJSON *msg)
+{
+	char *text = cJSON_PrintUnformatted(msg);
+	cJSON *copy;
+
+	if (!text || !redact_contains(text, strlen(text)))
+		return text;
+	copy = cJSON_Duplicate(msg, 1);
+	redact_tree(copy);
+	free(text);
+	text = cJSON_PrintUnformatted(copy);
+	cJSON_Delete(copy);
+	return text;
+}
+
 static int is_response(const cJSON *msg)
 {
 	return cJSON_IsObject(msg) && !cJSON_HasObjectItem(msg, "method");
@@ -284,7 +363,7 @@ int jsonrpc_send(const cJSON *msg)
 		cJSON_AddItemToArray(batch, cJSON_Duplicate(msg, 1));
 		return 0;
 	}
-	return write_line(cJSON_PrintUnformatted(msg));
+	return write_line(print_redacted(msg));
 }
 
 static cJSON *envelope(const cJSON *id)
@@ -351,7 +430,7 @@ void jsonrpc_batch_end(void)
 
 	batch = NULL;
 	if (done && cJSON_GetArraySize(done) > 0)
-		write_line(cJSON_PrintUnformatted(done));
+		write_line(print_redacted(done));
 	cJSON_Delete(done);
 }
 

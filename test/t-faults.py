@@ -6,6 +6,7 @@ Every case checks an isError result whose text says what to do next, the
 structuredContent.error fields that apply, and that the same server still
 answers a ping and a normal call afterwards.
 """
+import json
 import os
 import shutil
 import socket
@@ -271,6 +272,21 @@ def test_500_and_502():
         _, err, text = failing(status=status, body=body)
         assert err["status"] == status, err
         assert "HTTP %d" % status in text and "server error" in text, text
+
+
+def test_secret_behind_an_escape_keeps_the_line_json():
+    # "\test-key" is a tab, then "est-key": the printed reply holds the
+    # key's bytes, and cutting them out used to leave a bare backslash.
+    fake.reset()
+    fake.fault(path=READ_PATH, status=200,
+               body='{"saved_items":[],"note":"\\test-key"}')
+    srv.send({"jsonrpc": "2.0", "id": "esc", "method": "tools/call",
+              "params": {"name": READ[0], "arguments": {}}})
+    raw = srv.read_line()
+    assert TEST_KEY.encode() not in raw, raw
+    msg = json.loads(raw)
+    assert msg["id"] == "esc" and not msg["result"].get("isError"), msg
+    alive()
 
 
 # ---- TLS -----------------------------------------------------------------
