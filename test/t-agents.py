@@ -43,7 +43,7 @@ def start(srv, message, **extra):
 
 def test_conversation_with_early_continuation_refused_then_accepted():
     with server() as srv:
-        fake.config(agent_ms=400)
+        fake.config(agent_ms=1500)   # room for the early continuation
         first = start(srv, "Summarize our Q3 churn drivers")
         iid = first["interaction_id"]
         assert first["status"] == "processing"
@@ -57,6 +57,7 @@ def test_conversation_with_early_continuation_refused_then_accepted():
                   {"interaction_id": iid})
         assert done["state"] == "COMPLETED", done
         assert "Q3 churn" in done["response"]
+        fake.config(agent_ms=300)
         again = start(srv, "And Q4?", interaction_id=iid)
         assert again["interaction_id"] == iid
         done = ok(srv, "wait_for_gumloop_agent_interaction",

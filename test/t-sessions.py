@@ -87,6 +87,7 @@ def test_without_input_the_session_is_idle_201():
 
 def test_message_while_busy_is_409_explained_then_accepted():
     with server() as srv:
+        fake.config(session_ms=1500)   # room for the message while busy
         sid = ok(srv, "create_a_gumloop_session",
                  {"agent_id": SALES, "input": "first"})["session_id"]
         res = error(srv, "create_a_gumloop_session_message",
@@ -94,6 +95,7 @@ def test_message_while_busy_is_409_explained_then_accepted():
                     "interaction_not_in_terminal_state")
         assert "wait_for_gumloop_session" in text_of(res), text_of(res)
         ok(srv, "wait_for_gumloop_session", {"session_id": sid})
+        fake.config(session_ms=300)
         st = ok(srv, "create_a_gumloop_session_message",
                 {"session_id": sid, "input": "second", "wait_seconds": 30})
         assert "(turn 2)" in st["reply"] and "second" in st["reply"]
