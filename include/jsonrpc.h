@@ -59,7 +59,10 @@ void jsonrpc_set_sink(jsonrpc_sink_fn fn, void *ctx);
 /* 1 once a write failed (EPIPE): the peer is gone, time to shut down. */
 int jsonrpc_output_closed(void);
 
-/* Writes one message. Returns 0, or -1 when the output is closed. */
+/*
+ * Writes one message as one line: at once, or for a message over 256 KiB in
+ * pieces as it is printed. Returns 0, or -1 when the output is closed.
+ */
 int jsonrpc_send(const cJSON *msg);
 int jsonrpc_send_result(const cJSON *id, cJSON *take_result);
 int jsonrpc_send_error(const cJSON *id, int code, const char *message,
@@ -73,6 +76,10 @@ int jsonrpc_notify(const char *method, cJSON *take_params);
  */
 void jsonrpc_batch_begin(void);
 void jsonrpc_batch_end(void);
+
+/* Compact JSON text, byte for byte what cJSON_PrintUnformatted makes but
+ * without its copies while growing (a new string, NULL on failure). */
+char *json_print(const cJSON *v);
 
 /*
  * 1 when json is exactly one JSON value by RFC 8259: UTF-8, the four

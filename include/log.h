@@ -32,6 +32,8 @@ char *redact_signed_urls(const char *s);
 char *redact_string(const char *s);
 /* Returns 1 when s contains a registered secret. */
 int redact_contains(const char *s, size_t len);
+/* The length of the longest registered secret (0 when none). */
+size_t redact_longest(void);
 void redact_wipe(void);
 
 #endif

@@ -1,11 +1,13 @@
 /*
  * The stdio transport: a bounded line reader (an over-long line is dropped
  * whole, never split) and the only writer to stdout (one compact line per
- * message, redacted, valid UTF-8, written out at once).
+ * message, redacted, valid UTF-8, written out at once; one over 256 KiB in
+ * pieces as it is printed).
  */
 #include <ctype.h>
 #include <errno.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -238,118 +240,247 @@ static void add_valid_utf8(struct buf *out, const char *s, size_t len)
 	}
 }
 
-/*
- * The last resort for a secret that shows only in printed JSON, made of an
- * escape ("\f" before "key...") or of a number's digits: each string or
- * number token that holds it becomes "[redacted]", so the line stays JSON.
- */
-static char *redact_tokens(const char *text)
-{
-	struct buf out = BUF_INIT;
-	const char *p = text, *start;
+/* ---- printing ---------------------------------------------------------- */
 
-	while (*p) {
-		start = p;
-		if (*p == '"') {
-			for (p++; *p && *p != '"'; p++)
-				if (*p == '\\' && p[1])
-					p++;
-			if (*p)
-				p++;
-		} else if (*p == '-' || (*p >= '0' && *p <= '9')) {
-			p += strspn(p, "+-.eE0123456789");
-		} else {
-			p++;
+/*
+ * A compact printer that writes what cJSON_PrintUnformatted writes, byte
+ * for byte, into a growing buffer. Streaming, the buffer goes out to the
+ * sink whenever it passes FLUSH_AT: a message of tens of MiB (a large
+ * result, printed once as text and once as structure) is never held
+ * whole in memory a second time.
+ */
+#define FLUSH_AT ((size_t)256 << 10)
+#define ESCAPE_RUN 65536
+#define REDACTED_TOKEN "\"[redacted]\""
+
+struct printer {
+	struct buf out;
+	int stream;	/* flush pieces to the sink */
+	int failed;	/* a Raw without text, or the sink failed */
+};
+
+static void flush_piece(struct printer *pr, int last);
+
+static void put(struct printer *pr, const char *s, size_t n)
+{
+	buf_add(&pr->out, s, n);
+	if (pr->stream && pr->out.len >= FLUSH_AT)
+		flush_piece(pr, 0);
+}
+
+static void put_str(struct printer *pr, const char *s)
+{
+	put(pr, s, strlen(s));
+}
+
+/* Escapes len bytes of s as cJSON does (no quotes). */
+static void put_escaped(struct printer *pr, const unsigned char *p, size_t len)
+{
+	const unsigned char *end = p + len;
+	char esc[8];
+	size_t run;
+
+	while (p < end) {
+		for (run = 0; p + run < end && p[run] >= 32 && p[run] != '"' &&
+			      p[run] != '\\' && run < ESCAPE_RUN; run++)
+			;
+		if (run) {
+			put(pr, (const char *)p, run);
+			p += run;
+			continue;
 		}
-		if (p - start > 1 && redact_contains(start, (size_t)(p - start)))
-			buf_addstr(&out, "\"[redacted]\"");
+		switch (*p) {
+		case '"': put(pr, "\\\"", 2); break;
+		case '\\': put(pr, "\\\\", 2); break;
+		case '\b': put(pr, "\\b", 2); break;
+		case '\f': put(pr, "\\f", 2); break;
+		case '\n': put(pr, "\\n", 2); break;
+		case '\r': put(pr, "\\r", 2); break;
+		case '\t': put(pr, "\\t", 2); break;
+		default:
+			snprintf(esc, sizeof(esc), "\\u%04x", *p);
+			put(pr, esc, 6);
+		}
+		p++;
+	}
+}
+
+static int needs_escape(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if ((unsigned char)s[i] < 32 || s[i] == '"' || s[i] == '\\')
+			return 1;
+	return 0;
+}
+
+/*
+ * 1 when s, escaped and quoted, shows a secret that s itself does not
+ * hold ("\f" before "key..." prints as "\\fkey..."). Escaped window by
+ * window, so a string of any size costs no memory.
+ */
+static int escaped_shows_secret(const char *s, size_t len)
+{
+	struct printer w = { BUF_INIT, 0, 0 };
+	size_t keep = redact_longest(), n;
+	int found = 0;
+
+	if (!keep || !needs_escape(s, len))
+		return 0;
+	buf_add(&w.out, "\"", 1);
+	while (len && !found) {
+		n = len < ESCAPE_RUN ? len : ESCAPE_RUN;
+		put_escaped(&w, (const unsigned char *)s, n);
+		s += n;
+		len -= n;
+		found = redact_contains(w.out.data, w.out.len);
+		if (w.out.len > keep)
+			buf_consume(&w.out, w.out.len - keep);
+	}
+	buf_add(&w.out, "\"", 1);
+	found = found || redact_contains(w.out.data, w.out.len);
+	buf_release(&w.out);
+	return found;
+}
+
+/*
+ * A JSON string literal, escaped as cJSON escapes (NULL prints ""), with
+ * secrets redacted in the value, not in the printed text: cutting a key
+ * out of "\\fkey..." would leave a lone backslash. What only the escaped
+ * form shows turns the whole string into "[redacted]".
+ */
+static void put_string(struct printer *pr, const char *s)
+{
+	char *clean = NULL;
+	size_t len;
+
+	s = s ? s : "";
+	len = strlen(s);
+	if (redact_contains(s, len)) {
+		s = clean = redact_string(s);
+		len = strlen(s);
+	}
+	if (escaped_shows_secret(s, len)) {
+		put_str(pr, REDACTED_TOKEN);
+	} else {
+		put(pr, "\"", 1);
+		put_escaped(pr, (const unsigned char *)s, len);
+		put(pr, "\"", 1);
+	}
+	free(clean);
+}
+
+static void put_value(struct printer *pr, const cJSON *v)
+{
+	char num[64];
+	const cJSON *c;
+
+	switch (v->type & 0xFF) {
+	case cJSON_NULL: put_str(pr, "null"); return;
+	case cJSON_False: put_str(pr, "false"); return;
+	case cJSON_True: put_str(pr, "true"); return;
+	case cJSON_Number:
+		/* cJSON's own number format, printed without allocating */
+		if (!cJSON_PrintPreallocated((cJSON *)v, num, sizeof(num), 0))
+			pr->failed = 1;
+		else if (redact_contains(num, strlen(num)))
+			put_str(pr, REDACTED_TOKEN);	/* a secret of digits */
 		else
-			buf_add(&out, start, (size_t)(p - start));
+			put_str(pr, num);
+		return;
+	case cJSON_String: put_string(pr, v->valuestring); return;
+	case cJSON_Raw:
+		if (!v->valuestring)
+			pr->failed = 1;
+		else if (redact_contains(v->valuestring, strlen(v->valuestring)))
+			put_string(pr, v->valuestring);	/* stays JSON: a string */
+		else
+			put_str(pr, v->valuestring);
+		return;
+	case cJSON_Array:
+		put(pr, "[", 1);
+		for (c = v->child; c; c = c->next) {
+			put_value(pr, c);
+			if (c->next)
+				put(pr, ",", 1);
+		}
+		put(pr, "]", 1);
+		return;
+	case cJSON_Object:
+		put(pr, "{", 1);
+		for (c = v->child; c; c = c->next) {
+			put_string(pr, c->string);
+			put(pr, ":", 1);
+			put_value(pr, c);
+			if (c->next)
+				put(pr, ",", 1);
+		}
+		put(pr, "}", 1);
+		return;
 	}
-	return buf_detach(&out, NULL);
+	pr->failed = 1;
+}
+
+char *json_print(const cJSON *v)
+{
+	struct printer pr = { BUF_INIT, 0, 0 };
+
+	put_value(&pr, v);
+	if (pr.failed) {
+		buf_release(&pr.out);
+		return NULL;
+	}
+	return buf_detach(&pr.out, NULL);
 }
 
 /*
- * Writes text (taken: malloc'd, as cJSON prints) and a newline in one
- * piece. Valid text without secrets, the usual case, is never copied:
- * a reply can be tens of MiB.
+ * Sends the buffer to the sink as valid UTF-8 (secrets were redacted in
+ * the values as they were printed). Unless last, a UTF-8 sequence cut at
+ * the end stays for the next piece.
  */
-static int write_line(char *text)
+static void flush_piece(struct printer *pr, int last)
 {
-	size_t len = text ? strlen(text) : 0;
-	struct buf fixed = BUF_INIT;
-	char *clean;
-	int rc;
+	struct buf *b = &pr->out, fixed = BUF_INIT;
+	size_t cut = b->len, tail = 0;
+	const char *data = b->data;
 
-	if (output_closed || !text) {
-		free(text);
-		return -1;
+	if (pr->failed || !cut)
+		return;
+	while (!last && tail < 3 && tail < cut &&
+	       ((unsigned char)b->data[cut - 1 - tail] & 0xC0) == 0x80)
+		tail++;
+	if (!last && tail < cut &&
+	    ((unsigned char)b->data[cut - 1 - tail] & 0xC0) == 0xC0)
+		cut -= tail + 1;	/* a lead byte and its continuation so far */
+	if (!cut)
+		return;
+	if (utf8_valid_prefix(data, cut) < cut) {
+		add_valid_utf8(&fixed, data, cut);
+		data = fixed.data;
 	}
-	if (redact_contains(text, len)) {	/* left by print_redacted() */
-		clean = redact_tokens(text);
-		free(text);
-		text = clean;
-		len = strlen(text);
-	}
-	if (utf8_valid_prefix(text, len) < len) {
-		add_valid_utf8(&fixed, text, len);
-		free(text);
-		text = buf_detach(&fixed, &len);
-	}
-	text[len] = '\n';	/* over the terminating NUL */
-	rc = sink(text, len + 1, sink_ctx);
-	if (rc < 0)
+	if (sink(data, data == fixed.data ? fixed.len : cut, sink_ctx) < 0) {
 		output_closed = 1;
-	free(text);
-	return rc;
-}
-
-/* Replaces every secret in the string values, keys and raw values. */
-static void redact_tree(cJSON *node)
-{
-	cJSON *child;
-	char *clean;
-
-	for (; node; node = node->next) {
-		if (node->string && redact_contains(node->string,
-						    strlen(node->string))) {
-			clean = redact_string(node->string);
-			free(node->string);
-			node->string = clean;
-		}
-		if ((cJSON_IsString(node) || cJSON_IsRaw(node)) &&
-		    redact_contains(node->valuestring, strlen(node->valuestring))) {
-			clean = redact_string(node->valuestring);
-			/* a raw value is JSON text: a string keeps it JSON */
-			if (cJSON_IsRaw(node))
-				node->type = cJSON_String;
-			free(node->valuestring);
-			node->valuestring = clean;
-		}
-		child = node->child;
-		if (child)
-			redact_tree(child);
+		pr->failed = 1;
 	}
+	buf_release(&fixed);
+	buf_consume(b, cut);
 }
 
-/*
- * Prints msg with secrets redacted in its values, not in the printed
- * text: cutting a key out of "\fkey..." would leave "\" behind, an
- * invalid escape (found by the HTTP fuzzer).
- */
-static char *print_redacted(const cJSON *msg)
+/* Writes msg as one line; a long one goes out in pieces as it is printed. */
+static int write_message(const cJSON *msg)
 {
-	char *text = cJSON_PrintUnformatted(msg);
-	cJSON *copy;
+	struct printer pr = { BUF_INIT, 1, 0 };
 
-	if (!text || !redact_contains(text, strlen(text)))
-		return text;
-	copy = cJSON_Duplicate(msg, 1);
-	redact_tree(copy);
-	free(text);
-	text = cJSON_PrintUnformatted(copy);
-	cJSON_Delete(copy);
-	return text;
+	if (output_closed)
+		return -1;
+	put_value(&pr, msg);
+	if (!pr.failed) {
+		buf_add(&pr.out, "\n", 1);
+		flush_piece(&pr, 1);
+	}
+	buf_release(&pr.out);
+	return pr.failed ? -1 : 0;
 }
 
 static int is_response(const cJSON *msg)
@@ -363,7 +494,7 @@ int jsonrpc_send(const cJSON *msg)
 		cJSON_AddItemToArray(batch, cJSON_Duplicate(msg, 1));
 		return 0;
 	}
-	return write_line(print_redacted(msg));
+	return write_message(msg);
 }
 
 static cJSON *envelope(const cJSON *id)
@@ -430,7 +561,7 @@ void jsonrpc_batch_end(void)
 
 	batch = NULL;
 	if (done && cJSON_GetArraySize(done) > 0)
-		write_line(print_redacted(done));
+		write_message(done);
 	cJSON_Delete(done);
 }
 

@@ -154,6 +154,16 @@ char *redact_string(const char *s)
 	return buf_detach(&out, NULL);
 }
 
+size_t redact_longest(void)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < nsecrets; i++)
+		if (strlen(secrets[i]) > n)
+			n = strlen(secrets[i]);
+	return n;
+}
+
 void redact_wipe(void)
 {
 	size_t i;

@@ -12,6 +12,7 @@
 #include "audit.h"
 #include "discovery.h"
 #include "http.h"
+#include "jsonrpc.h"
 #include "idempotency.h"
 #include "log.h"
 #include "mcp.h"
@@ -508,10 +509,21 @@ cJSON *tool_get_json(struct tool_call *call, const char *path,
 
 /* ---- the call --------------------------------------------------------- */
 
+/* A string item that owns text, uncopied: a result may be tens of MiB. */
+static cJSON *string_taking(char *text)
+{
+	cJSON *s = cJSON_CreateString("");
+
+	if (text) {
+		cJSON_free(s->valuestring);
+		s->valuestring = text;	/* malloc'd, as cJSON's strings are */
+	}
+	return s;
+}
+
 cJSON *tool_call_result(struct tool_call *call)
 {
 	cJSON *result = cJSON_CreateObject(), *content, *item;
-	char *text;
 
 	if (call->content) {
 		content = call->content;
@@ -523,9 +535,8 @@ cJSON *tool_call_result(struct tool_call *call)
 		if (call->is_error && call->text) {
 			cJSON_AddStringToObject(item, "text", call->text);
 		} else {
-			text = cJSON_PrintUnformatted(call->structured);
-			cJSON_AddStringToObject(item, "text", text);
-			free(text);
+			cJSON_AddItemToObject(item, "text", string_taking(
+				json_print(call->structured)));
 		}
 		cJSON_AddItemToArray(content, item);
 	}

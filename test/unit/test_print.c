@@ -1,0 +1,160 @@
+/*
+ * The compact printer: json_print() writes exactly what
+ * cJSON_PrintUnformatted writes; secrets are redacted in the values (an
+ * escaped-only one takes its whole token); a message over 256 KiB goes out
+ * in pieces that join into the same line, valid UTF-8 even where a piece
+ * boundary falls inside a UTF-8 sequence.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "jsonrpc.h"
+#include "log.h"
+#include "tap.h"
+
+static struct buf written = BUF_INIT;
+static int pieces;
+
+static int to_memory(const char *data, size_t len, void *ctx)
+{
+	(void)ctx;
+	pieces++;
+	return buf_add(&written, data, len);
+}
+
+static void test_same_as_cjson(void)
+{
+	static const char *const docs[] = {
+		"{}", "[]", "null", "true", "false", "0", "-0", "1", "-17",
+		"0.1", "1e300", "-2.5e-7", "9007199254740993", "123456789012",
+		"3.141592653589793", "\"\"", "\"a\\\"b\\\\c\\/d\"",
+		"\"\\b\\f\\n\\r\\t\\u0001\\u001f\\u007f\"",
+		"\"caf\\u00e9 \xe2\x82\xac \xf0\x9f\x98\x80\"",
+		"{\"a\":[1,{\"b\":null,\"c\":[[],{}]}],\"\\u0000k\":\"v\"}",
+		"[1,\"two\",[3,[4,[5]]],{\"six\":6.5},true,false,null]",
+		"{\"nested\":{\"deeper\":{\"x\":\"\\\"quoted\\\"\"}},\"n\":-1e-300}",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(docs) / sizeof(*docs); i++) {
+		cJSON *v = cJSON_Parse(docs[i]);
+		char *want = v ? cJSON_PrintUnformatted(v) : NULL;
+		char *got = v ? json_print(v) : NULL;
+
+		CHECK(want && got && !strcmp(want, got), "prints %s as cJSON does",
+		      docs[i]);
+		free(want);
+		free(got);
+		cJSON_Delete(v);
+	}
+}
+
+static void test_raw_and_failure(void)
+{
+	cJSON *o = cJSON_CreateObject(), *bad = cJSON_CreateObject();
+	char *got;
+
+	cJSON_AddRawToObject(o, "r", "[1,2]");
+	got = json_print(o);
+	CHECK(got && !strcmp(got, "{\"r\":[1,2]}"), "a raw member is copied as is");
+	free(got);
+	cJSON_AddRawToObject(bad, "x", "1");
+	free(cJSON_GetObjectItem(bad, "x")->valuestring);
+	cJSON_GetObjectItem(bad, "x")->valuestring = NULL;
+	got = json_print(bad);
+	CHECK(!got, "a raw member without text fails, as in cJSON");
+	free(got);
+	cJSON_Delete(o);
+	cJSON_Delete(bad);
+}
+
+/*
+ * A 3 MiB string dense with secrets and UTF-8 characters, so the cuts
+ * between pieces fall inside them (no escapes: pieces end mid-run).
+ */
+static char *big_text(const char *secret, size_t size)
+{
+	char *s = malloc(size + 1);
+	size_t pos, n = strlen(secret);
+
+	memset(s, 'x', size);
+	s[size] = '\0';
+	for (pos = 0; pos + n < size; pos += n + 23)
+		memcpy(s + pos, secret, n);
+	for (pos = 7; pos + 3 < size; pos += 61)
+		memcpy(s + pos, "\xe2\x82\xac", 3);
+	return s;
+}
+
+static void test_streamed_message(void)
+{
+	const char *secret = "sk-live-0123456789abcdef0123456789abcdef";
+	size_t size = 3u << 20;
+	char *text = big_text(secret, size), *whole, *want;
+	cJSON *id = cJSON_CreateRaw("1"), *res = cJSON_CreateObject(), *msg;
+
+	redact_register(secret);
+	cJSON_AddStringToObject(res, "text", text);
+	cJSON_AddItemToObject(res, "same", cJSON_Parse("{\"k\":[1,2,3]}"));
+	msg = cJSON_CreateObject();
+	cJSON_AddStringToObject(msg, "jsonrpc", "2.0");
+	cJSON_AddItemToObject(msg, "id", cJSON_Duplicate(id, 1));
+	cJSON_AddItemToObject(msg, "result", cJSON_Duplicate(res, 1));
+	whole = cJSON_PrintUnformatted(msg);
+	want = redact_string(whole);
+	pieces = 0;
+	jsonrpc_set_sink(to_memory, NULL);
+	jsonrpc_send_result(id, res);
+	CHECK(pieces > 2, "a 3 MiB message goes out in pieces (%d)", pieces);
+	CHECK(written.len == strlen(want) + 1 &&
+	      !memcmp(written.data, want, written.len - 1) &&
+	      written.data[written.len - 1] == '\n',
+	      "the pieces join into the line cJSON prints, redacted");
+	CHECK(!memmem(written.data, written.len, secret, strlen(secret)),
+	      "no secret crosses a piece boundary unredacted");
+	jsonrpc_set_sink(NULL, NULL);
+	redact_wipe();
+	buf_release(&written);
+	free(whole);
+	free(want);
+	free(text);
+	cJSON_Delete(msg);
+	cJSON_Delete(id);
+}
+
+/* Secrets go in the values; one that only the escaped text shows takes
+ * its whole string (or number) with it, and the line stays JSON. */
+static void test_redaction(void)
+{
+	cJSON *id = cJSON_CreateRaw("2"), *res = cJSON_CreateObject(), *back;
+
+	redact_register("fuzz-key-123");
+	redact_register("98765432");
+	cJSON_AddStringToObject(res, "plain", "a fuzz-key-123 b");
+	cJSON_AddStringToObject(res, "escaped", "\fuzz-key-123");
+	cJSON_AddNumberToObject(res, "n", 98765432);
+	cJSON_AddRawToObject(res, "raw", "{\"k\":\"fuzz-key-123\"}");
+	jsonrpc_set_sink(to_memory, NULL);
+	jsonrpc_send_result(id, res);
+	back = cJSON_Parse(written.data);
+	CHECK(back && !strstr(written.data, "fuzz-key-123") &&
+	      !strstr(written.data, "98765432"), "no secret in %s", written.data);
+	CHECK(strstr(written.data, "\"plain\":\"a [redacted] b\"") &&
+	      strstr(written.data, "\"escaped\":\"[redacted]\"") &&
+	      strstr(written.data, "\"n\":\"[redacted]\"") &&
+	      strstr(written.data, "\"raw\":\"{\\\"k\\\":\\\"[redacted]\\\"}\""),
+	      "values are redacted in place, escaped-only secrets whole");
+	jsonrpc_set_sink(NULL, NULL);
+	redact_wipe();
+	buf_release(&written);
+	cJSON_Delete(back);
+	cJSON_Delete(id);
+}
+
+int main(void)
+{
+	test_same_as_cjson();
+	test_raw_and_failure();
+	test_redaction();
+	test_streamed_message();
+	return tap_done();
+}
