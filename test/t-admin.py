@@ -6,22 +6,13 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
 import harness  # noqa: E402
-from fake import Fake  # noqa: E402
+from fake import SharedFake  # noqa: E402
 from mcp import Server, structured, text_of  # noqa: E402
 
-fake = None
+fake = SharedFake()
 ORG = {"organization_id": "org_acme"}
 PERIOD = {"start_time": "2025-01-01T00:00:00Z",
           "end_time": "2025-02-01T00:00:00Z"}
-
-
-def setup_module():
-    global fake
-    fake = Fake()
-
-
-def teardown_module():
-    fake.stop()
 
 
 def server():

@@ -8,21 +8,12 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
 import harness  # noqa: E402
-from fake import Fake  # noqa: E402
+from fake import SharedFake  # noqa: E402
 from mcp import structured, text_of  # noqa: E402
 from tooltest import call, error, fresh_server, ok  # noqa: E402
 
 GUMMIE = "gummie_research"
-fake = None
-
-
-def setup_module():
-    global fake
-    fake = Fake(run_ms=300, queue_ms=20)
-
-
-def teardown_module():
-    fake.stop()
+fake = SharedFake(run_ms=300, queue_ms=20)
 
 
 def error_text(*args):

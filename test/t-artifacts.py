@@ -10,22 +10,13 @@ import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
 import harness  # noqa: E402
-from fake import Fake  # noqa: E402
+from fake import SharedFake  # noqa: E402
 from mcp import Server, structured, text_of  # noqa: E402
 
-fake = None
+fake = SharedFake()
 AGENT = "agent_research"
 REPORT = ("# Weekly research report\n\nRevenue grew 12 % \u2014 "
           "na\u00efve forecast \u2713\n- sources: 14\n")
-
-
-def setup_module():
-    global fake
-    fake = Fake()
-
-
-def teardown_module():
-    fake.stop()
 
 
 def server(**kw):

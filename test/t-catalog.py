@@ -5,20 +5,11 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
 import harness  # noqa: E402
-from fake import Fake  # noqa: E402
+from fake import SharedFake  # noqa: E402
 from mcp import Server, structured, text_of  # noqa: E402
 
-fake = None
+fake = SharedFake()
 TEAM = {"GUMLOOP_TEAM_ID": "team-9"}
-
-
-def setup_module():
-    global fake
-    fake = Fake()
-
-
-def teardown_module():
-    fake.stop()
 
 
 def server(args=(), extra_env=TEAM):

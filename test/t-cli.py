@@ -11,21 +11,12 @@ import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
 import harness  # noqa: E402
-from fake import Fake  # noqa: E402
+from fake import SharedFake  # noqa: E402
 from helptext import help_entries  # noqa: E402
 from mcp import BINARY, REPO_ROOT, Server, base_env, run_once  # noqa: E402
 
 SECRET = "sk-cli-test-0123456789abcdef"
-fake = None
-
-
-def setup_module():
-    global fake
-    fake = Fake(keys=["test-key", SECRET], run_ms=100, queue_ms=10)
-
-
-def teardown_module():
-    fake.stop()
+fake = SharedFake(keys=["test-key", SECRET], run_ms=100, queue_ms=10)
 
 
 def run(args, **kw):

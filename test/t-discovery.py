@@ -12,22 +12,13 @@ import tempfile
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
 import harness  # noqa: E402
 import schema  # noqa: E402
-from fake import Fake  # noqa: E402
+from fake import SharedFake  # noqa: E402
 from mcp import Server, structured, text_of  # noqa: E402
 
-fake = None
+fake = SharedFake(run_ms=200, queue_ms=20)
 THREE = ["search_gumloop_tools", "get_gumloop_tool_schema",
          "call_gumloop_tool"]
 KILL = "kill_a_gumloop_flow_run"
-
-
-def setup_module():
-    global fake
-    fake = Fake(run_ms=200, queue_ms=20)
-
-
-def teardown_module():
-    fake.stop()
 
 
 def server(args=(), extra_env=None, discovery=True, version="2025-11-25"):

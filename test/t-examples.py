@@ -13,24 +13,15 @@ import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
 import harness  # noqa: E402
-from fake import Fake  # noqa: E402
+from fake import SharedFake  # noqa: E402
 from mcp import BINARY, REPO_ROOT, Server  # noqa: E402
 
 EXAMPLES = os.path.join(REPO_ROOT, "examples")
 KEY = "sk-example-test-key-42"
 INSTALLED = "/usr/local/bin/gumloop-mcp"
 WRITE_TOOL = "create_a_gumloop_flow_run"
-fake = None
+fake = SharedFake(keys=["test-key", KEY], run_ms=100, queue_ms=10)
 tried = set()   # example files the tests below used
-
-
-def setup_module():
-    global fake
-    fake = Fake(keys=["test-key", KEY], run_ms=100, queue_ms=10)
-
-
-def teardown_module():
-    fake.stop()
 
 
 def example(rel):

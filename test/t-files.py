@@ -10,22 +10,13 @@ import zipfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
 import harness  # noqa: E402
-from fake import Fake  # noqa: E402
+from fake import SharedFake  # noqa: E402
 from mcp import Server, structured, text_of  # noqa: E402
 
-fake = None
+fake = SharedFake()
 RUN = {"run_id": "run_42", "saved_item_id": "flow_competitor_pricing"}
 CSV = "name,price\nwidget,3\nna\u00efve gadget \u2713,7\n"
 BINARY = bytes(range(256)) * 3
-
-
-def setup_module():
-    global fake
-    fake = Fake()
-
-
-def teardown_module():
-    fake.stop()
 
 
 def server(**kw):

@@ -13,22 +13,13 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
 import harness  # noqa: E402
-from fake import Fake  # noqa: E402
+from fake import SharedFake  # noqa: E402
 from mcp import Server, structured, text_of  # noqa: E402
 
-fake = None
+fake = SharedFake(run_ms=200, queue_ms=20)
 FLOW = "flow_competitor_pricing"
 START = "create_a_gumloop_flow_run"
 KILL = "kill_a_gumloop_flow_run"
-
-
-def setup_module():
-    global fake
-    fake = Fake(run_ms=200, queue_ms=20)
-
-
-def teardown_module():
-    fake.stop()
 
 
 def server(**kw):

@@ -9,24 +9,15 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
 import harness  # noqa: E402
-from fake import Fake  # noqa: E402
+from fake import SharedFake  # noqa: E402
 from mcp import BINARY, Server, base_env, structured, text_of  # noqa: E402
 
-fake = None
+fake = SharedFake(run_ms=200, queue_ms=20)
 
 READ_FLOW = "list_all_gumloop_flows"
 READ_RUN = "get_single_gumloop_flow_run_by_id"
 WRITE_START = "create_a_gumloop_flow_run"
 WRITE_KILL = "kill_a_gumloop_flow_run"
-
-
-def setup_module():
-    global fake
-    fake = Fake(run_ms=200, queue_ms=20)
-
-
-def teardown_module():
-    fake.stop()
 
 
 def server(args=(), extra_env=None):

@@ -11,21 +11,12 @@ from email.utils import formatdate
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
 import harness  # noqa: E402
-from fake import Fake  # noqa: E402
+from fake import SharedFake  # noqa: E402
 from mcp import Server, structured, text_of  # noqa: E402
 
-fake = None
+fake = SharedFake(run_ms=200, queue_ms=20)
 LIST = "/api/v1/list_saved_items"
 KILL = "/api/v1/kill_pipeline"
-
-
-def setup_module():
-    global fake
-    fake = Fake(run_ms=200, queue_ms=20)
-
-
-def teardown_module():
-    fake.stop()
 
 
 def server():

@@ -9,20 +9,11 @@ import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
 import harness  # noqa: E402
-from fake import Fake  # noqa: E402
+from fake import SharedFake  # noqa: E402
 from mcp import Server, structured  # noqa: E402
 
-fake = None
+fake = SharedFake(run_ms=200, queue_ms=20)
 MODERN = "2026-07-28"
-
-
-def setup_module():
-    global fake
-    fake = Fake(run_ms=200, queue_ms=20)
-
-
-def teardown_module():
-    fake.stop()
 
 
 def server(args=(), initialize=True, **kw):

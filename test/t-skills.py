@@ -11,22 +11,13 @@ import zipfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
 import harness  # noqa: E402
-from fake import Fake  # noqa: E402
+from fake import SharedFake  # noqa: E402
 from mcp import Server, structured, text_of  # noqa: E402
 
-fake = None
+fake = SharedFake()
 GOOD_MD = ("---\nname: pricing-check\ndescription: Checks competitor prices "
            "every Monday\n---\n\n# Pricing check\n\n1. Open the page.\n")
 EXPECTED_FORM = "---\nname: my-skill\ndescription: "
-
-
-def setup_module():
-    global fake
-    fake = Fake()
-
-
-def teardown_module():
-    fake.stop()
 
 
 def server(**kw):

@@ -11,23 +11,14 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
 import harness  # noqa: E402
-from fake import Fake  # noqa: E402
+from fake import SharedFake  # noqa: E402
 from mcp import Server, structured, text_of  # noqa: E402
 from tooltest import fresh_server  # noqa: E402
 
 PRICING = "flow_competitor_pricing"
 BROKEN = "flow_broken_import"
 
-fake = None
-
-
-def setup_module():
-    global fake
-    fake = Fake(run_ms=300, queue_ms=20)
-
-
-def teardown_module():
-    fake.stop()
+fake = SharedFake(run_ms=300, queue_ms=20)
 
 
 def server(**kw):

@@ -12,6 +12,7 @@ Standard library only.  The fake exits on its own when this process dies,
 because it watches its stdin (a pipe held only by us) for EOF.
 """
 
+import atexit
 import json
 import os
 import signal
@@ -209,3 +210,18 @@ class Fake:
             self.stop()
         except Exception:
             pass
+
+
+class SharedFake:
+    """The one fake a test script shares between its tests: started on
+    first use, stopped when the script ends. It stands for a Fake."""
+
+    def __init__(self, **options):
+        self._options = options
+        self._fake = None
+
+    def __getattr__(self, name):
+        if self._fake is None:
+            self._fake = Fake(**self._options)
+            atexit.register(self._fake.stop)
+        return getattr(self._fake, name)
