@@ -86,7 +86,7 @@ DEPS = $(OBJS:.o=.d) $(FAKE_OBJS:.o=.d) $(CONF_OBJS:.o=.d) \
 		$(FUZZ_BUILD)/src/tools/*.d $(FUZZ_BUILD)/test/fuzz/*.d)
 
 .PHONY: all check unit cases integration demo readme deps install uninstall \
-	clean asan valgrind-check bench fuzz conformance interop mcpb
+	clean asan valgrind-check bench fuzz FORCE conformance interop mcpb
 
 all: deps gumloop-mcp
 
@@ -97,7 +97,18 @@ deps:
 gumloop-mcp: $(OBJS)
 	$(QUIET_LINK)$(CC) $(ALL_LDFLAGS) -o $@ $(OBJS) $(LIBS)
 
-$(BUILD)/%.o: %.c
+# The objects remember the flags they were built with: switching SANITIZE
+# or CFLAGS rebuilds them instead of linking stale ones.
+FLAGS_STAMP = $(BUILD)/.flags
+FLAGS_TEXT = $(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS)
+
+$(FLAGS_STAMP): FORCE
+	@mkdir -p $(BUILD)
+	@[ "$$(cat $@ 2>/dev/null)" = '$(FLAGS_TEXT)' ] || echo '$(FLAGS_TEXT)' >$@
+
+FORCE:
+
+$(BUILD)/%.o: %.c $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(QUIET_CC)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
@@ -116,7 +127,7 @@ mcpb: gumloop-mcp
 interop: all $(FAKE) $(CONFORMANCE)
 	$(Q)./test/interop/run.sh
 
-$(BUILD)/test/fake/%.o: test/fake/%.c
+$(BUILD)/test/fake/%.o: test/fake/%.c $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(QUIET_CC)$(CC) $(ALL_CFLAGS) -D_GNU_SOURCE -c -o $@ $<
 
@@ -130,7 +141,7 @@ $(BUILD)/test/%: $(BUILD)/test/unit/%.o $(LIB_OBJS)
 unit: $(UNIT_BINS)
 	$(Q)for t in $(UNIT_BINS); do $$t || exit 1; done
 
-$(BUILD)/test/fuzz/replay-%.o: test/fuzz/replay.c
+$(BUILD)/test/fuzz/replay-%.o: test/fuzz/replay.c $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(QUIET_CC)$(CC) $(ALL_CFLAGS) -DFUZZ_CORPUS='"test/fuzz/corpus-$*"' \
 		-c -o $@ $<
