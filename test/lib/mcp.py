@@ -6,7 +6,8 @@
         result = srv.call("list_all_gumloop_flows", {})
 
 Standard library only. With VALGRIND=1 in the environment the binary runs
-under valgrind memcheck and a memory error fails the test at close().
+under valgrind memcheck and a memory error fails the test at close(); so
+does a sanitizer report on stderr (make SANITIZE=address,undefined).
 """
 
 import json
@@ -22,6 +23,9 @@ BINARY = os.environ.get("GUMLOOP_MCP", os.path.join(REPO_ROOT, "gumloop-mcp"))
 TEST_KEY = "test-key"
 TEST_USER = "user-123"
 VALGRIND_STATUS = 99
+# What ASan, LeakSanitizer and UBSan print (make SANITIZE=address,undefined)
+SANITIZER_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
+                   "runtime error:")
 
 
 class ServerError(Exception):
@@ -217,6 +221,9 @@ class Server:
         self.proc = None
         if rc == VALGRIND_STATUS:
             raise ServerError("valgrind found errors: %s" % self.stderr()[-4000:])
+        report = self.stderr()
+        if any(mark in report for mark in SANITIZER_MARKS):
+            raise ServerError("sanitizer report: %s" % report[-4000:])
         return rc
 
 
