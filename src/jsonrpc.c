@@ -244,18 +244,22 @@ static void add_valid_utf8(struct buf *out, const char *s, size_t len)
 
 /*
  * A compact printer that writes what cJSON_PrintUnformatted writes, byte
- * for byte, into a growing buffer. Streaming, the buffer goes out to the
- * sink whenever it passes FLUSH_AT: a message of tens of MiB (a large
- * result, printed once as text and once as structure) is never held
- * whole in memory a second time.
+ * for byte, into a growing buffer. A message is printed fast first; only
+ * when it holds a secret, or passes FLUSH_AT, is it printed again
+ * carefully: secrets redacted value by value, and streamed to the sink
+ * in pieces, so a message of tens of MiB (a large result, printed once as
+ * text and once as structure) is never held whole a second time.
  */
 #define FLUSH_AT ((size_t)256 << 10)
-#define ESCAPE_RUN 65536
+#define ESCAPE_CHUNK 4096
+#define ESCAPE_RUN 65536	/* a long plain run is copied in these */
 #define REDACTED_TOKEN "\"[redacted]\""
 
 struct printer {
 	struct buf out;
-	int stream;	/* flush pieces to the sink */
+	int careful;	/* redact values; stream pieces to the sink */
+	size_t limit;	/* fast mode: give up past this many bytes (0: none) */
+	int stop;	/* over the limit: stop printing */
 	int failed;	/* a Raw without text, or the sink failed */
 };
 
@@ -263,9 +267,21 @@ static void flush_piece(struct printer *pr, int last);
 
 static void put(struct printer *pr, const char *s, size_t n)
 {
-	buf_add(&pr->out, s, n);
-	if (pr->stream && pr->out.len >= FLUSH_AT)
+	struct buf *b = &pr->out;
+
+	if (pr->stop)
+		return;
+	if (b->len + n < b->cap) {	/* the usual case: room for it and NUL */
+		memcpy(b->data + b->len, s, n);
+		b->len += n;
+		b->data[b->len] = '\0';
+	} else {
+		buf_add(b, s, n);
+	}
+	if (pr->careful && pr->out.len >= FLUSH_AT)
 		flush_piece(pr, 0);
+	else if (pr->limit && pr->out.len >= pr->limit)
+		pr->stop = 1;
 }
 
 static void put_str(struct printer *pr, const char *s)
@@ -273,36 +289,72 @@ static void put_str(struct printer *pr, const char *s)
 	put(pr, s, strlen(s));
 }
 
-/* Escapes len bytes of s as cJSON does (no quotes). */
-static void put_escaped(struct printer *pr, const unsigned char *p, size_t len)
-{
-	const unsigned char *end = p + len;
-	char esc[8];
-	size_t run;
+/* The bytes a JSON string escapes: controls, '"' and '\\'. */
+static const unsigned char must_escape[256] = {
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	['"'] = 1, ['\\'] = 1,
+};
 
-	while (p < end) {
-		for (run = 0; p + run < end && p[run] >= 32 && p[run] != '"' &&
-			      p[run] != '\\' && run < ESCAPE_RUN; run++)
-			;
-		if (run) {
-			put(pr, (const char *)p, run);
-			p += run;
-			continue;
+#define Q_OPEN 1	/* put_escaped: the opening quote */
+#define Q_CLOSE 2	/* the closing quote */
+
+/* Writes s escaped as cJSON escapes, a chunk at a time, with the quotes
+ * flags asks for; after, when not 0, follows in the same write (a key's
+ * ':'). */
+static void put_escaped(struct printer *pr, const unsigned char *p, size_t len,
+			unsigned flags, char after)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *end = p + len;
+	char tmp[ESCAPE_CHUNK + 16];	/* an escape and the quote past it */
+	size_t n = 0;
+
+	if (flags & Q_OPEN)
+		tmp[n++] = '"';
+	while (p < end && !pr->stop) {
+		const unsigned char *run = p;
+
+		while (p < end && !must_escape[*p])
+			p++;
+		if (n >= ESCAPE_CHUNK || (size_t)(p - run) > ESCAPE_CHUNK - n) {
+			put(pr, tmp, n);	/* a long run goes as it is */
+			n = 0;
+			for (; run + ESCAPE_RUN < p; run += ESCAPE_RUN)
+				put(pr, (const char *)run, ESCAPE_RUN);
+			put(pr, (const char *)run, (size_t)(p - run));
+		} else {
+			memcpy(tmp + n, run, (size_t)(p - run));
+			n += (size_t)(p - run);
 		}
+		if (p == end)
+			break;
+		if (n >= ESCAPE_CHUNK) {
+			put(pr, tmp, n);
+			n = 0;
+		}
+		tmp[n++] = '\\';
 		switch (*p) {
-		case '"': put(pr, "\\\"", 2); break;
-		case '\\': put(pr, "\\\\", 2); break;
-		case '\b': put(pr, "\\b", 2); break;
-		case '\f': put(pr, "\\f", 2); break;
-		case '\n': put(pr, "\\n", 2); break;
-		case '\r': put(pr, "\\r", 2); break;
-		case '\t': put(pr, "\\t", 2); break;
+		case '"': tmp[n++] = '"'; break;
+		case '\\': tmp[n++] = '\\'; break;
+		case '\b': tmp[n++] = 'b'; break;
+		case '\f': tmp[n++] = 'f'; break;
+		case '\n': tmp[n++] = 'n'; break;
+		case '\r': tmp[n++] = 'r'; break;
+		case '\t': tmp[n++] = 't'; break;
 		default:
-			snprintf(esc, sizeof(esc), "\\u%04x", *p);
-			put(pr, esc, 6);
+			memcpy(tmp + n, "u00", 3);
+			tmp[n + 3] = hex[*p >> 4];
+			tmp[n + 4] = hex[*p & 15];
+			n += 5;
 		}
 		p++;
 	}
+	if (flags & Q_CLOSE)
+		tmp[n++] = '"';
+	if (after)
+		tmp[n++] = after;
+	put(pr, tmp, n);
 }
 
 static int needs_escape(const char *s, size_t len)
@@ -310,7 +362,7 @@ static int needs_escape(const char *s, size_t len)
 	size_t i;
 
 	for (i = 0; i < len; i++)
-		if ((unsigned char)s[i] < 32 || s[i] == '"' || s[i] == '\\')
+		if (must_escape[(unsigned char)s[i]])
 			return 1;
 	return 0;
 }
@@ -322,51 +374,53 @@ static int needs_escape(const char *s, size_t len)
  */
 static int escaped_shows_secret(const char *s, size_t len)
 {
-	struct printer w = { BUF_INIT, 0, 0 };
+	struct printer w = { BUF_INIT, 0, 0, 0, 0 };
 	size_t keep = redact_longest(), n;
 	int found = 0;
 
 	if (!keep || !needs_escape(s, len))
 		return 0;
-	buf_add(&w.out, "\"", 1);
+	put_escaped(&w, (const unsigned char *)"", 0, Q_OPEN, 0);
 	while (len && !found) {
-		n = len < ESCAPE_RUN ? len : ESCAPE_RUN;
-		put_escaped(&w, (const unsigned char *)s, n);
+		n = len < FLUSH_AT ? len : FLUSH_AT;
+		put_escaped(&w, (const unsigned char *)s, n,
+			    n == len ? Q_CLOSE : 0, 0);
 		s += n;
 		len -= n;
 		found = redact_contains(w.out.data, w.out.len);
 		if (w.out.len > keep)
 			buf_consume(&w.out, w.out.len - keep);
 	}
-	buf_add(&w.out, "\"", 1);
-	found = found || redact_contains(w.out.data, w.out.len);
 	buf_release(&w.out);
 	return found;
 }
 
 /*
- * A JSON string literal, escaped as cJSON escapes (NULL prints ""), with
- * secrets redacted in the value, not in the printed text: cutting a key
- * out of "\\fkey..." would leave a lone backslash. What only the escaped
- * form shows turns the whole string into "[redacted]".
+ * A JSON string literal, escaped as cJSON escapes (NULL prints ""), and
+ * after it the character after (unless 0). When
+ * careful, secrets are redacted in the value, not in the printed text
+ * (cutting a key out of "\\fkey..." would leave a lone backslash), and
+ * what only the escaped form shows turns the whole string into
+ * "[redacted]".
  */
-static void put_string(struct printer *pr, const char *s)
+static void put_string(struct printer *pr, const char *s, char after)
 {
 	char *clean = NULL;
 	size_t len;
 
 	s = s ? s : "";
 	len = strlen(s);
-	if (redact_contains(s, len)) {
+	if (pr->careful && redact_contains(s, len)) {
 		s = clean = redact_string(s);
 		len = strlen(s);
 	}
-	if (escaped_shows_secret(s, len)) {
+	if (pr->careful && escaped_shows_secret(s, len)) {
 		put_str(pr, REDACTED_TOKEN);
+		if (after)
+			put(pr, &after, 1);
 	} else {
-		put(pr, "\"", 1);
-		put_escaped(pr, (const unsigned char *)s, len);
-		put(pr, "\"", 1);
+		put_escaped(pr, (const unsigned char *)s, len, Q_OPEN | Q_CLOSE,
+			    after);
 	}
 	free(clean);
 }
@@ -384,23 +438,24 @@ static void put_value(struct printer *pr, const cJSON *v)
 		/* cJSON's own number format, printed without allocating */
 		if (!cJSON_PrintPreallocated((cJSON *)v, num, sizeof(num), 0))
 			pr->failed = 1;
-		else if (redact_contains(num, strlen(num)))
+		else if (pr->careful && redact_contains(num, strlen(num)))
 			put_str(pr, REDACTED_TOKEN);	/* a secret of digits */
 		else
 			put_str(pr, num);
 		return;
-	case cJSON_String: put_string(pr, v->valuestring); return;
+	case cJSON_String: put_string(pr, v->valuestring, 0); return;
 	case cJSON_Raw:
 		if (!v->valuestring)
 			pr->failed = 1;
-		else if (redact_contains(v->valuestring, strlen(v->valuestring)))
-			put_string(pr, v->valuestring);	/* stays JSON: a string */
+		else if (pr->careful &&
+			 redact_contains(v->valuestring, strlen(v->valuestring)))
+			put_string(pr, v->valuestring, 0);	/* stays JSON */
 		else
 			put_str(pr, v->valuestring);
 		return;
 	case cJSON_Array:
 		put(pr, "[", 1);
-		for (c = v->child; c; c = c->next) {
+		for (c = v->child; c && !pr->stop; c = c->next) {
 			put_value(pr, c);
 			if (c->next)
 				put(pr, ",", 1);
@@ -409,9 +464,8 @@ static void put_value(struct printer *pr, const cJSON *v)
 		return;
 	case cJSON_Object:
 		put(pr, "{", 1);
-		for (c = v->child; c; c = c->next) {
-			put_string(pr, c->string);
-			put(pr, ":", 1);
+		for (c = v->child; c && !pr->stop; c = c->next) {
+			put_string(pr, c->string, ':');
 			put_value(pr, c);
 			if (c->next)
 				put(pr, ",", 1);
@@ -424,7 +478,7 @@ static void put_value(struct printer *pr, const cJSON *v)
 
 char *json_print(const cJSON *v)
 {
-	struct printer pr = { BUF_INIT, 0, 0 };
+	struct printer pr = { BUF_INIT, 0, 0, 0, 0 };
 
 	put_value(&pr, v);
 	if (pr.failed) {
@@ -467,14 +521,25 @@ static void flush_piece(struct printer *pr, int last)
 	buf_consume(b, cut);
 }
 
-/* Writes msg as one line; a long one goes out in pieces as it is printed. */
+/*
+ * Writes msg as one line. Printed fast and sent at once when it is small
+ * and shows no secret (the usual case); else printed again carefully,
+ * redacting value by value and streaming in pieces as it goes.
+ */
 static int write_message(const cJSON *msg)
 {
-	struct printer pr = { BUF_INIT, 1, 0 };
+	struct printer pr = { BUF_INIT, 0, FLUSH_AT, 0, 0 };
 
 	if (output_closed)
 		return -1;
 	put_value(&pr, msg);
+	if (pr.stop || (!pr.failed && redact_contains(pr.out.data, pr.out.len))) {
+		buf_reset(&pr.out);
+		pr.careful = 1;
+		pr.limit = 0;
+		pr.stop = 0;
+		put_value(&pr, msg);
+	}
 	if (!pr.failed) {
 		buf_add(&pr.out, "\n", 1);
 		flush_piece(&pr, 1);

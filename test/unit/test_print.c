@@ -48,6 +48,56 @@ static void test_same_as_cjson(void)
 	}
 }
 
+/* Escapes packed at the edges of the printer's 4 KiB chunks, through both
+ * the fast path and the careful, streamed one. */
+static void test_dense_escapes(void)
+{
+	static const char *const units[] = { "\"", "a\"", "\x01", "ab\\\n",
+					     "\"abcdefghijklmnopqrstuvwxyz0123456789",
+					     "\xe2\x82\xac\t" };
+	size_t u, i, total = 0;
+	cJSON *arr = cJSON_CreateArray(), *id = cJSON_CreateRaw("4");
+	char *want, *got, *line;
+	struct buf b = BUF_INIT;
+
+	for (u = 0; u < sizeof(units) / sizeof(*units); u++) {
+		buf_reset(&b);
+		for (i = 0; b.len < 70000; i++)
+			buf_addstr(&b, units[u]);
+		cJSON_AddItemToArray(arr, cJSON_CreateString(b.data));
+		total += b.len;
+	}
+	/* an escape that ends past the chunk, then a run */
+	buf_reset(&b);
+	for (i = 0; i < 4094; i++)
+		buf_add(&b, "a", 1);
+	buf_addstr(&b, "\"");
+	for (i = 0; i < 100; i++)
+		buf_add(&b, "b", 1);
+	cJSON_AddItemToArray(arr, cJSON_CreateString(b.data));
+	want = cJSON_PrintUnformatted(arr);
+	got = json_print(arr);
+	CHECK(want && got && !strcmp(want, got),
+	      "dense escapes print as cJSON prints them (%zu bytes)", total);
+	redact_register("never-in-the-text");
+	pieces = 0;
+	jsonrpc_set_sink(to_memory, NULL);
+	jsonrpc_send_result(id, cJSON_Duplicate(arr, 1));
+	line = xasprintf("{\"jsonrpc\":\"2.0\",\"id\":4,\"result\":%s}\n", want);
+	CHECK(pieces > 1 && written.len == strlen(line) &&
+	      !memcmp(written.data, line, written.len),
+	      "and streamed carefully in %d pieces, the same line", pieces);
+	jsonrpc_set_sink(NULL, NULL);
+	redact_wipe();
+	buf_release(&written);
+	buf_release(&b);
+	free(line);
+	free(want);
+	free(got);
+	cJSON_Delete(arr);
+	cJSON_Delete(id);
+}
+
 static void test_raw_and_failure(void)
 {
 	cJSON *o = cJSON_CreateObject(), *bad = cJSON_CreateObject();
@@ -144,17 +194,40 @@ static void test_redaction(void)
 	      strstr(written.data, "\"raw\":\"{\\\"k\\\":\\\"[redacted]\\\"}\""),
 	      "values are redacted in place, escaped-only secrets whole");
 	jsonrpc_set_sink(NULL, NULL);
-	redact_wipe();
 	buf_release(&written);
 	cJSON_Delete(back);
 	cJSON_Delete(id);
 }
 
+/* The escaped-only secret across the 256 KiB windows it is checked in. */
+static void test_redaction_across_windows(void)
+{
+	size_t pad = (256u << 10) - 3;
+	char *s = malloc(pad + 32);
+	cJSON *id = cJSON_CreateRaw("3"), *res = cJSON_CreateObject();
+
+	memset(s, 'x', pad);
+	strcpy(s + pad, "\fuzz-key-123 tail");
+	cJSON_AddStringToObject(res, "long", s);
+	jsonrpc_set_sink(to_memory, NULL);
+	jsonrpc_send_result(id, res);
+	CHECK(!strstr(written.data, "fuzz-key-123") &&
+	      strstr(written.data, "\"long\":\"[redacted]\""),
+	      "a secret shown by an escape at a window edge takes its string");
+	jsonrpc_set_sink(NULL, NULL);
+	redact_wipe();
+	buf_release(&written);
+	cJSON_Delete(id);
+	free(s);
+}
+
 int main(void)
 {
 	test_same_as_cjson();
+	test_dense_escapes();
 	test_raw_and_failure();
 	test_redaction();
+	test_redaction_across_windows();
 	test_streamed_message();
 	return tap_done();
 }
