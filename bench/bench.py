@@ -18,6 +18,7 @@ import statistics
 import subprocess
 import sys
 import time
+import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -215,22 +216,57 @@ def bench_flat(opts, env, run_id):
     return run[0]
 
 
-def bench_big(opts, env, fake, run_id, peer):
-    """Peak RSS for one call whose result is a 10 MiB JSON document."""
+def start_session(env, fake):
+    """A completed session; returns the fake's JSON body for it."""
+    fake.config(session_ms=0, session_queue_ms=0)
+    out = subprocess.run(
+        [SERVER, "--call", "create_a_gumloop_session",
+         json.dumps({"agent_id": "agent_research",
+                     "input": "Summarise the market"})],
+        env=env, stdout=subprocess.PIPE, text=True, check=True).stdout
+    sid = json.loads(out)["session_id"]
+    time.sleep(0.05)
+    req = urllib.request.Request(
+        fake.base_url + "/sessions/" + sid,
+        headers={"Authorization": "Bearer " + env["GUMLOOP_API_KEY"],
+                 "x-auth-key": env["GUMLOOP_USER_ID"]})
+    with urllib.request.urlopen(req, timeout=10) as resp:
+        return sid, json.loads(resp.read())
+
+
+def bench_big(opts, env, fake, peer):
+    """Peak RSS for get_single_gumloop_session_by_id on a 10 MiB session:
+    the fake's own session, its assistant answer grown to fill 10 MiB
+    (served as a fault body on the session's path)."""
     size = 10 * MIB
-    filler = "x" * (size - 200)
-    body = json.dumps({"run_id": run_id, "state": "DONE",
-                       "outputs": {"report": filler}, "log": []})
-    fake.fault(path="/api/v1/get_pl_run", status=200, body=body, times=-1)
+    sid, session = start_session(env, fake)
+    answer = session["session"]["messages"][-1]
+    row = 'Row %06d: "quoted" figures, a tab\tand a newline\n'
+    text = "".join(row % i for i in range(size // len(row % 0) + 1))
+    chunk = size // 2
+    for _ in range(20):     # the answer is there twice: content and text
+        answer["content"] = answer["parts"][0]["text"] = text[:chunk]
+        body = json.dumps(session, separators=(",", ":"))
+        over = len(body.encode()) - size
+        if -64 < over <= 0:
+            break
+        chunk -= (over + 1) // 2
+    fake.fault(path="/api/v1/sessions/" + sid, method="GET", status=200,
+               body=body, times=-1)
     call = {"jsonrpc": "2.0", "id": 3, "method": "tools/call",
-            "params": {"name": PER_CALL_TOOL, "arguments": {"run_id": run_id}}}
+            "params": {"name": "get_single_gumloop_session_by_id",
+                       "arguments": {"session_id": sid}}}
     inp = write_input("big.in", [line(INIT), line(call)])
-    cands = {"gumloop-mcp": ([SERVER], inp, env, 2)}
+    small = write_input("small.in", [line(INIT), line(
+        dict(call, params={"name": PER_CALL_TOOL,
+                           "arguments": {"run_id": opts.run_id}}))])
+    cands = {"gumloop-mcp": ([SERVER], inp, env, 2),
+             "gumloop-mcp, one small call": ([SERVER], small, env, 2)}
     if peer:
         cands["node peer (SDK 1.32.2)"] = (peer, inp, env, 2)
     runs = interleave(cands, opts.big_rounds, {})
     fake.clear_faults()
-    return len(body), {n: median(r, "maxrss_kb") for n, r in runs.items()}
+    return len(body.encode()), {n: median(r, "maxrss_kb") for n, r in runs.items()}
 
 
 def bench_context(env):
@@ -325,8 +361,13 @@ def report(opts, res):
     add("| peak RSS, start-up run | %s (linked floor %s) | ≤ linked floor + 1 MiB | %s |"
         % (kib(srv["rss"]), kib(linked["rss"]), verdict(extra <= 1024)))
     b = big["gumloop-mcp"]
-    add("| peak RSS, one %.1f MiB result | %s = %.2f× the response | ≤ 3× | %s |"
+    add("| peak RSS, get_single_gumloop_session_by_id on a %.1f MiB session "
+        "| %s = %.2f× the response | ≤ 3× | %s |"
         % (size / MIB, kib(b), b * 1024.0 / size, verdict(b * 1024 <= 3 * size)))
+    s_base = big["gumloop-mcp, one small call"]
+    add("| the same process after one small call (libcurl loaded) | %s; the "
+        "10 MiB result adds %s = %.2f× | | |" % (
+            kib(s_base), kib(b - s_base), (b - s_base) * 1024.0 / size))
     if "node peer (SDK 1.32.2)" in big:
         p = big["node peer (SDK 1.32.2)"]
         add("| node peer, same result | %s = %.2f× the response | | |"
@@ -385,7 +426,8 @@ def main():
         res["startup"] = bench_startup(opts, env, peer)
         res["per_call"] = bench_per_call(opts, env, peer, url, run_id)
         res["flat"] = bench_flat(opts, env, run_id)
-        res["big"] = bench_big(opts, env, fake, run_id, peer)
+        opts.run_id = run_id
+        res["big"] = bench_big(opts, env, fake, peer)
     text = report(opts, res)
     with open(os.path.join(OUT, "results.md"), "w") as f:
         f.write(text)

@@ -30,6 +30,7 @@ const routes = {
   list_all_gumloop_flow_runs: ["GET", "/get_plrun_saved_item_map"],
   kill_a_gumloop_flow_run: ["POST", "/kill_pipeline"],
   create_a_gumloop_flow_run: ["POST", "/start_pipeline"],
+  get_single_gumloop_session_by_id: ["GET", "/sessions/{session_id}"],
 };
 
 function fail(text) {
@@ -39,8 +40,14 @@ function fail(text) {
 async function proxy(name, args) {
   const route = routes[name];
   if (!route) return fail(`${name} is not proxied by the peer`);
-  const [method, path] = route;
-  const params = { user_id: process.env.GUMLOOP_USER_ID, ...args };
+  const [method, template] = route;
+  const params = { ...args };
+  const path = template.replace(/\{(\w+)\}/g, (_, name) => {
+    const value = encodeURIComponent(params[name]);
+    delete params[name];
+    return value;
+  });
+  if (!path.startsWith("/sessions")) params.user_id = process.env.GUMLOOP_USER_ID;
   if (params.inputs) {
     params.pipeline_inputs = Object.entries(params.inputs).map(
       ([input_name, value]) => ({ input_name, value }));
