@@ -20,7 +20,7 @@ from fake import Fake  # noqa: E402
 from mcp import Server, TEST_KEY, structured, text_of  # noqa: E402
 
 VALGRIND = os.environ.get("VALGRIND") == "1"
-TIMEOUT_S = 10 if VALGRIND else 2          # the server's --timeout
+TIMEOUT_S = 10 if VALGRIND else 3          # the server's --timeout
 LATE_MS = (TIMEOUT_S + 3) * 1000           # a delay past that timeout
 
 READ = ("list_all_gumloop_flows", {})
