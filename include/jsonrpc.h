@@ -80,6 +80,12 @@ void jsonrpc_batch_end(void);
 /* Compact JSON text, byte for byte what cJSON_PrintUnformatted makes but
  * without its copies while growing (a new string, NULL on failure). */
 char *json_print(const cJSON *v);
+/* The same appended to b; -1 on failure (b then holds part of it). */
+int json_print_to(struct buf *b, const cJSON *v);
+/* A string item that takes text (malloc'd) without a copy. */
+cJSON *json_take_string(char *text);
+/* A raw JSON item that borrows text (it must outlive the item). */
+cJSON *json_raw_reference(const char *text);
 
 /*
  * 1 when json is exactly one JSON value by RFC 8259: UTF-8, the four

@@ -152,9 +152,10 @@ cJSON *tool_output_schema(const struct tool_def *def);	/* cached, borrowed, may 
 /* The descriptions tools/list shows, filters applied (cached, borrowed). */
 const cJSON *tool_listed(void);
 /* How many tools tools/list shows, and the compact JSON array of count of
- * them from offset (a new string): printed once per process, then copied. */
+ * them from offset: built on demand, borrowed until the next page asked
+ * for or tool_cache_release(). */
 long tool_listed_count(void);
-char *tool_listed_page(long offset, long count);
+const char *tool_listed_page(long offset, long count);
 /* Frees the caches (at exit). */
 void tool_cache_release(void);
 /* The parameter called name: the entry's own or an implied one. */

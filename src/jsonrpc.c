@@ -7,6 +7,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <poll.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -210,6 +211,16 @@ static size_t utf8_valid_prefix(const char *s, size_t len)
 	size_t i = 0, n;
 
 	while (i < len) {
+		uint64_t word;
+
+		/* ASCII eight bytes at a time: a reply is mostly ASCII */
+		if (i + 8 <= len) {
+			memcpy(&word, p + i, 8);
+			if (!(word & 0x8080808080808080ull)) {
+				i += 8;
+				continue;
+			}
+		}
 		if (p[i] < 0x80) {
 			i++;
 			continue;
@@ -476,16 +487,54 @@ static void put_value(struct printer *pr, const cJSON *v)
 	pr->failed = 1;
 }
 
-char *json_print(const cJSON *v)
+/* An item that owns text as it is (malloc'd, as cJSON's are): a result's
+ * text can be tens of MiB. */
+static cJSON *json_take(cJSON *item, char *text)
 {
-	struct printer pr = { BUF_INIT, 0, 0, 0, 0 };
+	if (item && text) {
+		cJSON_free(item->valuestring);
+		item->valuestring = text;
+	} else {
+		free(text);
+	}
+	return item;
+}
+
+cJSON *json_take_string(char *text)
+{
+	return json_take(cJSON_CreateString(""), text);
+}
+
+int json_print_to(struct buf *b, const cJSON *v)
+{
+	struct printer pr = { *b, 0, 0, 0, 0 };
 
 	put_value(&pr, v);
-	if (pr.failed) {
-		buf_release(&pr.out);
+	*b = pr.out;
+	return pr.failed ? -1 : 0;
+}
+
+char *json_print(const cJSON *v)
+{
+	struct buf b = BUF_INIT;
+
+	if (json_print_to(&b, v) < 0) {
+		buf_release(&b);
 		return NULL;
 	}
-	return buf_detach(&pr.out, NULL);
+	return buf_detach(&b, NULL);
+}
+
+cJSON *json_raw_reference(const char *text)
+{
+	cJSON *item = cJSON_CreateRaw("");
+
+	if (item) {
+		cJSON_free(item->valuestring);
+		item->valuestring = (char *)text;
+		item->type |= cJSON_IsReference;	/* delete leaves it */
+	}
+	return item;
 }
 
 /*

@@ -263,7 +263,7 @@ static cJSON *m_tools_list(struct server *srv, const cJSON *params,
 {
 	long offset, total = tool_listed_count(), end;
 	cJSON *result;
-	char cursor[32], *page;
+	char cursor[32];
 
 	(void)srv;
 	if (mcp_parse_cursor(params, "tools", &offset) < 0 || offset >= total + (total == 0))
@@ -271,9 +271,8 @@ static cJSON *m_tools_list(struct server *srv, const cJSON *params,
 				"invalid params.cursor: pass a nextCursor this "
 				"server returned, or none for the first page");
 	result = cJSON_CreateObject();
-	page = tool_listed_page(offset, TOOLS_PAGE_SIZE);
-	cJSON_AddRawToObject(result, "tools", page);
-	free(page);
+	cJSON_AddItemToObject(result, "tools", json_raw_reference(
+		tool_listed_page(offset, TOOLS_PAGE_SIZE)));
 	end = offset + TOOLS_PAGE_SIZE;
 	if (end < total) {
 		snprintf(cursor, sizeof(cursor), "tools:%ld", end);

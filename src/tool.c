@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "discovery.h"
+#include "jsonrpc.h"
 #include "policy.h"
 #include "tool.h"
 #include "util.h"
@@ -27,10 +28,13 @@ struct schema_cache {
 static struct schema_cache *cache;
 static size_t ncache;
 static cJSON *listing;
-/* tools/list as compact text, one string per listed tool: printed once,
- * so each tools/list copies bytes instead of duplicating and printing
- * trees. */
-static char **listed_text;
+/* tools/list as compact text: the last page asked for, printed straight
+ * from fresh descriptions (one tool's trees at a time) and kept, so a
+ * repeated tools/list sends it without building anything. */
+static struct {
+	long offset, count;
+	char *text;
+} page_cache;
 static long nlisted = -1;
 
 const struct tool_def *tool_at(size_t i)
@@ -323,24 +327,26 @@ static cJSON *annotations(const struct tool_def *def)
 	return a;
 }
 
-/* With borrow, the schemas are references to the cache (print, then
- * delete: no deep copies); else the description owns copies. */
-static cJSON *describe(const struct tool_def *def, int borrow)
+/*
+ * With fresh, the schemas are built for this description alone (print it,
+ * delete it: listing every tool then reuses one tool's memory instead of
+ * faulting in the whole catalog's trees at start-up); else the
+ * description owns copies of the cached ones.
+ */
+static cJSON *describe(const struct tool_def *def, int fresh)
 {
 	cJSON *d = cJSON_CreateObject();
-	cJSON *in = tool_input_schema(def), *out = tool_output_schema(def);
+	cJSON *in = fresh ? build_input_schema(def)
+			  : cJSON_Duplicate(tool_input_schema(def), 1);
+	cJSON *out = fresh ? build_output_schema(def)
+			   : cJSON_Duplicate(tool_output_schema(def), 1);
 
 	cJSON_AddStringToObject(d, "name", def->name);
 	cJSON_AddStringToObject(d, "title", def->title);
 	cJSON_AddStringToObject(d, "description", def->description);
-	if (borrow)
-		cJSON_AddItemReferenceToObject(d, "inputSchema", in);
-	else
-		cJSON_AddItemToObject(d, "inputSchema", cJSON_Duplicate(in, 1));
-	if (out && borrow)
-		cJSON_AddItemReferenceToObject(d, "outputSchema", out);
-	else if (out)
-		cJSON_AddItemToObject(d, "outputSchema", cJSON_Duplicate(out, 1));
+	cJSON_AddItemToObject(d, "inputSchema", in);
+	if (out)
+		cJSON_AddItemToObject(d, "outputSchema", out);
 	cJSON_AddItemToObject(d, "annotations", annotations(def));
 	return d;
 }
@@ -363,55 +369,51 @@ const cJSON *tool_listed(void)
 	return listing;
 }
 
-static void list_texts(void)
-{
-	const struct tool_def *t;
-	cJSON *d;
-	size_t i;
-
-	if (nlisted >= 0)
-		return;
-	nlisted = 0;
-	for (i = 0; (t = next_listed(&i));) {
-		d = describe(t, 1);
-		listed_text = xrealloc(listed_text,
-				       (size_t)(nlisted + 1) * sizeof(*listed_text));
-		listed_text[nlisted++] = cJSON_PrintUnformatted(d);
-		cJSON_Delete(d);
-	}
-}
-
 long tool_listed_count(void)
 {
-	list_texts();
+	size_t i = 0;
+
+	if (nlisted < 0)
+		for (nlisted = 0; next_listed(&i); nlisted++)
+			;
 	return nlisted;
 }
 
-char *tool_listed_page(long offset, long count)
+const char *tool_listed_page(long offset, long count)
 {
 	struct buf page = BUF_INIT;
-	long i;
+	const struct tool_def *t;
+	size_t i = 0;
+	long n;
+	cJSON *d;
 
-	list_texts();
+	if (page_cache.text && page_cache.offset == offset &&
+	    page_cache.count == count)
+		return page_cache.text;
 	buf_addstr(&page, "[");
-	for (i = offset; i >= 0 && i < nlisted && i < offset + count; i++) {
-		if (i > offset)
+	for (n = 0; n < offset + count && (t = next_listed(&i)); n++) {
+		if (n < offset)
+			continue;
+		if (n > offset)
 			buf_addstr(&page, ",");
-		buf_addstr(&page, listed_text[i]);
+		d = describe(t, 1);
+		json_print_to(&page, d);
+		cJSON_Delete(d);
 	}
 	buf_addstr(&page, "]");
-	return buf_detach(&page, NULL);
+	free(page_cache.text);
+	page_cache.offset = offset;
+	page_cache.count = count;
+	page_cache.text = buf_detach(&page, NULL);
+	return page_cache.text;
 }
 
 void tool_cache_release(void)
 {
-	long n;
 	size_t i;
 
-	for (n = 0; n < nlisted; n++)
-		free(listed_text[n]);
-	free(listed_text);
-	listed_text = NULL;
+	free(page_cache.text);
+	page_cache.text = NULL;
 	nlisted = -1;
 
 	for (i = 0; i < ncache; i++) {

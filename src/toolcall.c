@@ -509,18 +509,6 @@ cJSON *tool_get_json(struct tool_call *call, const char *path,
 
 /* ---- the call --------------------------------------------------------- */
 
-/* A string item that owns text, uncopied: a result may be tens of MiB. */
-static cJSON *string_taking(char *text)
-{
-	cJSON *s = cJSON_CreateString("");
-
-	if (text) {
-		cJSON_free(s->valuestring);
-		s->valuestring = text;	/* malloc'd, as cJSON's strings are */
-	}
-	return s;
-}
-
 cJSON *tool_call_result(struct tool_call *call)
 {
 	cJSON *result = cJSON_CreateObject(), *content, *item;
@@ -535,7 +523,7 @@ cJSON *tool_call_result(struct tool_call *call)
 		if (call->is_error && call->text) {
 			cJSON_AddStringToObject(item, "text", call->text);
 		} else {
-			cJSON_AddItemToObject(item, "text", string_taking(
+			cJSON_AddItemToObject(item, "text", json_take_string(
 				json_print(call->structured)));
 		}
 		cJSON_AddItemToArray(content, item);
