@@ -47,12 +47,14 @@ BASELINE = os.path.join(HERE, "conformance-baseline.yml")
 KEY, USER = "test-key", "user-123"
 
 failures = 0
+passes = 0
 HOME = tempfile.mkdtemp(prefix="gumloop-interop-home.")
 
 
 def report(ok, what, detail=None):
-    global failures
+    global failures, passes
     print("%s - %s" % ("ok" if ok else "not ok", what))
+    passes += 1 if ok else 0
     if not ok:
         failures += 1
         for line in str(detail or "").splitlines()[-40:]:
@@ -308,8 +310,7 @@ def main(argv):
                 report(False, "%s: %s" % (name, e), repr(e))
             print("# %s took %.1f s" % (name, time.monotonic() - start))
     shutil.rmtree(HOME, ignore_errors=True)
-    print("interop: %s" % ("all passed" if not failures else
-                           "%d failure(s)" % failures))
+    print("interop: %d passed, %d failed" % (passes, failures))
     return 1 if failures else 0
 
 
