@@ -5,7 +5,11 @@
  * output lines, how many of them report an error, and the resident set
  * sampled every EVERY output lines (to show it stays flat).
  *
- *   runner [-n REPEAT] [-i INPUT] [-s EVERY] -- COMMAND ARGS...
+ *   runner [-n REPEAT] [-i INPUT] [-s EVERY] [-d DELAY_US] -- COMMAND ARGS...
+ *
+ * With -d the output is drained in batches: after each read the runner
+ * sleeps DELAY_US (the pipe holds 1 MiB), so on a small machine its own
+ * wake-ups, one per reply, do not compete with the program measured.
  *
  * One line per run on stdout:
  *   wall_us=N maxrss_kb=N lines=N errors=N status=N rss_kb=a,b,c
@@ -129,7 +133,7 @@ static void child(int in_fd, int out_fd, char **argv)
 }
 
 static void run_once(char **argv, const char *input, size_t input_len,
-		     long every, struct run *r)
+		     long every, long delay_us, struct run *r)
 {
 	int in[2], out[2];
 	size_t written = 0;
@@ -154,6 +158,8 @@ static void run_once(char **argv, const char *input, size_t input_len,
 	}
 	close(in[0]);
 	close(out[1]);
+	if (delay_us)
+		fcntl(out[0], F_SETPIPE_SZ, 1 << 20);
 	fcntl(in[1], F_SETFL, O_NONBLOCK);
 	if (!input_len) {
 		close(in[1]);
@@ -186,6 +192,11 @@ static void run_once(char **argv, const char *input, size_t input_len,
 			break;
 		}
 		r->errors += count_markers(&scan, buf, (size_t)n);
+		if (delay_us) {
+			struct timespec ts = { 0, delay_us * 1000 };
+
+			nanosleep(&ts, NULL);
+		}
 		for (i = 0; i < n; i++) {
 			if (buf[i] != '\n')
 				continue;
@@ -225,18 +236,19 @@ int main(int argc, char **argv)
 	const char *input_path = NULL;
 	char *input = NULL;
 	size_t input_len = 0;
-	long repeat = 1, every = 0, i;
+	long repeat = 1, every = 0, delay_us = 0, i;
 	int opt;
 
 	signal(SIGPIPE, SIG_IGN);
-	while ((opt = getopt(argc, argv, "n:i:s:")) != -1) {
+	while ((opt = getopt(argc, argv, "n:i:s:d:")) != -1) {
 		switch (opt) {
 		case 'n': repeat = atol(optarg); break;
 		case 'i': input_path = optarg; break;
 		case 's': every = atol(optarg); break;
+		case 'd': delay_us = atol(optarg) % 1000000; break;
 		default:
 			fprintf(stderr, "usage: runner [-n REPEAT] [-i INPUT] "
-				"[-s EVERY] -- COMMAND ARGS...\n");
+				"[-s EVERY] [-d DELAY_US] -- COMMAND ARGS...\n");
 			return 2;
 		}
 	}
@@ -247,7 +259,7 @@ int main(int argc, char **argv)
 	if (input_path)
 		input = read_file(input_path, &input_len);
 	for (i = 0; i < repeat; i++) {
-		run_once(argv + optind, input, input_len, every, &r);
+		run_once(argv + optind, input, input_len, every, delay_us, &r);
 		print_run(&r);
 	}
 	free(input);
