@@ -330,8 +330,8 @@ def report(opts, res):
     add("| stretch: peak RSS ≤ 4 MiB | %s | %s |" % (kib(srv["rss"]),
                                                     verdict(srv["rss"] <= 4096)))
     extra = srv["rss"] - linked["rss"]
-    add("| peak RSS ≤ linked floor + 1 MiB | +%s | %s |" % (
-        kib(extra), verdict(extra <= 1024)))
+    add("| peak RSS ≤ linked floor + 1 MiB | %+.1f MiB | %s |" % (
+        extra / 1024.0, verdict(extra <= 1024)))
     if peer:
         add("| node peer / gumloop-mcp (time) | %.1f× | |" % (
             peer["wall"] / srv["wall"]))
@@ -413,9 +413,10 @@ def report(opts, res):
     else:
         add("| --discovery | – | not measured: discovery mode is not built yet | ≤ 3 KiB | |")
     add("")
+    args = " ".join(sys.argv[1:])
     add("Machine: %s, %d cores, %s. Command: `make bench%s`." % (
         platform.machine(), os.cpu_count(), platform.platform(terse=True),
-        " BENCH_ARGS=--quick" if opts.quick else ""))
+        " BENCH_ARGS=%s" % args if args else ""))
     return "\n".join(rows) + "\n"
 
 
