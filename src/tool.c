@@ -257,7 +257,8 @@ static cJSON *build_output_schema(const struct tool_def *def)
 	props = cJSON_GetObjectItemCaseSensitive(schema, "properties");
 	if (!props)
 		props = cJSON_AddObjectToObject(schema, "properties");
-	cJSON_AddItemToObject(props, "error", cJSON_Parse(error_schema));
+	/* printed as it is: no tree to build for each tool */
+	cJSON_AddItemToObject(props, "error", json_raw_reference(error_schema));
 	required = cJSON_DetachItemFromObjectCaseSensitive(schema, "required");
 	if (required) {
 		any = cJSON_AddArrayToObject(schema, "anyOf");
