@@ -309,6 +309,61 @@ static const unsigned char must_escape[256] = {
 
 #define Q_OPEN 1	/* put_escaped: the opening quote */
 #define Q_CLOSE 2	/* the closing quote */
+#define SHORT_STRING 512	/* escaped straight into the buffer */
+
+/* Writes the escape of c (a byte must_escape names) at o; returns the end. */
+static char *escape_byte(char *o, unsigned char c)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	*o++ = '\\';
+	switch (c) {
+	case '"': *o++ = '"'; break;
+	case '\\': *o++ = '\\'; break;
+	case '\b': *o++ = 'b'; break;
+	case '\f': *o++ = 'f'; break;
+	case '\n': *o++ = 'n'; break;
+	case '\r': *o++ = 'r'; break;
+	case '\t': *o++ = 't'; break;
+	default:
+		memcpy(o, "u00", 3);
+		o[3] = hex[c >> 4];
+		o[4] = hex[c & 15];
+		o += 5;
+	}
+	return o;
+}
+
+/* The short string's way: escaped in place in the buffer, grown once. */
+static void put_short(struct printer *pr, const unsigned char *p, size_t len,
+		      unsigned flags, char after)
+{
+	struct buf *b = &pr->out;
+	size_t need = b->len + len * 6 + 4, cap, i;
+	char *o;
+
+	if (need >= b->cap) {
+		for (cap = b->cap ? b->cap : 256; cap <= need; cap *= 2)
+			;
+		b->data = xrealloc(b->data, cap);
+		b->cap = cap;
+	}
+	o = b->data + b->len;
+	if (flags & Q_OPEN)
+		*o++ = '"';
+	for (i = 0; i < len; i++)
+		if (must_escape[p[i]])
+			o = escape_byte(o, p[i]);
+		else
+			*o++ = (char)p[i];
+	if (flags & Q_CLOSE)
+		*o++ = '"';
+	if (after)
+		*o++ = after;
+	b->len = (size_t)(o - b->data);
+	b->data[b->len] = '\0';
+	put(pr, "", 0);	/* flush or stop as put does */
+}
 
 /* Writes s escaped as cJSON escapes, a chunk at a time, with the quotes
  * flags asks for; after, when not 0, follows in the same write (a key's
@@ -316,11 +371,16 @@ static const unsigned char must_escape[256] = {
 static void put_escaped(struct printer *pr, const unsigned char *p, size_t len,
 			unsigned flags, char after)
 {
-	static const char hex[] = "0123456789abcdef";
 	const unsigned char *end = p + len;
 	char tmp[ESCAPE_CHUNK + 16];	/* an escape and the quote past it */
 	size_t n = 0;
 
+	if (pr->stop)
+		return;
+	if (len <= SHORT_STRING) {
+		put_short(pr, p, len, flags, after);
+		return;
+	}
 	if (flags & Q_OPEN)
 		tmp[n++] = '"';
 	while (p < end && !pr->stop) {
@@ -344,21 +404,7 @@ static void put_escaped(struct printer *pr, const unsigned char *p, size_t len,
 			put(pr, tmp, n);
 			n = 0;
 		}
-		tmp[n++] = '\\';
-		switch (*p) {
-		case '"': tmp[n++] = '"'; break;
-		case '\\': tmp[n++] = '\\'; break;
-		case '\b': tmp[n++] = 'b'; break;
-		case '\f': tmp[n++] = 'f'; break;
-		case '\n': tmp[n++] = 'n'; break;
-		case '\r': tmp[n++] = 'r'; break;
-		case '\t': tmp[n++] = 't'; break;
-		default:
-			memcpy(tmp + n, "u00", 3);
-			tmp[n + 3] = hex[*p >> 4];
-			tmp[n + 4] = hex[*p & 15];
-			n += 5;
-		}
+		n = (size_t)(escape_byte(tmp + n, *p) - tmp);
 		p++;
 	}
 	if (flags & Q_CLOSE)
