@@ -41,6 +41,10 @@ char *buf_detach(struct buf *b, size_t *len);
 /* Removes the first n bytes. */
 void buf_consume(struct buf *b, size_t n);
 
+/* Length of the valid UTF-8 sequence at p (left > 0 bytes), or 0 when it
+ * is not valid: overlong forms, surrogates and > U+10FFFF are invalid. */
+size_t utf8_char_len(const unsigned char *p, size_t left);
+
 /* Monotonic clock in milliseconds. */
 long long now_ms(void);
 

@@ -106,40 +106,14 @@ static int is_text_type(const char *type)
 	return 0;
 }
 
-/* Length of the valid UTF-8 sequence at s (n bytes left, n > 0), or 0;
- * a NUL byte counts as invalid (it cannot travel in a JSON text item). */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-	size_t len, i;
-
-	if (s[0] < 0x80)
-		return s[0] ? 1 : 0;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		len = 2;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		len = 3;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		len = 4;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] >= 0xa0) ||
-	    (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] >= 0x90))
-		return 0;
-	return len;
-}
-
+/* Valid UTF-8 without NUL bytes (a NUL cannot travel in a text item). */
 static int is_utf8(const char *data, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)data;
 	size_t i = 0, n;
 
 	while (i < len) {
-		n = utf8_seq(s + i, len - i);
+		n = s[i] ? utf8_char_len(s + i, len - i) : 0;
 		if (!n)
 			return 0;
 		i += n;

@@ -174,36 +174,6 @@ int jsonrpc_output_closed(void)
 	return output_closed;
 }
 
-/* Length of the valid UTF-8 sequence at p, or 0 when it is not valid. */
-static size_t utf8_valid_len(const unsigned char *p, size_t left)
-{
-	size_t n, i;
-	unsigned cp;
-
-	if (p[0] < 0x80)
-		return 1;
-	if ((p[0] & 0xE0) == 0xC0)
-		n = 2, cp = p[0] & 0x1F;
-	else if ((p[0] & 0xF0) == 0xE0)
-		n = 3, cp = p[0] & 0x0F;
-	else if ((p[0] & 0xF8) == 0xF0)
-		n = 4, cp = p[0] & 0x07;
-	else
-		return 0;
-	if (n > left)
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((p[i] & 0xC0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (p[i] & 0x3F);
-	}
-	if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) ||
-	    (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-	    (cp >= 0xD800 && cp <= 0xDFFF))
-		return 0;
-	return n;
-}
-
 /* Length of the longest valid UTF-8 prefix of s (ASCII runs fast). */
 static size_t utf8_valid_prefix(const char *s, size_t len)
 {
@@ -225,7 +195,7 @@ static size_t utf8_valid_prefix(const char *s, size_t len)
 			i++;
 			continue;
 		}
-		n = utf8_valid_len(p + i, len - i);
+		n = utf8_char_len(p + i, len - i);
 		if (!n)
 			break;
 		i += n;
@@ -747,7 +717,7 @@ static const char *valid_string(const char *p, const char *end)
 		if ((unsigned char)*p < 0x20)
 			return NULL;
 		if (*p != '\\') {
-			n = utf8_valid_len((const unsigned char *)p, (size_t)(end - p));
+			n = utf8_char_len((const unsigned char *)p, (size_t)(end - p));
 			if (!n)
 				return NULL;
 			p += n;
