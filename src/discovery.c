@@ -326,26 +326,25 @@ void discovery_reach(int *read_only, int *destructive)
 
 static const struct param search_params[] = {
 	{ "query", P_STRING, IN_LOCAL, REQUIRED,
-	  "words to look for in tool names and descriptions, e.g. 'start a "
-	  "flow run' or 'agent sessions'; no words lists every tool", NULL },
+	  "words to match in tool names and descriptions; none lists every "
+	  "tool", NULL },
 	{ "limit", P_INTEGER, IN_LOCAL, 0,
-	  "at most this many tools, best match first (default 10)",
+	  "at most this many tools (default 10)",
 	  "{\"type\":\"integer\",\"minimum\":1,\"maximum\":100}" },
 	{ 0 }
 };
 
 static const struct param schema_params[] = {
 	{ "name", P_STRING, IN_LOCAL, REQUIRED,
-	  "the tool's name, as search_gumloop_tools gives it", NULL },
+	  "a name from search_gumloop_tools", NULL },
 	{ 0 }
 };
 
 static const struct param call_params[] = {
 	{ "name", P_STRING, IN_LOCAL, REQUIRED,
-	  "the tool's name, as search_gumloop_tools gives it", NULL },
+	  "a name from search_gumloop_tools", NULL },
 	{ "arguments", P_OBJECT, IN_LOCAL, 0,
-	  "the tool's arguments, as its inputSchema describes them "
-	  "(get_gumloop_tool_schema)", NULL },
+	  "its arguments, per get_gumloop_tool_schema", NULL },
 	{ 0 }
 };
 
@@ -365,20 +364,19 @@ static const char schema_output[] =
 	"\"required\":[\"name\",\"inputSchema\",\"outputSchema\"]}";
 
 const struct tool_def discovery_tools[] = {
-	{ .name = "search_gumloop_tools", .title = "Search the Gumloop tools",
-	  .description = "Finds the Gumloop tools for a task: give a few words "
-		"(\"run a flow\", \"upload a file\", \"agent sessions\") and get "
-		"tool names, titles, descriptions and access classes, best match "
-		"first. Then get_gumloop_tool_schema tells a tool's arguments and "
-		"call_gumloop_tool runs it.",
+	{ .name = "search_gumloop_tools", .title = "Search tools",
+	  .description = "Find the Gumloop tools for a task (\"run a flow\", "
+		"\"agent sessions\"): names, descriptions and access classes, "
+		"best match first. get_gumloop_tool_schema then gives a tool's "
+		"arguments; call_gumloop_tool runs it.",
 	  .access = TOOL_READ, .tag = "discovery", .params = search_params,
 	  .output_schema = search_output, .handler = search_tools },
-	{ .name = "get_gumloop_tool_schema", .title = "Describe a Gumloop tool",
+	{ .name = "get_gumloop_tool_schema", .title = "Describe a tool",
 	  .description = "The input schema (its arguments) and the output "
 		"schema of one Gumloop tool found with search_gumloop_tools.",
 	  .access = TOOL_READ, .tag = "discovery", .params = schema_params,
 	  .output_schema = schema_output, .handler = get_schema },
-	{ .name = "call_gumloop_tool", .title = "Call a Gumloop tool",
+	{ .name = "call_gumloop_tool", .title = "Call a tool",
 	  .description = "Runs one Gumloop tool by name with its arguments and "
 		"returns exactly what that tool returns. Write tools take "
 		"idempotency_key and force inside 'arguments'.",
