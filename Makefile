@@ -122,7 +122,7 @@ $(CONFORMANCE): $(CONF_OBJS)
 conformance: $(CONFORMANCE)
 
 mcpb: gumloop-mcp
-	$(Q)python3 packaging/mcpb.py ./gumloop-mcp $(BUILD)/gumloop-mcp.mcpb
+	$(Q)python3 examples/claude-desktop/extension/mcpb.py ./gumloop-mcp $(BUILD)/gumloop-mcp.mcpb
 
 interop: all $(FAKE) $(CONFORMANCE)
 	$(Q)./test/interop/run.sh
@@ -221,7 +221,7 @@ valgrind-check: all $(FAKE) $(UNIT_BINS) $(FUZZ_REPLAY)
 install: gumloop-mcp
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR) $(DESTDIR)$(DOCDIR)/examples
 	install -m 755 gumloop-mcp $(DESTDIR)$(BINDIR)/gumloop-mcp
-	install -m 644 gumloop-mcp.1 $(DESTDIR)$(MANDIR)/gumloop-mcp.1
+	install -m 644 src/gumloop-mcp.1 $(DESTDIR)$(MANDIR)/gumloop-mcp.1
 	cp -R examples/. $(DESTDIR)$(DOCDIR)/examples/
 	install -m 644 README.md LICENSE $(DESTDIR)$(DOCDIR)/
 

@@ -14,7 +14,7 @@ import readme  # noqa: E402
 from helptext import help_entries, help_text  # noqa: E402
 from mcp import BINARY, REPO_ROOT  # noqa: E402
 
-MAN = os.path.join(REPO_ROOT, "gumloop-mcp.1")
+MAN = os.path.join(REPO_ROOT, "src", "gumloop-mcp.1")
 
 
 def unroff(s):

@@ -10,6 +10,7 @@ import stat
 import subprocess
 import sys
 import tempfile
+import zipfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
 import harness  # noqa: E402
@@ -364,6 +365,22 @@ def test_github_actions_live_job_is_read_only_and_needs_the_secret():
     if doc:
         steps = doc["jobs"]["live-read-only"]["steps"]
         assert all(s.get("if") == "env.GUMLOOP_API_KEY != ''" for s in steps)
+
+
+def test_extension_manifest_builds_a_bundle():
+    builder = example("claude-desktop/extension/mcpb.py")
+    source = json.load(open(example("claude-desktop/extension/manifest.json")))
+    with tempfile.TemporaryDirectory() as tmp:
+        bundle = os.path.join(tmp, "gumloop-mcp.mcpb")
+        subprocess.run([sys.executable, builder, BINARY, bundle], check=True,
+                       capture_output=True)
+        with zipfile.ZipFile(bundle) as z:
+            built = json.loads(z.read("manifest.json"))
+            assert "server/gumloop-mcp" in z.namelist()
+    version = subprocess.run([BINARY, "--version"], capture_output=True,
+                             text=True).stdout.split()[-1]
+    assert built["name"] == source["name"] and built["version"] == version
+    assert built["user_config"].keys() == source["user_config"].keys()
 
 
 def test_every_example_is_tried():

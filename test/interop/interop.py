@@ -276,8 +276,9 @@ def run_alpha(fake):
 
 def run_mcpb(_fake):
     bundle = os.path.join(HOME, "gumloop-mcp.mcpb")
-    subprocess.run([sys.executable, os.path.join(REPO_ROOT, "packaging",
-                                                 "mcpb.py"), BINARY, bundle],
+    builder = os.path.join(REPO_ROOT, "examples", "claude-desktop",
+                           "extension", "mcpb.py")
+    subprocess.run([sys.executable, builder, BINARY, bundle],
                    check=True, capture_output=True)
     unpacked = os.path.join(HOME, "mcpb")
     zipfile.ZipFile(bundle).extractall(unpacked)

@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Builds the Claude Desktop extension bundle (make mcpb):
 
-    python3 packaging/mcpb.py BINARY OUTPUT.mcpb
+    python3 examples/claude-desktop/extension/mcpb.py BINARY OUTPUT.mcpb
 
-A .mcpb is a zip: manifest.json (packaging/manifest.json with the version,
+A .mcpb is a zip: manifest.json (the one beside this script, with the version,
 the tool list and the platform filled in from the binary itself),
 server/gumloop-mcp, README.md and LICENSE. The binary is the one built
 here, so the bundle is for this platform; its shared libraries (cJSON,
@@ -17,7 +17,7 @@ import sys
 import zipfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
+ROOT = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
 PLATFORMS = {"Linux": "linux", "Darwin": "darwin", "Windows": "win32"}
 CLEAN_ENV = {"PATH": "/usr/bin:/bin"}
 
