@@ -84,6 +84,17 @@ char *json_print(const cJSON *v);
 int json_print_to(struct buf *b, const cJSON *v);
 /* A string item that takes text (malloc'd) without a copy. */
 cJSON *json_take_string(char *text);
+/*
+ * A string item whose value is the compact JSON text of tree, printed
+ * from the tree when the item is printed (tree must outlive the item;
+ * cJSON_Duplicate gives a copy that owns its own tree). Read its value
+ * with json_text, never valuestring (which is "").
+ */
+#define JSON_TEXT_OF (1 << 12)
+cJSON *json_text_of(const cJSON *tree);
+/* A string item's value, malloc'd (printing a text-of item); NULL when
+ * item is not a string. */
+char *json_text(const cJSON *item);
 /* A raw JSON item that borrows text (it must outlive the item). */
 cJSON *json_raw_reference(const char *text);
 

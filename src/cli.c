@@ -135,14 +135,13 @@ static cJSON *call_args(char **cause)
 	return args;
 }
 
-/* The first text item of a result's content, or NULL. */
-static const char *first_text(const cJSON *result)
+/* The first text item of a result's content (malloc'd), or NULL. */
+static char *first_text(const cJSON *result)
 {
 	const cJSON *c = cJSON_GetArrayItem(
 		cJSON_GetObjectItemCaseSensitive(result, "content"), 0);
-	const cJSON *t = cJSON_GetObjectItemCaseSensitive(c, "text");
 
-	return cJSON_IsString(t) ? t->valuestring : NULL;
+	return json_text(cJSON_GetObjectItemCaseSensitive(c, "text"));
 }
 
 int cli_call(void)
@@ -150,6 +149,7 @@ int cli_call(void)
 	char *cause = NULL;
 	cJSON *args = call_args(&cause), *result = NULL;
 	const cJSON *structured;
+	char *text;
 	int protocol_error = 0, rc = CLI_EXIT_USAGE;
 	struct server srv;
 
@@ -165,8 +165,10 @@ int cli_call(void)
 							      "structuredContent");
 		print_json(structured ? structured : result, stdout);
 		rc = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(result, "isError"));
-		if (rc && first_text(result))
-			complain(first_text(result));
+		text = rc ? first_text(result) : NULL;
+		if (text)
+			complain(text);
+		free(text);
 	} else {
 		complain(cause);
 	}

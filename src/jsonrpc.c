@@ -242,12 +242,18 @@ struct printer {
 	size_t limit;	/* fast mode: give up past this many bytes (0: none) */
 	int stop;	/* over the limit: stop printing */
 	int failed;	/* a Raw without text, or the sink failed */
+	int quoting;	/* inside a text-of item: output is escaped again */
 };
 
 static void flush_piece(struct printer *pr, int last);
+static void put_quoted(struct printer *pr, const char *s, size_t n);
 
 static void put(struct printer *pr, const char *s, size_t n)
 {
+	if (pr->quoting) {
+		put_quoted(pr, s, n);
+		return;
+	}
 	struct buf *b = &pr->out;
 
 	if (pr->stop)
@@ -347,7 +353,7 @@ static void put_escaped(struct printer *pr, const unsigned char *p, size_t len,
 
 	if (pr->stop)
 		return;
-	if (len <= SHORT_STRING) {
+	if (len <= SHORT_STRING && !pr->quoting) {
 		put_short(pr, p, len, flags, after);
 		return;
 	}
@@ -384,6 +390,15 @@ static void put_escaped(struct printer *pr, const unsigned char *p, size_t len,
 	put(pr, tmp, n);
 }
 
+/* Inside a text-of item every byte printed is escaped once more: the
+ * printed JSON becomes the text of a string. */
+static void put_quoted(struct printer *pr, const char *s, size_t n)
+{
+	pr->quoting = 0;
+	put_escaped(pr, (const unsigned char *)s, n, 0, 0);
+	pr->quoting = 1;
+}
+
 static int needs_escape(const char *s, size_t len)
 {
 	size_t i;
@@ -399,9 +414,9 @@ static int needs_escape(const char *s, size_t len)
  * hold ("\f" before "key..." prints as "\\fkey..."). Escaped window by
  * window, so a string of any size costs no memory.
  */
-static int escaped_shows_secret(const char *s, size_t len)
+static int escaped_shows_secret(const char *s, size_t len, int quoting)
 {
-	struct printer w = { BUF_INIT, 0, 0, 0, 0 };
+	struct printer w = { BUF_INIT, 0, 0, 0, 0, quoting };
 	size_t keep = redact_longest(), n;
 	int found = 0;
 
@@ -441,7 +456,7 @@ static void put_string(struct printer *pr, const char *s, char after)
 		s = clean = redact_string(s);
 		len = strlen(s);
 	}
-	if (pr->careful && escaped_shows_secret(s, len)) {
+	if (pr->careful && escaped_shows_secret(s, len, pr->quoting)) {
 		put_str(pr, REDACTED_TOKEN);
 		if (after)
 			put(pr, &after, 1);
@@ -450,6 +465,23 @@ static void put_string(struct printer *pr, const char *s, char after)
 			    after);
 	}
 	free(clean);
+}
+
+static void put_value(struct printer *pr, const cJSON *v);
+
+/* A text-of item: the JSON text of tree, as a string, printed straight
+ * from the tree (a large result is never held as text). */
+static void put_text_of(struct printer *pr, const cJSON *tree)
+{
+	if (pr->quoting || !tree) {	/* never made nested, nor empty */
+		pr->failed = 1;
+		return;
+	}
+	put(pr, "\"", 1);
+	pr->quoting = 1;
+	put_value(pr, tree);
+	pr->quoting = 0;
+	put(pr, "\"", 1);
 }
 
 static void put_value(struct printer *pr, const cJSON *v)
@@ -470,7 +502,12 @@ static void put_value(struct printer *pr, const cJSON *v)
 		else
 			put_str(pr, num);
 		return;
-	case cJSON_String: put_string(pr, v->valuestring, 0); return;
+	case cJSON_String:
+		if (v->type & JSON_TEXT_OF)
+			put_text_of(pr, v->child);
+		else
+			put_string(pr, v->valuestring, 0);
+		return;
 	case cJSON_Raw:
 		if (!v->valuestring)
 			pr->failed = 1;
@@ -523,7 +560,7 @@ cJSON *json_take_string(char *text)
 
 int json_print_to(struct buf *b, const cJSON *v)
 {
-	struct printer pr = { *b, 0, 0, 0, 0 };
+	struct printer pr = { *b, 0, 0, 0, 0, 0 };
 
 	put_value(&pr, v);
 	*b = pr.out;
@@ -539,6 +576,29 @@ char *json_print(const cJSON *v)
 		return NULL;
 	}
 	return buf_detach(&b, NULL);
+}
+
+cJSON *json_text_of(const cJSON *tree)
+{
+	cJSON *item = cJSON_CreateString("");
+
+	if (item) {
+		cJSON_free(item->valuestring);
+		item->valuestring = (char *)"";
+		item->child = (cJSON *)tree;
+		/* delete leaves tree; a duplicate owns a copy of it */
+		item->type |= JSON_TEXT_OF | cJSON_IsReference;
+	}
+	return item;
+}
+
+char *json_text(const cJSON *item)
+{
+	if (!cJSON_IsString(item))
+		return NULL;
+	if (item->type & JSON_TEXT_OF)
+		return json_print(item->child);
+	return xstrdup(item->valuestring);
 }
 
 cJSON *json_raw_reference(const char *text)
@@ -593,7 +653,7 @@ static void flush_piece(struct printer *pr, int last)
  */
 static int write_message(const cJSON *msg)
 {
-	struct printer pr = { BUF_INIT, 0, FLUSH_AT, 0, 0 };
+	struct printer pr = { BUF_INIT, 0, FLUSH_AT, 0, 0, 0 };
 
 	if (output_closed)
 		return -1;

@@ -441,7 +441,7 @@ static cJSON *read_failed(struct server *srv, struct rpc_error *err,
 	cJSON *e = cJSON_GetObjectItemCaseSensitive(sc, "error");
 	const cJSON *status = cJSON_GetObjectItemCaseSensitive(e, "status");
 	const cJSON *blocks = cJSON_GetObjectItemCaseSensitive(result, "content");
-	const char *text = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+	char *text = json_text(cJSON_GetObjectItemCaseSensitive(
 		cJSON_GetArrayItem(blocks, 0), "text"));
 
 	if (cJSON_IsNumber(status) && status->valueint == 404) {
@@ -451,6 +451,7 @@ static cJSON *read_failed(struct server *srv, struct rpc_error *err,
 			 text ? text : "the read failed");
 		err->data = cJSON_DetachItemViaPointer(sc, e);
 	}
+	free(text);
 	cJSON_Delete(result);
 	return NULL;
 }

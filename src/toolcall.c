@@ -523,8 +523,9 @@ cJSON *tool_call_result(struct tool_call *call)
 		if (call->is_error && call->text) {
 			cJSON_AddStringToObject(item, "text", call->text);
 		} else {
-			cJSON_AddItemToObject(item, "text", json_take_string(
-				json_print(call->structured)));
+			/* printed from structured when sent: never held twice */
+			cJSON_AddItemToObject(item, "text",
+					      json_text_of(call->structured));
 		}
 		cJSON_AddItemToArray(content, item);
 	}

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "http.h"
+#include "jsonrpc.h"
 #include "tool.h"
 #include "util.h"
 #include "wait.h"
@@ -180,9 +181,9 @@ static void decorate(cJSON *obj, long limit)
 	if (state && !strcmp(state, "completed")) {
 		reply = last_turn_text(cJSON_GetObjectItemCaseSensitive(
 			session, "messages"), 0);
-		if (reply)
-			cJSON_AddStringToObject(obj, "reply", reply);
-		free(reply);
+		if (reply)	/* taken, not copied: it can be MiBs */
+			cJSON_AddItemToObject(obj, "reply",
+					      json_take_string(reply));
 	}
 	trim_messages(obj, session, limit);
 }
@@ -224,20 +225,20 @@ static void add_reply_content(struct tool_call *call)
 	const cJSON *reply = cJSON_GetObjectItemCaseSensitive(call->structured,
 							      "reply");
 	cJSON *item;
-	char *json;
 
 	if (!cJSON_IsString(reply))
 		return;
+	/* Both items borrow from structured, which the result holds as
+	 * long as its content: a long reply is held once, not three times. */
 	call->content = cJSON_CreateArray();
 	item = cJSON_CreateObject();
 	cJSON_AddStringToObject(item, "type", "text");
-	json = cJSON_PrintUnformatted(call->structured);
-	cJSON_AddStringToObject(item, "text", json);
-	free(json);
+	cJSON_AddItemToObject(item, "text", json_text_of(call->structured));
 	cJSON_AddItemToArray(call->content, item);
 	item = cJSON_CreateObject();
 	cJSON_AddStringToObject(item, "type", "text");
-	cJSON_AddStringToObject(item, "text", reply->valuestring);
+	cJSON_AddItemToObject(item, "text",
+			      cJSON_CreateStringReference(reply->valuestring));
 	cJSON_AddItemToArray(call->content, item);
 }
 

@@ -3,7 +3,8 @@
  * cJSON_PrintUnformatted writes; secrets are redacted in the values (an
  * escaped-only one takes its whole token); a message over 256 KiB goes out
  * in pieces that join into the same line, valid UTF-8 even where a piece
- * boundary falls inside a UTF-8 sequence.
+ * boundary falls inside a UTF-8 sequence. A text-of item prints as the
+ * string of its tree's JSON, the same line a string of that text gives.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -221,6 +222,79 @@ static void test_redaction_across_windows(void)
 	free(s);
 }
 
+/* The line msg gives when every text-of item in it is replaced by a plain
+ * string of json_text: what a text-of item must print as. */
+static char *line_with_plain_text(const cJSON *msg, const char *path_key)
+{
+	cJSON *copy = cJSON_Duplicate(msg, 1);
+	cJSON *res = cJSON_GetObjectItemCaseSensitive(copy, "result");
+	cJSON *item = cJSON_GetObjectItemCaseSensitive(res, path_key);
+	char *text = json_text(item), *line, *clean;
+
+	cJSON_ReplaceItemInObjectCaseSensitive(res, path_key,
+					       cJSON_CreateString(text));
+	line = cJSON_PrintUnformatted(copy);
+	clean = redact_string(line);
+	free(line);
+	free(text);
+	cJSON_Delete(copy);
+	return clean;
+}
+
+static void send_text_of(const cJSON *tree, const char *secret, const char *label)
+{
+	cJSON *id = cJSON_CreateRaw("5"), *res = cJSON_CreateObject(), *msg, *dup;
+	char *want;
+
+	if (secret)
+		redact_register(secret);
+	cJSON_AddItemToObject(res, "text", json_text_of(tree));
+	msg = cJSON_CreateObject();
+	cJSON_AddStringToObject(msg, "jsonrpc", "2.0");
+	cJSON_AddItemToObject(msg, "id", cJSON_Duplicate(id, 1));
+	cJSON_AddItemToObject(msg, "result", res);
+	want = line_with_plain_text(msg, "text");
+	jsonrpc_set_sink(to_memory, NULL);
+	jsonrpc_send(msg);
+	CHECK(written.len == strlen(want) + 1 && !memcmp(written.data, want,
+	      written.len - 1), "%s: prints as the string of its JSON", label);
+	CHECK(!secret || !memmem(written.data, written.len, secret,
+				 strlen(secret)), "%s: no secret", label);
+	dup = cJSON_Duplicate(msg, 1);	/* owns a copy of the tree */
+	buf_reset(&written);
+	jsonrpc_send(dup);
+	CHECK(written.len == strlen(want) + 1 && !memcmp(written.data, want,
+	      written.len - 1), "%s: a duplicate prints the same", label);
+	jsonrpc_set_sink(NULL, NULL);
+	redact_wipe();
+	buf_release(&written);
+	cJSON_Delete(dup);
+	cJSON_Delete(msg);	/* leaves tree to its owner */
+	cJSON_Delete(id);
+	free(want);
+}
+
+static void test_text_of(void)
+{
+	const char *secret = "sk-live-0123456789abcdef0123456789abcdef";
+	cJSON *small = cJSON_Parse("{\"s\":\"a \\\"q\\\" \\\\ b\\n\\u0001\","
+				   "\"n\":[1,2.5,null,true],\"u\":\"\\u00e9\"}");
+	cJSON *big = cJSON_CreateObject();
+	char *text = big_text(secret, 1u << 20), *printed;
+
+	send_text_of(small, NULL, "a small tree");
+	printed = json_text(cJSON_GetObjectItemCaseSensitive(small, "s"));
+	CHECK(printed && !strcmp(printed, "a \"q\" \\ b\n\x01"),
+	      "json_text of a plain string is its value");
+	free(printed);
+	cJSON_AddStringToObject(big, "text", text);
+	cJSON_AddStringToObject(big, "quotes", "\"\\\"\t");
+	send_text_of(big, secret, "a 1 MiB tree with secrets");
+	cJSON_Delete(small);
+	cJSON_Delete(big);
+	free(text);
+}
+
 int main(void)
 {
 	test_same_as_cjson();
@@ -229,5 +303,6 @@ int main(void)
 	test_redaction();
 	test_redaction_across_windows();
 	test_streamed_message();
+	test_text_of();
 	return tap_done();
 }
