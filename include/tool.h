@@ -219,9 +219,9 @@ int tool_build_request(struct tool_call *call, const char *method,
  * Retry-After is at most 10 s. */
 int tool_send(struct tool_call *call, struct http_request *req,
 	      struct http_response *resp);
-/* Parses the response body as JSON; a tool error if it is not. */
-cJSON *tool_response_json(struct tool_call *call,
-			  const struct http_response *resp);
+/* Parses the response body as JSON (a large body is rewritten as it is
+ * read); a tool error if it is not. */
+cJSON *tool_response_json(struct tool_call *call, struct http_response *resp);
 /* Sends a built request and parses the answer: the JSON object, or NULL
  * with the tool error set. The caller still releases req. */
 cJSON *tool_exchange(struct tool_call *call, struct http_request *req);

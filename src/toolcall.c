@@ -12,6 +12,7 @@
 #include "audit.h"
 #include "discovery.h"
 #include "http.h"
+#include "jsonbody.h"
 #include "jsonrpc.h"
 #include "idempotency.h"
 #include "log.h"
@@ -439,8 +440,7 @@ static int needs_fields(const struct tool_def *def)
 	       cJSON_HasObjectItem(schema, "anyOf");
 }
 
-cJSON *tool_response_json(struct tool_call *call,
-			  const struct http_response *resp)
+cJSON *tool_response_json(struct tool_call *call, struct http_response *resp)
 {
 	cJSON *json;
 
@@ -451,7 +451,7 @@ cJSON *tool_response_json(struct tool_call *call,
 		unusable_body(call, resp, "empty_response", "with an empty body");
 		return NULL;
 	}
-	json = cJSON_ParseWithLength(resp->body.data, resp->body.len);
+	json = json_parse_body(&resp->body);	/* a large body is held once */
 	if (!json) {
 		unusable_body(call, resp, "non_json_response",
 			      "with a body that is not JSON");

@@ -134,6 +134,33 @@ def test_messages_limit_keeps_the_newest_and_says_how_many_left_out():
             none["messages_omitted"] == 4
 
 
+def test_a_large_session_comes_back_whole():
+    """A 3 MiB answer (the body is parsed the lean way above 1 MiB): the
+    reply, the messages and the JSON text item all carry it exactly."""
+    row = 'Row %05d: "quoted", caf\u00e9 \U0001F600 \\ a tab\tand a newline\n'
+    answer = "".join(row % i for i in range(3 << 20 // len(row % 0)))
+    body = {"session": {"id": "sess_big", "state": "completed",
+                        "agent_id": SALES, "messages": [
+                            {"role": "user", "content": "the big one"},
+                            {"role": "assistant", "content": answer,
+                             "parts": [{"type": "text", "text": answer}]}]}}
+    with server() as srv:
+        fake.fault(path="/api/v1/sessions/sess_big", method="GET",
+                   status=200, body=json.dumps(body), times=-1)
+        res = call(srv, "get_single_gumloop_session_by_id",
+                   {"session_id": "sess_big"})
+        assert not res.get("isError"), text_of(res)
+        st = structured(res)
+        assert st["reply"] == answer and st["state"] == "completed"
+        assert st["session"] == body["session"]
+        texts = [c["text"] for c in res["content"]]
+        assert json.loads(texts[0]) == st
+        none = ok(srv, "get_single_gumloop_session_by_id",
+                  {"session_id": "sess_big", "messages_limit": 0})
+        assert none["reply"] == answer and none["session"]["messages"] == []
+        fake.clear_faults()
+
+
 def test_cancel_makes_a_running_session_failed():
     with server() as srv:
         fake.config(session_ms=60000)
