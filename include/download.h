@@ -21,14 +21,11 @@
 /* The arguments every download tool takes (entries of a params table). */
 #define DOWNLOAD_MAX_BYTES_PARAM \
 	{ "max_bytes", P_INTEGER, IN_LOCAL, 0, \
-	  "largest download accepted, in bytes (default 1048576 = 1 MiB); " \
-	  "anything larger is refused with its size", \
+	  "size cap in bytes (default 1 MiB)", \
 	  "{\"type\":\"integer\",\"minimum\":1,\"maximum\":16777216}" }
 #define DOWNLOAD_FETCH_PARAM \
 	{ "fetch", P_BOOLEAN, IN_LOCAL, 0, \
-	  "true: download the file now and return its bytes (text as text, " \
-	  "anything else as a base64 resource) instead of the short-lived " \
-	  "signed download_url", NULL }
+	  "return the bytes instead of download_url", NULL }
 
 /* structuredContent of a download tool: either the fetched bytes' summary
  * or Gumloop's {download_url, filename, media_type, size, ...}. */

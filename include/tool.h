@@ -61,10 +61,10 @@ enum tool_scope {
  * Both go to the query as they are; the answer carries next_cursor. */
 #define PAGE_PARAMS \
 	{ "page_size", P_INTEGER, IN_QUERY, 0, \
-	  "items per page (1 to 100, default 20)", \
+	  "default 20", \
 	  "{\"type\":\"integer\",\"minimum\":1,\"maximum\":100}" }, \
 	{ "cursor", P_STRING, IN_QUERY, 0, \
-	  "next_cursor of the previous page (leave out for the first page)", \
+	  "next_cursor of the previous page", \
 	  NULL }
 
 struct param {
@@ -142,8 +142,8 @@ const struct tool_def *tool_find(const char *name);
 const char *tool_access_str(enum tool_access a);
 
 /*
- * The tool as tools/list shows it (name, title, description, inputSchema,
- * outputSchema, annotations): a new object. Schemas are built once and
+ * The tool as tools/list shows it to a 2025-06-18 or later client (name,
+ * title, description, inputSchema, outputSchema, annotations): a new object. Schemas are built once and
  * cached for the process.
  */
 cJSON *tool_describe(const struct tool_def *def);
@@ -152,10 +152,11 @@ cJSON *tool_output_schema(const struct tool_def *def);	/* cached, borrowed, may 
 /* The descriptions tools/list shows, filters applied (cached, borrowed). */
 const cJSON *tool_listed(void);
 /* How many tools tools/list shows, and the compact JSON array of count of
- * them from offset: built on demand, borrowed until the next page asked
+ * them from offset (titled: annotations repeat the title, for clients
+ * before 2025-06-18): built on demand, borrowed until the next page asked
  * for or tool_cache_release(). */
 long tool_listed_count(void);
-const char *tool_listed_page(long offset, long count);
+const char *tool_listed_page(long offset, long count, int titled);
 /* Frees the caches (at exit). */
 void tool_cache_release(void);
 /* The parameter called name: the entry's own or an implied one. */

@@ -265,14 +265,14 @@ static cJSON *m_tools_list(struct server *srv, const cJSON *params,
 	cJSON *result;
 	char cursor[32];
 
-	(void)srv;
 	if (mcp_parse_cursor(params, "tools", &offset) < 0 || offset >= total + (total == 0))
 		return rpc_fail(err, JSONRPC_INVALID_PARAMS,
 				"invalid params.cursor: pass a nextCursor this "
 				"server returned, or none for the first page");
 	result = cJSON_CreateObject();
 	cJSON_AddItemToObject(result, "tools", json_raw_reference(
-		tool_listed_page(offset, TOOLS_PAGE_SIZE)));
+		tool_listed_page(offset, TOOLS_PAGE_SIZE,
+				 !mcp_version_at_least(srv, "2025-06-18"))));
 	end = offset + TOOLS_PAGE_SIZE;
 	if (end < total) {
 		snprintf(cursor, sizeof(cursor), "tools:%ld", end);

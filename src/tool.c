@@ -33,6 +33,7 @@ static cJSON *listing;
  * repeated tools/list sends it without building anything. */
 static struct {
 	long offset, count;
+	int titled;
 	char *text;
 } page_cache;
 static long nlisted = -1;
@@ -112,35 +113,32 @@ static const char *type_name(enum param_type t)
 /* The arguments every entry of a kind takes, added from its flags. */
 static const struct param legacy_scope_params[] = {
 	{ "user_id", P_STRING, IN_LOCAL, 0,
-	  "Gumloop user id (default: GUMLOOP_USER_ID)", NULL },
+	  "default: GUMLOOP_USER_ID", NULL },
 	{ "project_id", P_STRING, IN_LOCAL, 0,
-	  "Gumloop project (workspace) id (default: GUMLOOP_PROJECT_ID)", NULL },
+	  "default: GUMLOOP_PROJECT_ID", NULL },
 	{ 0 }
 };
 static const struct param team_scope_params[] = {
 	{ "team_id", P_STRING, IN_LOCAL, 0,
-	  "Gumloop team id (default: GUMLOOP_TEAM_ID)", NULL },
+	  "default: GUMLOOP_TEAM_ID", NULL },
 	{ 0 }
 };
 static const struct param write_params[] = {
 	{ "idempotency_key", P_STRING, IN_LOCAL, 0,
-	  "optional key: a repeat with the same key returns the first result "
-	  "without calling Gumloop again", "{\"type\":\"string\",\"minLength\":1,"
-	  "\"maxLength\":128}" },
+	  "a repeat replays the first result",
+	  "{\"type\":\"string\",\"maxLength\":128}" },
 	{ "force", P_BOOLEAN, IN_LOCAL, 0,
-	  "send even if an identical call was made in the last 10 seconds", NULL },
+	  "skip the 10 s repeat guard", NULL },
 	{ 0 }
 };
 static const struct param waitable_params[] = {
 	{ "wait_seconds", P_INTEGER, IN_LOCAL, 0,
-	  "wait up to this many seconds for the work to finish (default 0: "
-	  "return at once)", "{\"type\":\"integer\",\"minimum\":0}" },
+	  "seconds to wait for the end (default 0)", "{\"type\":\"integer\",\"minimum\":0}" },
 	{ 0 }
 };
 static const struct param wait_params[] = {
 	{ "timeout_seconds", P_INTEGER, IN_LOCAL, 0,
-	  "how long to wait before returning the last state with timed_out "
-	  "(default 50)", "{\"type\":\"integer\",\"minimum\":1}" },
+	  "seconds before timed_out (default 50)", "{\"type\":\"integer\",\"minimum\":1}" },
 	{ 0 }
 };
 
@@ -228,37 +226,20 @@ static cJSON *build_input_schema(const struct tool_def *def)
 	return add_schema_extra(schema, def->schema_extra);
 }
 
-/* The shape of structuredContent.error, which every output schema admits. */
-static const char error_schema[] =
-	"{\"type\":\"object\",\"properties\":{"
-	"\"status\":{\"type\":[\"integer\",\"null\"]},"
-	"\"code\":{\"type\":\"string\"},"
-	"\"message\":{\"type\":\"string\"},"
-	"\"retry_after\":{\"type\":\"number\"},"
-	"\"ratelimit\":{\"type\":\"object\",\"properties\":{"
-	"\"limit\":{\"type\":\"number\"},\"remaining\":{\"type\":\"number\"},"
-	"\"reset\":{\"type\":\"number\"}}}},"
-	"\"required\":[\"message\"]}";
-
 /*
- * Adds the error member and turns a top-level "required" into
- * anyOf [{required: ...}, {required: ["error"]}], so an error result
- * validates too.
+ * A result with "error" must validate too (interface.md gives its shape):
+ * a top-level "required" becomes anyOf [{required: ...}, {required:
+ * ["error"]}]. A schema without "required" admits it as it is.
  */
 static cJSON *build_output_schema(const struct tool_def *def)
 {
-	cJSON *schema, *props, *required, *any, *alt;
+	cJSON *schema, *required, *any, *alt;
 
 	if (!def->output_schema)
 		return NULL;
 	schema = cJSON_Parse(def->output_schema);
 	if (!schema)
 		return NULL;
-	props = cJSON_GetObjectItemCaseSensitive(schema, "properties");
-	if (!props)
-		props = cJSON_AddObjectToObject(schema, "properties");
-	/* printed as it is: no tree to build for each tool */
-	cJSON_AddItemToObject(props, "error", json_raw_reference(error_schema));
 	required = cJSON_DetachItemFromObjectCaseSensitive(schema, "required");
 	if (required) {
 		any = cJSON_AddArrayToObject(schema, "anyOf");
@@ -310,7 +291,14 @@ cJSON *tool_output_schema(const struct tool_def *def)
 	return c ? c->output : NULL;
 }
 
-static cJSON *annotations(const struct tool_def *def)
+/*
+ * Only the hints that differ from the spec's defaults (readOnly false,
+ * destructive true, idempotent false, openWorld true): every tool reaches
+ * Gumloop, so openWorldHint is never sent. with_title repeats the title
+ * for clients older than 2025-06-18, which have no top-level title.
+ * NULL when there is nothing to say.
+ */
+static cJSON *annotations(const struct tool_def *def, int with_title)
 {
 	cJSON *a = cJSON_CreateObject();
 	int read = def->access == TOOL_READ;
@@ -319,12 +307,18 @@ static cJSON *annotations(const struct tool_def *def)
 	/* call_gumloop_tool can do what the tools it reaches can do */
 	if (def->flags & T_DISPATCH)
 		discovery_reach(&read, &destructive);
-	cJSON_AddStringToObject(a, "title", def->title);
-	cJSON_AddBoolToObject(a, "readOnlyHint", read);
-	cJSON_AddBoolToObject(a, "destructiveHint", destructive);
-	cJSON_AddBoolToObject(a, "idempotentHint",
-			      read || (def->flags & T_IDEMPOTENT));
-	cJSON_AddTrueToObject(a, "openWorldHint");
+	if (with_title)
+		cJSON_AddStringToObject(a, "title", def->title);
+	if (read)
+		cJSON_AddTrueToObject(a, "readOnlyHint");
+	else if (!destructive)
+		cJSON_AddFalseToObject(a, "destructiveHint");
+	if (!read && (def->flags & T_IDEMPOTENT))
+		cJSON_AddTrueToObject(a, "idempotentHint");
+	if (!a->child) {
+		cJSON_Delete(a);
+		return NULL;
+	}
 	return a;
 }
 
@@ -334,9 +328,9 @@ static cJSON *annotations(const struct tool_def *def)
  * faulting in the whole catalog's trees at start-up); else the
  * description owns copies of the cached ones.
  */
-static cJSON *describe(const struct tool_def *def, int fresh)
+static cJSON *describe(const struct tool_def *def, int fresh, int with_title)
 {
-	cJSON *d = cJSON_CreateObject();
+	cJSON *d = cJSON_CreateObject(), *a;
 	cJSON *in = fresh ? build_input_schema(def)
 			  : cJSON_Duplicate(tool_input_schema(def), 1);
 	cJSON *out = fresh ? build_output_schema(def)
@@ -348,13 +342,15 @@ static cJSON *describe(const struct tool_def *def, int fresh)
 	cJSON_AddItemToObject(d, "inputSchema", in);
 	if (out)
 		cJSON_AddItemToObject(d, "outputSchema", out);
-	cJSON_AddItemToObject(d, "annotations", annotations(def));
+	a = annotations(def, with_title);
+	if (a)
+		cJSON_AddItemToObject(d, "annotations", a);
 	return d;
 }
 
 cJSON *tool_describe(const struct tool_def *def)
 {
-	return describe(def, 0);
+	return describe(def, 0, 0);
 }
 
 const cJSON *tool_listed(void)
@@ -380,7 +376,7 @@ long tool_listed_count(void)
 	return nlisted;
 }
 
-const char *tool_listed_page(long offset, long count)
+const char *tool_listed_page(long offset, long count, int titled)
 {
 	struct buf page = BUF_INIT;
 	const struct tool_def *t;
@@ -389,7 +385,7 @@ const char *tool_listed_page(long offset, long count)
 	cJSON *d;
 
 	if (page_cache.text && page_cache.offset == offset &&
-	    page_cache.count == count)
+	    page_cache.count == count && page_cache.titled == titled)
 		return page_cache.text;
 	buf_addstr(&page, "[");
 	for (n = 0; n < offset + count && (t = next_listed(&i)); n++) {
@@ -397,7 +393,7 @@ const char *tool_listed_page(long offset, long count)
 			continue;
 		if (n > offset)
 			buf_addstr(&page, ",");
-		d = describe(t, 1);
+		d = describe(t, 1, titled);
 		json_print_to(&page, d);
 		cJSON_Delete(d);
 	}
@@ -405,6 +401,7 @@ const char *tool_listed_page(long offset, long count)
 	free(page_cache.text);
 	page_cache.offset = offset;
 	page_cache.count = count;
+	page_cache.titled = titled;
 	page_cache.text = buf_detach(&page, NULL);
 	return page_cache.text;
 }

@@ -9,7 +9,8 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
 import harness  # noqa: E402
 from fake import SharedFake  # noqa: E402
-from mcp import structured, text_of  # noqa: E402
+import schema  # noqa: E402
+from mcp import hint, structured, text_of  # noqa: E402
 from tooltest import call, error, fresh_server, ok  # noqa: E402
 
 GUMMIE = "gummie_research"
@@ -288,11 +289,10 @@ def test_agent_tools_are_team_scoped_and_annotated():
         for n in names:
             props = tools[n]["inputSchema"]["properties"]
             assert "team_id" in props and "user_id" not in props, n
-            assert "error" in tools[n]["outputSchema"]["properties"], n
-        assert tools["delete_a_gumloop_agent_mcp_server_by_id"][
-            "annotations"]["destructiveHint"] is True
-        assert tools["list_all_gumloop_agents"]["annotations"][
-            "readOnlyHint"] is True
+            assert schema.admits_error(tools[n]["outputSchema"]), n
+        assert hint(tools["delete_a_gumloop_agent_mcp_server_by_id"],
+                    "destructiveHint") is True
+        assert hint(tools["list_all_gumloop_agents"], "readOnlyHint") is True
 
 
 if __name__ == "__main__":

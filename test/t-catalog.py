@@ -6,7 +6,7 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
 import harness  # noqa: E402
 from fake import SharedFake  # noqa: E402
-from mcp import Server, structured, text_of  # noqa: E402
+from mcp import Server, hint, structured, text_of  # noqa: E402
 
 fake = SharedFake()
 TEAM = {"GUMLOOP_TEAM_ID": "team-9"}
@@ -162,10 +162,10 @@ def test_custom_class_is_filtered_and_annotated():
     with server() as srv:
         tools = {t["name"]: t for t in srv.list_tools()}
         call = tools["create_a_gumloop_mcp_tool_call"]
-        assert call["annotations"]["readOnlyHint"] is False
+        assert hint(call, "readOnlyHint") is False
         assert call["inputSchema"]["properties"]["calls"]["maxItems"] == 5
-        assert tools["list_all_gumloop_mcp_servers"]["annotations"][
-            "readOnlyHint"] is True
+        assert hint(tools["list_all_gumloop_mcp_servers"],
+                    "readOnlyHint") is True
     with server(args=["--methods", "read,write"]) as srv:
         names = {t["name"] for t in srv.list_tools()}
         assert "create_a_gumloop_mcp_tool_call" not in names

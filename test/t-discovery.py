@@ -13,7 +13,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
 import harness  # noqa: E402
 import schema  # noqa: E402
 from fake import SharedFake  # noqa: E402
-from mcp import Server, structured, text_of  # noqa: E402
+from mcp import Server, hint, structured, text_of  # noqa: E402
 
 fake = SharedFake(run_ms=200, queue_ms=20)
 THREE = ["search_gumloop_tools", "get_gumloop_tool_schema",
@@ -149,8 +149,8 @@ def test_filters_hide_a_tool_from_all_three():
         assert hits and {h["class"] for h in hits} == {"read"}
         call_tool = [t for t in srv.list_tools()
                      if t["name"] == "call_gumloop_tool"][0]
-        assert call_tool["annotations"]["readOnlyHint"] is True
-        assert call_tool["annotations"]["destructiveHint"] is False
+        assert hint(call_tool, "readOnlyHint") is True
+        assert hint(call_tool, "destructiveHint") is False
         res = srv.call("call_gumloop_tool",
                        {"name": "create_a_gumloop_flow_run",
                         "arguments": {"saved_item_id": "flow_x"}})

@@ -14,7 +14,7 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
 import harness  # noqa: E402
 from fake import SharedFake  # noqa: E402
-from mcp import Server, structured, text_of  # noqa: E402
+from mcp import Server, hint, structured, text_of  # noqa: E402
 
 fake = SharedFake(run_ms=200, queue_ms=20)
 FLOW = "flow_competitor_pricing"
@@ -99,7 +99,7 @@ def test_no_write_tool_sends_the_key():
     key = "probe-key-7f3a9c"
     with server(extra_env={"GUMLOOP_TEAM_ID": "team-1"}) as srv:
         writes = [t for t in srv.list_tools()
-                  if not t["annotations"]["readOnlyHint"]]
+                  if not hint(t, "readOnlyHint")]
         assert len(writes) > 5, writes
         for n, tool in enumerate(writes):
             props = tool["inputSchema"]["properties"]

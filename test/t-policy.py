@@ -10,7 +10,8 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
 import harness  # noqa: E402
 from fake import SharedFake  # noqa: E402
-from mcp import BINARY, Server, base_env, structured, text_of  # noqa: E402
+from mcp import (BINARY, Server, base_env, hint, structured,  # noqa: E402
+                 text_of)
 
 fake = SharedFake(run_ms=200, queue_ms=20)
 
@@ -33,7 +34,7 @@ def names(srv):
 
 def classes(srv):
     """name -> read/write from the annotations tools/list shows."""
-    return {t["name"]: "read" if t["annotations"]["readOnlyHint"] else "write"
+    return {t["name"]: "read" if hint(t, "readOnlyHint") else "write"
             for t in srv.list_tools()}
 
 

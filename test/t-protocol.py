@@ -7,7 +7,7 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
 import harness  # noqa: E402
-from mcp import Server  # noqa: E402
+from mcp import Server, hint  # noqa: E402
 
 MODERN = {"io.modelcontextprotocol/protocolVersion": "2026-07-28",
           "io.modelcontextprotocol/clientCapabilities": {},
@@ -147,11 +147,38 @@ def test_tools_list_pages_and_bad_cursor():
         assert len(names) == len(set(names))
         assert "create_a_gumloop_flow_run" in names
         run = next(t for t in tools if t["name"] == "create_a_gumloop_flow_run")
-        assert run["annotations"]["readOnlyHint"] is False
+        assert hint(run, "readOnlyHint") is False
         assert "idempotency_key" in run["inputSchema"]["properties"]
         assert run["inputSchema"]["required"] == ["saved_item_id"]
         r = srv.request("tools/list", {"cursor": "bogus"})
         assert r["error"]["code"] == -32602
+
+
+def test_annotations_send_only_hints_off_the_defaults():
+    with Server() as srv:
+        srv.initialize("2025-06-18")
+        tools = {t["name"]: t for t in srv.list_tools()}
+    assert tools["list_all_gumloop_flows"]["annotations"] == {
+        "readOnlyHint": True}
+    assert tools["create_a_gumloop_flow_run"]["annotations"] == {
+        "destructiveHint": False}
+    assert tools["update_a_gumloop_agent_by_id"]["annotations"] == {
+        "destructiveHint": False, "idempotentHint": True}
+    assert tools["kill_a_gumloop_flow_run"]["annotations"] == {
+        "idempotentHint": True}
+
+
+def test_annotations_repeat_the_title_before_2025_06_18():
+    for version, titled in (("2025-03-26", True), ("2025-06-18", False),
+                            ("2025-11-25", False)):
+        with Server() as srv:
+            srv.initialize(version)
+            first = srv.list_tools()
+            again = srv.list_tools()
+        assert first == again, version
+        for t in first:
+            got = t.get("annotations", {}).get("title")
+            assert got == (t["title"] if titled else None), (version, t)
 
 
 def test_unknown_tool_is_a_protocol_error():

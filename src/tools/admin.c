@@ -14,42 +14,25 @@
 /* ---- output schemas --------------------------------------------------- */
 
 static const char teams_schema[] =
-	"{\"type\":\"object\",\"properties\":{\"teams\":{\"type\":\"array\","
-	"\"items\":{\"type\":\"object\",\"properties\":{"
-	"\"id\":{\"type\":\"string\"},\"name\":{\"type\":\"string\"}}}}},"
+	"{\"type\":\"object\",\"properties\":{\"teams\":{\"type\":\"array\"}},"
 	"\"required\":[\"teams\"]}";
 
 static const char models_schema[] =
 	"{\"type\":\"object\",\"properties\":{\"model_groups\":{\"type\":"
-	"\"array\",\"items\":{\"type\":\"object\"}}},"
-	"\"required\":[\"model_groups\"]}";
+	"\"array\"}},\"required\":[\"model_groups\"]}";
 
 static const char chat_schema[] =
 	"{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\"},"
 	"\"object\":{\"type\":\"string\"},\"model\":{\"type\":\"string\"},"
-	"\"choices\":{\"type\":\"array\",\"items\":{\"type\":\"object\","
-	"\"properties\":{\"index\":{\"type\":\"integer\"},"
-	"\"finish_reason\":{\"type\":[\"string\",\"null\"]},"
-	"\"message\":{\"type\":\"object\",\"properties\":{"
-	"\"role\":{\"type\":\"string\"},"
-	"\"content\":{\"type\":[\"string\",\"null\"]}}}}}},"
-	"\"usage\":{\"type\":\"object\"}},\"required\":[\"choices\"]}";
+	"\"choices\":{\"type\":\"array\"},\"usage\":{\"type\":\"object\"}},"
+	"\"required\":[\"choices\"]}";
 
 static const char brain_schema[] =
-	"{\"type\":\"object\",\"properties\":{\"results\":{\"type\":\"array\","
-	"\"items\":{\"type\":\"object\",\"properties\":{"
-	"\"document_id\":{\"type\":\"string\"},\"source\":{\"type\":\"string\"},"
-	"\"title\":{\"type\":[\"string\",\"null\"]},"
-	"\"content\":{\"type\":[\"string\",\"null\"]},"
-	"\"url\":{\"type\":[\"string\",\"null\"]},"
-	"\"score\":{\"type\":\"number\"}}}}},\"required\":[\"results\"]}";
+	"{\"type\":\"object\",\"properties\":{\"results\":{\"type\":\"array\"}},"
+	"\"required\":[\"results\"]}";
 
 static const char audit_schema[] =
-	"{\"type\":\"object\",\"properties\":{\"audit_logs\":{\"type\":\"array\","
-	"\"items\":{\"type\":\"object\",\"properties\":{"
-	"\"event_id\":{\"type\":\"string\"},\"timestamp\":{\"type\":\"string\"},"
-	"\"event_type\":{\"type\":\"string\"},"
-	"\"user_id\":{\"type\":[\"string\",\"null\"]}}}},"
+	"{\"type\":\"object\",\"properties\":{\"audit_logs\":{\"type\":\"array\"},"
 	"\"total_count\":{\"type\":\"integer\"},\"page\":{\"type\":\"integer\"},"
 	"\"page_size\":{\"type\":\"integer\"},"
 	"\"total_pages\":{\"type\":\"integer\"}},\"required\":[\"audit_logs\"]}";
@@ -60,8 +43,7 @@ static const char success_schema[] =
 
 #define EXPORT_PROPS \
 	"\"data_export_id\":{\"type\":\"string\"}," \
-	"\"state\":{\"type\":\"string\",\"description\":\"REQUESTED, " \
-	"IN_PROGRESS, COMPLETED or FAILED\"}," \
+	"\"state\":{\"type\":\"string\"}," \
 	"\"created_ts\":{\"type\":[\"string\",\"null\"]}"
 
 static const char export_schema[] =
@@ -76,37 +58,21 @@ static const char export_status_schema[] =
 	"\"media_type\":{\"type\":\"string\"},"
 	"\"size\":{\"type\":\"integer\"}}}";
 
-#define EVALUATION_SCHEMA \
-	"{\"type\":\"object\",\"properties\":{" \
-	"\"evaluation_id\":{\"type\":\"string\"}," \
-	"\"interaction_id\":{\"type\":[\"string\",\"null\"]}," \
-	"\"status\":{\"type\":\"string\"}," \
-	"\"grade\":{\"type\":[\"string\",\"null\"]}," \
-	"\"summary\":{\"type\":[\"string\",\"null\"]}}}"
-
 static const char evaluations_schema[] =
 	"{\"type\":\"object\",\"properties\":{\"evaluations\":{\"type\":"
-	"\"array\",\"items\":" EVALUATION_SCHEMA "},"
-	"\"next_cursor\":{\"type\":[\"string\",\"null\"]}},"
+	"\"array\"},\"next_cursor\":{\"type\":[\"string\",\"null\"]}},"
 	"\"required\":[\"evaluations\"]}";
 
 static const char evaluation_schema[] =
-	"{\"type\":\"object\",\"properties\":{\"evaluation\":" EVALUATION_SCHEMA
-	"},\"required\":[\"evaluation\"]}";
+	"{\"type\":\"object\",\"properties\":{\"evaluation\":{\"type\":"
+	"\"object\"}},\"required\":[\"evaluation\"]}";
 
 static const char metrics_schema[] =
-	"{\"type\":\"object\",\"properties\":{\"grades\":{\"type\":\"object\","
-	"\"properties\":{\"pass\":{\"type\":\"integer\"},"
-	"\"needs_review\":{\"type\":\"integer\"},"
-	"\"needs_attention\":{\"type\":\"integer\"}}},"
+	"{\"type\":\"object\",\"properties\":{\"grades\":{\"type\":\"object\"},"
 	"\"tags\":{\"type\":\"object\"}},\"required\":[\"grades\"]}";
 
 static const char config_schema[] =
-	"{\"type\":\"object\",\"properties\":{\"config\":{\"type\":\"object\","
-	"\"properties\":{\"agent_id\":{\"type\":\"string\"},"
-	"\"enabled\":{\"type\":\"boolean\"},"
-	"\"model_name\":{\"type\":[\"string\",\"null\"]},"
-	"\"criteria\":{\"type\":\"array\"},\"tags\":{\"type\":\"array\"}}}},"
+	"{\"type\":\"object\",\"properties\":{\"config\":{\"type\":\"object\"}},"
 	"\"required\":[\"config\"]}";
 
 /* ---- the export download ---------------------------------------------- */
@@ -161,30 +127,30 @@ out:
 
 static const struct param chat_params[] = {
 	{ "model", P_STRING, IN_BODY, REQUIRED,
-	  "the model's name (from list_all_gumloop_models)", NULL },
+	  "from list_all_gumloop_models", NULL },
 	{ "messages", P_ARRAY, IN_BODY, REQUIRED,
-	  "the conversation: [{role: system|user|assistant, content}]",
+	  "[{role: system|user|assistant, content}]",
 	  "{\"type\":\"array\",\"minItems\":1,\"items\":{\"type\":\"object\","
 	  "\"properties\":{\"role\":{\"type\":\"string\"},\"content\":{}},"
 	  "\"required\":[\"role\",\"content\"]}}" },
-	{ "temperature", P_NUMBER, IN_BODY, 0, "sampling temperature", NULL },
+	{ "temperature", P_NUMBER, IN_BODY, 0, NULL, NULL },
 	{ "max_completion_tokens", P_INTEGER, IN_BODY, 0,
-	  "upper bound for the reply's tokens",
+	  "reply token cap",
 	  "{\"type\":\"integer\",\"minimum\":1}" },
 	{ "response_format", P_OBJECT, IN_BODY, 0,
 	  "e.g. {\"type\": \"json_object\"}", NULL },
 	{ "tools", P_ARRAY, IN_BODY, 0,
-	  "function tools the model may call (OpenAI format)", NULL },
-	{ "tool_choice", P_STRING, IN_BODY, 0, "auto, none or required",
+	  "function tools (OpenAI format)", NULL },
+	{ "tool_choice", P_STRING, IN_BODY, 0, "default auto",
 	  "{\"type\":\"string\",\"enum\":[\"auto\",\"none\",\"required\"]}" },
 	{ 0 }
 };
 
 static const struct param brain_params[] = {
-	{ "query", P_STRING, IN_BODY, REQUIRED, "what to search for", NULL },
-	{ "limit", P_INTEGER, IN_BODY, 0, "results to return (1-50, default 8)",
+	{ "query", P_STRING, IN_BODY, REQUIRED, "search text", NULL },
+	{ "limit", P_INTEGER, IN_BODY, 0, "default 8",
 	  "{\"type\":\"integer\",\"minimum\":1,\"maximum\":50}" },
-	{ "source_type", P_ARRAY, IN_BODY, 0, "only these sources",
+	{ "source_type", P_ARRAY, IN_BODY, 0, NULL,
 	  "{\"type\":\"array\",\"items\":{\"type\":\"string\",\"enum\":["
 	  "\"notion\",\"google_drive\",\"slack\",\"github\",\"confluence\","
 	  "\"direct_file_uploads\",\"gumloop_artifacts\"]}}" },
@@ -193,28 +159,28 @@ static const struct param brain_params[] = {
 
 #define ORG_PARAM(where) \
 	{ "organization_id", P_STRING, where, REQUIRED, \
-	  "the organization's id (the caller must be one of its admins)", NULL }
+	  "user_id must be one of its admins", NULL }
 #define ACTION_PARAM \
 	{ "action", P_STRING, IN_BODY, REQUIRED, "add or remove", \
 	  "{\"type\":\"string\",\"enum\":[\"add\",\"remove\"]}" }
 #define EMAIL_PARAM \
 	{ "user_email", P_STRING, IN_BODY, REQUIRED, \
-	  "the member's email address", NULL }
+	  "the member's email", NULL }
 
 static const struct param audit_params[] = {
 	ORG_PARAM(IN_QUERY),
 	{ "start_time", P_STRING, IN_QUERY, REQUIRED,
-	  "start of the period (ISO 8601)", NULL },
+	  "ISO 8601", NULL },
 	{ "end_time", P_STRING, IN_QUERY, REQUIRED,
-	  "end of the period (ISO 8601)", NULL },
-	{ "page", P_INTEGER, IN_QUERY, 0, "page number (default 1)",
+	  "ISO 8601", NULL },
+	{ "page", P_INTEGER, IN_QUERY, 0, "default 1",
 	  "{\"type\":\"integer\",\"minimum\":1}" },
-	{ "page_size", P_INTEGER, IN_QUERY, 0, "entries per page (default 50)",
+	{ "page_size", P_INTEGER, IN_QUERY, 0, "default 50",
 	  "{\"type\":\"integer\",\"minimum\":1}" },
 	{ "event_types", P_STRING, IN_QUERY, 0,
-	  "only these event types (comma-separated)", NULL },
+	  "comma-separated", NULL },
 	{ "user_ids", P_STRING, IN_QUERY, 0,
-	  "only events by these users (comma-separated)", NULL },
+	  "comma-separated", NULL },
 	{ 0 }
 };
 
@@ -225,14 +191,14 @@ static const struct param workspace_params[] = {
 	ACTION_PARAM,
 	EMAIL_PARAM,
 	{ "is_admin", P_BOOLEAN, IN_BODY, 0,
-	  "make the member a workspace admin (add only)", NULL },
+	  "as workspace admin (add only)", NULL },
 	{ 0 }
 };
 
 static const struct param group_params[] = {
 	ORG_PARAM(IN_BODY),
 	{ "group_id", P_STRING, IN_BODY, REQUIRED,
-	  "the permission group's (custom role's) id", NULL },
+	  "the custom role", NULL },
 	ACTION_PARAM,
 	EMAIL_PARAM,
 	{ 0 }
@@ -242,42 +208,42 @@ static const struct param group_params[] = {
 
 static const struct param export_params[] = {
 	{ "export_fields", P_ARRAY, IN_BODY, REQUIRED,
-	  "the columns to export", "{\"type\":\"array\",\"minItems\":1,"
+	  "columns", "{\"type\":\"array\",\"minItems\":1,"
 	  "\"items\":{\"type\":\"string\"}}" },
 	{ "start_date", P_STRING, IN_BODY, REQUIRED,
-	  "first day (YYYY-MM-DD)", NULL },
-	{ "end_date", P_STRING, IN_BODY, REQUIRED, "last day (YYYY-MM-DD)", NULL },
-	{ "data_type", P_STRING, IN_BODY, 0, "what to export (default workflows)",
+	  "YYYY-MM-DD", NULL },
+	{ "end_date", P_STRING, IN_BODY, REQUIRED, "YYYY-MM-DD", NULL },
+	{ "data_type", P_STRING, IN_BODY, 0, "default workflows",
 	  "{\"type\":\"string\",\"enum\":[\"workflows\",\"agents\","
 	  "\"agent_interactions\",\"credit_logs\",\"interaction_evaluations\","
 	  "\"gumstack\"]}" },
 	{ "category_filter", P_STRING, IN_BODY, 0,
-	  "credit log category to keep", NULL },
+	  NULL, NULL },
 	{ "export_level", P_STRING, IN_BODY, 0,
-	  "organization (default) or workspace",
+	  "default organization",
 	  "{\"type\":\"string\",\"enum\":[\"organization\",\"workspace\"]}" },
 	{ "include_all_workspaces", P_BOOLEAN, IN_BODY, 0,
-	  "every workspace of the organization", NULL },
+	  "all of the organization's", NULL },
 	{ "include_personal_workspaces", P_BOOLEAN, IN_BODY, 0,
-	  "personal workspaces too", NULL },
-	{ "workspace_ids", P_ARRAY, IN_BODY, 0, "only these workspaces",
+	  NULL, NULL },
+	{ "workspace_ids", P_ARRAY, IN_BODY, 0, NULL,
 	  STRING_LIST },
-	{ "entity_ids", P_ARRAY, IN_BODY, 0, "only these flows or agents",
+	{ "entity_ids", P_ARRAY, IN_BODY, 0, "these flows or agents only",
 	  STRING_LIST },
 	{ 0 }
 };
 
 static const struct param export_status_params[] = {
 	{ "data_export_id", P_STRING, IN_QUERY, REQUIRED,
-	  "the export's id (from create_a_gumloop_data_export)", NULL },
-	{ "download", P_BOOLEAN, IN_QUERY, 0,
-	  "once COMPLETED, return the CSV itself as text", NULL },
+	  "from create_a_gumloop_data_export", NULL },
+	{ "download", P_BOOLEAN, IN_QUERY, 0, "return the CSV once COMPLETED",
+	  NULL },
 	{ 0 }
 };
 
 #define AGENT_PARAM \
 	{ "agent_id", P_STRING, IN_PATH, REQUIRED, \
-	  "the agent's id (from list_all_gumloop_agents)", NULL }
+	  "from list_all_gumloop_agents", NULL }
 
 static const struct param agent_params[] = {
 	AGENT_PARAM,
@@ -286,7 +252,7 @@ static const struct param agent_params[] = {
 
 static const struct param evaluations_params[] = {
 	AGENT_PARAM,
-	{ "grade", P_STRING, IN_QUERY, 0, "only evaluations with this grade",
+	{ "grade", P_STRING, IN_QUERY, 0, NULL,
 	  "{\"type\":\"string\",\"enum\":[\"pass\",\"needs_review\","
 	  "\"needs_attention\"]}" },
 	PAGE_PARAMS,
@@ -296,32 +262,30 @@ static const struct param evaluations_params[] = {
 static const struct param evaluation_params[] = {
 	AGENT_PARAM,
 	{ "evaluation_id", P_STRING, IN_PATH, REQUIRED,
-	  "the evaluation's id (from list_all_gumloop_agent_evaluations)", NULL },
+	  "from list_all_gumloop_agent_evaluations", NULL },
 	{ 0 }
 };
 
 static const struct param metrics_params[] = {
 	AGENT_PARAM,
-	{ "days", P_INTEGER, IN_QUERY, 0, "period in days (1-365, default 30)",
+	{ "days", P_INTEGER, IN_QUERY, 0, "default 30",
 	  "{\"type\":\"integer\",\"minimum\":1,\"maximum\":365}" },
 	{ 0 }
 };
 
 static const struct param config_params[] = {
 	AGENT_PARAM,
-	{ "enabled", P_BOOLEAN, IN_BODY, 0, "evaluate the agent's sessions",
-	  NULL },
-	{ "model_name", P_STRING, IN_BODY, 0, "the model that grades", NULL },
+	{ "enabled", P_BOOLEAN, IN_BODY, 0, NULL, NULL },
+	{ "model_name", P_STRING, IN_BODY, 0, NULL, NULL },
 	{ "include_auto_tags", P_BOOLEAN, IN_BODY, 0,
-	  "let the grader add tags of its own", NULL },
+	  "grader adds its own tags", NULL },
 	{ "criteria", P_ARRAY, IN_BODY, 0,
-	  "replaces the criteria: [{name, prompt, type, priority}], at most 30",
+	  "[{name, prompt, type, priority}]",
 	  "{\"type\":\"array\",\"maxItems\":30,\"items\":{\"type\":\"object\"}}" },
-	{ "tags", P_ARRAY, IN_BODY, 0, "replaces the tags, at most 50",
+	{ "tags", P_ARRAY, IN_BODY, 0, "tag names",
 	  "{\"type\":\"array\",\"maxItems\":50,\"items\":{\"type\":\"string\"}}" },
 	{ "data_points", P_ARRAY, IN_BODY, 0,
-	  "replaces the data points: [{name, data_type, description}], at "
-	  "most 40",
+	  "[{name, data_type, description}]",
 	  "{\"type\":\"array\",\"maxItems\":40,\"items\":{\"type\":\"object\"}}" },
 	{ "sentiment", P_OBJECT, IN_BODY, 0,
 	  "{enabled, affects_grade, description}", NULL },
@@ -330,65 +294,60 @@ static const struct param config_params[] = {
 
 const struct tool_def admin_tools[] = {
 	{ .name = "list_all_gumloop_teams", .title = "List teams",
-	  .description = "List the teams (workspaces) the credentials can act "
-		"in, with their ids: pass one as team_id to other tools.",
+	  .description = "List the teams the credentials can use: ids to pass "
+		"as team_id.",
 	  .access = TOOL_READ, .tag = "admin", .scope = SCOPE_TEAM,
 	  .method = "GET", .path = "/teams", .output_schema = teams_schema },
 	{ .name = "list_all_gumloop_models", .title = "List models",
-	  .description = "List the AI models Gumloop offers, grouped by "
-		"provider: names to use with create_a_gumloop_chat_completion "
-		"and for agents.",
+	  .description = "List the AI models Gumloop offers, by provider "
+		"(for chat completions and agents).",
 	  .access = TOOL_READ, .tag = "models", .scope = SCOPE_TEAM,
 	  .method = "GET", .path = "/models", .output_schema = models_schema },
 	{ .name = "create_a_gumloop_chat_completion",
 	  .title = "Chat completion",
-	  .description = "Ask a model for one reply to a conversation "
-		"(OpenAI-style, not streamed), billed to the Gumloop account.",
+	  .description = "One reply from a model to a conversation "
+		"(OpenAI-style, billed to Gumloop).",
 	  .access = TOOL_WRITE, .tag = "models", .scope = SCOPE_TEAM,
 	  .method = "POST", .path = "/chat/completions", .params = chat_params,
 	  .output_schema = chat_schema, .flags = T_STREAM_HOST },
 	{ .name = "create_a_gumloop_brain_search", .title = "Search Brain",
-	  .description = "Search the team's knowledge (Notion, Google Drive, "
-		"Slack, GitHub, uploads, ...) that Gumloop Brain indexed. "
-		"Spends credits.",
+	  .description = "Search the team's knowledge indexed by Gumloop "
+		"Brain (Notion, Drive, Slack, ...). Spends credits.",
 	  .access = TOOL_WRITE, .tag = "brain", .scope = SCOPE_TEAM,
 	  .method = "POST", .path = "/brain/search", .params = brain_params,
 	  .output_schema = brain_schema },
 	{ .name = "list_all_gumloop_audit_logs", .title = "List audit logs",
-	  .description = "List the organization's audit log entries in a "
-		"period, a page at a time (page, page_size). Needs an "
-		"organization admin's user id.",
+	  .description = "List an organization's audit log entries in a "
+		"period (org admin only).",
 	  .access = TOOL_READ, .tag = "admin", .scope = SCOPE_LEGACY,
 	  .method = "GET", .path = "/get_audit_logs", .params = audit_params,
 	  .output_schema = audit_schema },
 	{ .name = "update_gumloop_workspace_users",
 	  .title = "Add or remove a workspace member",
-	  .description = "Add a user (by email) to a workspace or remove one. "
-		"Needs an organization admin's user id.",
+	  .description = "Add a user (by email) to a workspace or remove one "
+		"(org admin only).",
 	  .access = TOOL_WRITE, .tag = "admin", .scope = SCOPE_LEGACY,
 	  .method = "POST", .path = "/manage_workspace_users",
 	  .params = workspace_params, .output_schema = success_schema,
 	  .flags = T_IDEMPOTENT },
 	{ .name = "update_gumloop_permission_group_users",
 	  .title = "Add or remove a permission group member",
-	  .description = "Give a user (by email) a custom role, or take it "
-		"away. Roles add up. Needs an organization admin's user id.",
+	  .description = "Give a user (by email) a custom role or take it "
+		"away (org admin only).",
 	  .access = TOOL_WRITE, .tag = "admin", .scope = SCOPE_LEGACY,
 	  .method = "POST", .path = "/manage_permission_group_users",
 	  .params = group_params, .output_schema = success_schema,
 	  .flags = T_IDEMPOTENT },
 	{ .name = "create_a_gumloop_data_export", .title = "Request a data export",
-	  .description = "Request a CSV export of the organization's data "
-		"(flow runs, agents, interactions, credit logs) for a period. "
-		"Follow it with get_single_gumloop_data_export_by_id.",
+	  .description = "Request a CSV export of organization data for a "
+		"period; then get_single_gumloop_data_export_by_id.",
 	  .access = TOOL_WRITE, .tag = "admin", .scope = SCOPE_LEGACY,
 	  .method = "POST", .path = "/export_data", .params = export_params,
 	  .output_schema = export_schema },
 	{ .name = "get_single_gumloop_data_export_by_id",
 	  .title = "Get a data export",
 	  .description = "Get a data export's state (REQUESTED, IN_PROGRESS, "
-		"COMPLETED, FAILED). With download: true, a COMPLETED export "
-		"comes back as its CSV text.",
+		"COMPLETED, FAILED), or its CSV.",
 	  .access = TOOL_READ, .tag = "admin", .scope = SCOPE_LEGACY,
 	  .method = "GET", .path = "/export_status",
 	  .params = export_status_params, .output_schema = export_status_schema,
@@ -396,38 +355,34 @@ const struct tool_def admin_tools[] = {
 	{ .name = "list_all_gumloop_agent_evaluations",
 	  .title = "List agent evaluations",
 	  .description = "List the graded evaluations of an agent's "
-		"conversations, newest first, a page at a time (pass "
-		"next_cursor back as cursor).",
+		"conversations, newest first.",
 	  .access = TOOL_READ, .tag = "evaluations", .scope = SCOPE_TEAM,
 	  .method = "GET", .path = "/agents/{agent_id}/evaluations",
 	  .params = evaluations_params, .output_schema = evaluations_schema },
 	{ .name = "get_single_gumloop_agent_evaluation_by_id",
 	  .title = "Get an agent evaluation",
-	  .description = "Get one evaluation: its grade, summary, criteria "
-		"results, data points and tags.",
+	  .description = "Get an evaluation: grade, summary, criteria, data "
+		"points, tags.",
 	  .access = TOOL_READ, .tag = "evaluations", .scope = SCOPE_TEAM,
 	  .method = "GET",
 	  .path = "/agents/{agent_id}/evaluations/{evaluation_id}",
 	  .params = evaluation_params, .output_schema = evaluation_schema },
 	{ .name = "get_gumloop_agent_evaluation_metrics",
 	  .title = "Get agent evaluation metrics",
-	  .description = "Count an agent's evaluations by grade and tag over "
-		"the last days.",
+	  .description = "Count an agent's evaluations by grade and tag.",
 	  .access = TOOL_READ, .tag = "evaluations", .scope = SCOPE_TEAM,
 	  .method = "GET", .path = "/agents/{agent_id}/evaluations/metrics",
 	  .params = metrics_params, .output_schema = metrics_schema },
 	{ .name = "get_gumloop_agent_evaluation_config",
 	  .title = "Get an agent's evaluation config",
-	  .description = "Get how an agent's conversations are evaluated: "
-		"criteria, tags, data points, sentiment, grading model.",
+	  .description = "Get how an agent's conversations are evaluated.",
 	  .access = TOOL_READ, .tag = "evaluations", .scope = SCOPE_TEAM,
 	  .method = "GET", .path = "/agents/{agent_id}/evaluation-config",
 	  .params = agent_params, .output_schema = config_schema },
 	{ .name = "update_gumloop_agent_evaluation_config",
 	  .title = "Update an agent's evaluation config",
-	  .description = "Change how an agent's conversations are evaluated. "
-		"Lists given (criteria, tags, data_points) replace the old "
-		"ones whole.",
+	  .description = "Change how an agent's conversations are evaluated; "
+		"lists given replace the old ones.",
 	  .access = TOOL_WRITE, .tag = "evaluations", .scope = SCOPE_TEAM,
 	  .method = "PATCH", .path = "/agents/{agent_id}/evaluation-config",
 	  .params = config_params, .output_schema = config_schema,

@@ -14,50 +14,30 @@
 
 /* ---- output schemas --------------------------------------------------- */
 
-#define MESSAGES_SCHEMA \
-	"{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{" \
-	"\"id\":{\"type\":\"string\"},\"role\":{\"type\":\"string\"}," \
-	"\"content\":{\"type\":[\"string\",\"null\"]}," \
-	"\"parts\":{\"type\":\"array\"}}}}"
-
 static const char interaction_schema[] =
 	"{\"type\":\"object\",\"properties\":{"
 	"\"interaction_id\":{\"type\":\"string\"},"
 	"\"gummie_id\":{\"type\":\"string\"},"
-	"\"state\":{\"type\":\"string\",\"description\":\"ASYNC_PROCESSING, "
-	"COMPLETED or FAILED\"},"
-	"\"status\":{\"type\":\"string\",\"description\":\"processing: the "
-	"message was accepted\"},"
+	"\"state\":{\"type\":\"string\"},\"status\":{\"type\":\"string\"},"
 	"\"created_ts\":{\"type\":[\"string\",\"null\"]},"
-	"\"response\":{\"type\":[\"string\",\"null\"],\"description\":\"the "
-	"agent's final answer, once COMPLETED\"},"
-	"\"messages\":" MESSAGES_SCHEMA ","
+	"\"response\":{\"type\":[\"string\",\"null\"]},"
+	"\"messages\":{\"type\":\"array\"},"
 	"\"error_message\":{\"type\":[\"string\",\"null\"]},"
 	"\"timed_out\":{\"type\":\"boolean\"}},"
 	"\"required\":[\"interaction_id\"]}";
 
-#define AGENT_SCHEMA \
-	"{\"type\":\"object\",\"properties\":{" \
-	"\"id\":{\"type\":\"string\"},\"name\":{\"type\":\"string\"}," \
-	"\"description\":{\"type\":[\"string\",\"null\"]}," \
-	"\"model_name\":{\"type\":[\"string\",\"null\"]}," \
-	"\"is_active\":{\"type\":[\"boolean\",\"null\"]}," \
-	"\"skill_ids\":{\"type\":[\"array\",\"null\"]}}}"
-
 static const char agents_schema[] =
-	"{\"type\":\"object\",\"properties\":{\"agents\":{\"type\":\"array\","
-	"\"items\":" AGENT_SCHEMA "},"
+	"{\"type\":\"object\",\"properties\":{\"agents\":{\"type\":\"array\"},"
 	"\"next_cursor\":{\"type\":[\"string\",\"null\"]}},"
 	"\"required\":[\"agents\"]}";
 
 static const char agent_schema[] =
-	"{\"type\":\"object\",\"properties\":{\"agent\":" AGENT_SCHEMA "},"
+	"{\"type\":\"object\",\"properties\":{\"agent\":{\"type\":\"object\"}},"
 	"\"required\":[\"agent\"]}";
 
 static const char skills_delta_schema[] =
 	"{\"type\":\"object\",\"properties\":{"
-	"\"agent_id\":{\"type\":\"string\"},"
-	"\"skill_ids\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}},"
+	"\"agent_id\":{\"type\":\"string\"},\"skill_ids\":{\"type\":\"array\"},"
 	"\"attached\":{\"type\":\"array\"},\"detached\":{\"type\":\"array\"},"
 	"\"already_attached\":{\"type\":\"array\"},"
 	"\"already_detached\":{\"type\":\"array\"}},"
@@ -66,7 +46,7 @@ static const char skills_delta_schema[] =
 static const char servers_schema[] =
 	"{\"type\":\"object\",\"properties\":{"
 	"\"agent_id\":{\"type\":\"string\"},"
-	"\"mcp_servers\":{\"type\":\"array\",\"items\":{\"type\":\"object\"}}},"
+	"\"mcp_servers\":{\"type\":\"array\"}},"
 	"\"required\":[\"mcp_servers\"]}";
 
 static const char server_put_schema[] =
@@ -83,17 +63,12 @@ static const char server_delete_schema[] =
 	"\"detached\":{\"type\":\"boolean\"}},\"required\":[\"detached\"]}";
 
 static const char versions_schema[] =
-	"{\"type\":\"object\",\"properties\":{\"versions\":{\"type\":\"array\","
-	"\"items\":{\"type\":\"object\",\"properties\":{"
-	"\"id\":{\"type\":\"string\"},\"major_version\":{\"type\":\"integer\"},"
-	"\"is_deployed\":{\"type\":\"boolean\"}}}},"
+	"{\"type\":\"object\",\"properties\":{\"versions\":{\"type\":\"array\"},"
 	"\"next_cursor\":{\"type\":[\"string\",\"null\"]}},"
 	"\"required\":[\"versions\"]}";
 
 static const char version_schema[] =
-	"{\"type\":\"object\",\"properties\":{\"version\":{\"type\":\"object\","
-	"\"properties\":{\"id\":{\"type\":\"string\"},"
-	"\"composition\":{\"type\":\"object\"}}},"
+	"{\"type\":\"object\",\"properties\":{\"version\":{\"type\":\"object\"},"
 	"\"changes\":{\"type\":[\"object\",\"null\"]}},"
 	"\"required\":[\"version\"]}";
 
@@ -322,186 +297,164 @@ static int put_server(struct tool_call *call)
 
 static const struct param start_params[] = {
 	{ "gummie_id", P_STRING, IN_BODY, REQUIRED,
-	  "the agent's id (the gummie id in its Gumloop URL)", NULL },
-	{ "message", P_STRING, IN_BODY, REQUIRED,
-	  "the message for the agent, as plain text", NULL },
+	  "the agent's id, from its Gumloop URL", NULL },
+	{ "message", P_STRING, IN_BODY, REQUIRED, "plain text", NULL },
 	{ "interaction_id", P_STRING, IN_BODY, 0,
-	  "continue this conversation (its previous message must be "
-	  "COMPLETED or FAILED); leave out to start a new one", NULL },
+	  "continue this conversation (once COMPLETED or FAILED)", NULL },
 	{ 0 }
 };
 
 static const struct param interaction_path_param[] = {
 	{ "interaction_id", P_STRING, IN_PATH, REQUIRED,
-	  "the interaction's id (from create_a_gumloop_agent_interaction)",
-	  NULL },
+	  "from create_a_gumloop_agent_interaction", NULL },
 	{ 0 }
 };
 
 static const struct param list_params[] = {
-	{ "search", P_STRING, IN_QUERY, 0,
-	  "only agents whose name contains this (case-insensitive)", NULL },
-	{ "creator", P_STRING, IN_QUERY, 0, "only agents this user created",
-	  NULL },
-	{ "has_triggers", P_BOOLEAN, IN_QUERY, 0,
-	  "only agents with (true) or without (false) active triggers", NULL },
-	{ "tool", P_STRING, IN_QUERY, 0, "only agents using this MCP server id",
-	  NULL },
-	{ "flow", P_STRING, IN_QUERY, 0, "only agents using this flow id", NULL },
+	{ "search", P_STRING, IN_QUERY, 0, "name contains (any case)", NULL },
+	{ "creator", P_STRING, IN_QUERY, 0, "creator's user id", NULL },
+	{ "has_triggers", P_BOOLEAN, IN_QUERY, 0, "has active triggers", NULL },
+	{ "tool", P_STRING, IN_QUERY, 0, "uses this MCP server id", NULL },
+	{ "flow", P_STRING, IN_QUERY, 0, "uses this flow id", NULL },
 	{ 0 }
 };
 
 static const struct param agent_id_param[] = {
 	{ "agent_id", P_STRING, IN_PATH, REQUIRED,
-	  "the agent's id (id from list_all_gumloop_agents)", NULL },
+	  "from list_all_gumloop_agents", NULL },
 	{ 0 }
 };
 
 #define AGENT_FIELDS \
-	{ "description", P_STRING, IN_BODY, 0, "what the agent is for", NULL }, \
-	{ "system_prompt", P_STRING, IN_BODY, 0, "the agent's instructions", \
-	  NULL }, \
-	{ "tools", P_ARRAY, IN_BODY, 0, "tool configurations (replaces " \
-	  "the list)", NULL }, \
-	{ "resources", P_ARRAY, IN_BODY, 0, "resources (replaces the list)", \
-	  NULL }, \
-	{ "metadata", P_OBJECT, IN_BODY, 0, "free-form metadata", NULL }, \
-	{ "folder_id", P_STRING, IN_BODY, 0, "folder to keep the agent in", \
-	  NULL }, \
-	{ "is_active", P_BOOLEAN, IN_BODY, 0, "whether the agent is active", \
-	  NULL }
+	{ "description", P_STRING, IN_BODY, 0, NULL, NULL }, \
+	{ "system_prompt", P_STRING, IN_BODY, 0, NULL, NULL }, \
+	{ "tools", P_ARRAY, IN_BODY, 0, "tool configs (whole list)", NULL }, \
+	{ "resources", P_ARRAY, IN_BODY, 0, "whole list", NULL }, \
+	{ "metadata", P_OBJECT, IN_BODY, 0, NULL, NULL }, \
+	{ "folder_id", P_STRING, IN_BODY, 0, NULL, NULL }, \
+	{ "is_active", P_BOOLEAN, IN_BODY, 0, NULL, NULL }
 
 static const struct param create_params[] = {
-	{ "name", P_STRING, IN_BODY, REQUIRED, "the agent's name", NULL },
+	{ "name", P_STRING, IN_BODY, REQUIRED, "agent name", NULL },
 	{ "model_name", P_STRING, IN_BODY, REQUIRED,
-	  "the model (list_all_gumloop_models lists them)", NULL },
+	  "from list_all_gumloop_models", NULL },
 	AGENT_FIELDS,
 	{ "skill_ids", P_ARRAY, IN_BODY, 0,
-	  "skills to attach (all must exist, or nothing is created)",
+	  "skills to attach (all must exist)",
 	  STRING_ARRAY },
-	{ "agent_id", P_STRING, IN_BODY, 0, "an id of your choosing", NULL },
+	{ "agent_id", P_STRING, IN_BODY, 0, "your own id (optional)", NULL },
 	{ 0 }
 };
 
 static const struct param update_params[] = {
 	{ "agent_id", P_STRING, IN_PATH, REQUIRED,
-	  "the agent's id (id from list_all_gumloop_agents)", NULL },
-	{ "name", P_STRING, IN_BODY, 0, "new name", NULL },
-	{ "model_name", P_STRING, IN_BODY, 0, "new model", NULL },
+	  "from list_all_gumloop_agents", NULL },
+	{ "name", P_STRING, IN_BODY, 0, NULL, NULL },
+	{ "model_name", P_STRING, IN_BODY, 0, "from list_all_gumloop_models",
+	  NULL },
 	AGENT_FIELDS,
 	{ 0 }
 };
 
 static const struct param skills_params[] = {
 	{ "agent_id", P_STRING, IN_PATH, REQUIRED,
-	  "the agent's id (id from list_all_gumloop_agents)", NULL },
-	{ "attach", P_ARRAY, IN_BODY, 0, "skill ids to attach", STRING_ARRAY },
-	{ "detach", P_ARRAY, IN_BODY, 0, "skill ids to detach", STRING_ARRAY },
+	  "from list_all_gumloop_agents", NULL },
+	{ "attach", P_ARRAY, IN_BODY, 0, "skill ids", STRING_ARRAY },
+	{ "detach", P_ARRAY, IN_BODY, 0, "skill ids", STRING_ARRAY },
 	{ 0 }
 };
 
 static const struct param server_params[] = {
 	{ "agent_id", P_STRING, IN_PATH, REQUIRED,
-	  "the agent's id (id from list_all_gumloop_agents)", NULL },
+	  "from list_all_gumloop_agents", NULL },
 	{ "server_id", P_STRING, IN_PATH, REQUIRED,
-	  "the MCP server's id (server_id from list_all_gumloop_mcp_servers)",
-	  NULL },
+	  "from list_all_gumloop_mcp_servers", NULL },
 	{ 0 }
 };
 
 static const struct param server_put_params[] = {
 	{ "agent_id", P_STRING, IN_PATH, REQUIRED,
-	  "the agent's id (id from list_all_gumloop_agents)", NULL },
+	  "from list_all_gumloop_agents", NULL },
 	{ "server_id", P_STRING, IN_PATH, REQUIRED,
-	  "the MCP server's id (server_id from list_all_gumloop_mcp_servers)",
-	  NULL },
+	  "from list_all_gumloop_mcp_servers", NULL },
 	{ "config", P_OBJECT, IN_LOCAL, 0,
-	  "connector settings, e.g. {\"approval_mode\": \"ask\", "
-	  "\"allowed_tools\": [\"send_email\"]}", NULL },
+	  "e.g. {\"approval_mode\": \"ask\"}", NULL },
 	{ 0 }
 };
 
 static const struct param versions_params[] = {
 	{ "agent_id", P_STRING, IN_PATH, REQUIRED,
-	  "the agent's id (id from list_all_gumloop_agents)", NULL },
+	  "from list_all_gumloop_agents", NULL },
 	PAGE_PARAMS,
 	{ 0 }
 };
 
 static const struct param version_params[] = {
 	{ "agent_id", P_STRING, IN_PATH, REQUIRED,
-	  "the agent's id (id from list_all_gumloop_agents)", NULL },
+	  "from list_all_gumloop_agents", NULL },
 	{ "version_id", P_STRING, IN_PATH, REQUIRED,
-	  "the version's id (from list_all_gumloop_agent_versions)", NULL },
+	  "from list_all_gumloop_agent_versions", NULL },
 	{ 0 }
 };
 
 const struct tool_def agents_tools[] = {
 	{ .name = "create_a_gumloop_agent_interaction",
 	  .title = "Send a message to an agent (start_agent)",
-	  .description = "Send a message to a Gumloop agent (gummie) and get "
-		"an interaction_id; the agent works asynchronously. Pass "
-		"interaction_id to continue a conversation whose previous "
-		"message is COMPLETED or FAILED. Pass wait_seconds to wait for "
-		"the agent's response here, or call "
-		"wait_for_gumloop_agent_interaction.",
+	  .description = "Send a message to an agent (gummie); it works "
+		"asynchronously. Returns interaction_id for "
+		"wait_for_gumloop_agent_interaction, or pass wait_seconds.",
 	  .access = TOOL_WRITE, .tag = "agents", .scope = SCOPE_LEGACY,
 	  .method = "POST", .path = "/start_agent", .params = start_params,
 	  .output_schema = interaction_schema, .flags = T_WAITABLE,
 	  .handler = start_interaction },
 	{ .name = "get_single_gumloop_agent_interaction_by_id",
 	  .title = "Get an agent interaction",
-	  .description = "Get an agent interaction's state (ASYNC_PROCESSING, "
-		"COMPLETED, FAILED); once COMPLETED its response and full "
-		"message history, once FAILED its error_message.",
+	  .description = "Get an interaction: state (ASYNC_PROCESSING, "
+		"COMPLETED, FAILED), then response and messages, or "
+		"error_message.",
 	  .access = TOOL_READ, .tag = "agents", .scope = SCOPE_LEGACY,
 	  .method = "GET", .path = "/agent_status/{interaction_id}",
 	  .params = interaction_path_param,
 	  .output_schema = interaction_schema, .handler = get_interaction },
 	{ .name = "wait_for_gumloop_agent_interaction",
 	  .title = "Wait for an agent interaction",
-	  .description = "Wait until an agent interaction is COMPLETED (then "
-		"return the agent's response and messages) or FAILED (an "
-		"error with Gumloop's error_message). Reports progress. If the "
-		"time runs out the result is the last state with timed_out: "
-		"true: call again to keep waiting.",
+	  .description = "Wait until an interaction is COMPLETED and return "
+		"the response; FAILED is an error. On timed_out: true, call "
+		"again.",
 	  .access = TOOL_READ, .tag = "agents", .scope = SCOPE_LEGACY,
 	  .method = "GET", .path = "/agent_status/{interaction_id}",
 	  .params = interaction_path_param,
 	  .output_schema = interaction_schema, .flags = T_WAIT,
 	  .handler = wait_interaction },
 	{ .name = "list_all_gumloop_agents", .title = "List agents",
-	  .description = "List the team's Gumloop agents (id, name, "
-		"description, model). Use search to find one by name.",
+	  .description = "List the team's agents (id, name, description, "
+		"model).",
 	  .access = TOOL_READ, .tag = "agents", .scope = SCOPE_TEAM,
 	  .method = "GET", .path = "/agents", .params = list_params,
 	  .output_schema = agents_schema, .handler = agent_default },
 	{ .name = "get_single_gumloop_agent_by_id", .title = "Get an agent",
-	  .description = "Get an agent's full configuration: model, system "
-		"prompt, tools, resources and skill_ids.",
+	  .description = "Get an agent's configuration: model, prompt, "
+		"tools, resources, skill_ids.",
 	  .access = TOOL_READ, .tag = "agents", .scope = SCOPE_TEAM,
 	  .method = "GET", .path = "/agents/{agent_id}",
 	  .params = agent_id_param, .output_schema = agent_schema,
 	  .handler = agent_default },
 	{ .name = "create_a_gumloop_agent", .title = "Create an agent",
-	  .description = "Create an agent with a name and a model "
-		"(list_all_gumloop_models), optionally a system prompt, tools, "
-		"resources and skills.",
+	  .description = "Create an agent: name, model, optionally prompt, "
+		"tools, resources, skills.",
 	  .access = TOOL_WRITE, .tag = "agents", .scope = SCOPE_TEAM,
 	  .method = "POST", .path = "/agents", .params = create_params,
 	  .output_schema = agent_schema, .handler = create_agent },
 	{ .name = "update_a_gumloop_agent_by_id", .title = "Update an agent",
-	  .description = "Change an agent: only the fields given change; "
-		"tools and resources replace the whole list.",
+	  .description = "Change the given fields of an agent.",
 	  .access = TOOL_WRITE, .tag = "agents", .scope = SCOPE_TEAM,
 	  .method = "PATCH", .path = "/agents/{agent_id}",
 	  .params = update_params, .output_schema = agent_schema,
 	  .flags = T_IDEMPOTENT, .handler = agent_default },
 	{ .name = "update_gumloop_agent_skills",
 	  .title = "Attach or detach an agent's skills",
-	  .description = "Attach and/or detach skills (by id, from "
-		"list_all_gumloop_skills) on an agent; ids already in the "
-		"wanted state are reported, not errors.",
+	  .description = "Attach and/or detach an agent's skills (ids from "
+		"list_all_gumloop_skills).",
 	  .access = TOOL_WRITE, .tag = "agents", .scope = SCOPE_TEAM,
 	  .method = "PATCH", .path = "/agents/{agent_id}/skills",
 	  .params = skills_params, .one_of = "attach|detach",
@@ -509,8 +462,7 @@ const struct tool_def agents_tools[] = {
 	  .handler = update_skills },
 	{ .name = "list_all_gumloop_agent_mcp_servers",
 	  .title = "List an agent's MCP servers",
-	  .description = "List the MCP servers (connectors) an agent can use, "
-		"with their settings.",
+	  .description = "List the MCP servers an agent uses, with settings.",
 	  .access = TOOL_READ, .tag = "agents", .scope = SCOPE_TEAM,
 	  .method = "GET", .path = "/agents/{agent_id}/mcp-servers",
 	  .params = agent_id_param, .output_schema = servers_schema,
@@ -518,32 +470,30 @@ const struct tool_def agents_tools[] = {
 	{ .name = "update_a_gumloop_agent_mcp_server_by_id",
 	  .title = "Attach or configure an agent's MCP server",
 	  .description = "Attach an MCP server to an agent or change its "
-		"settings (config, e.g. approval_mode); says whether it was "
-		"created and whether it is authenticated.",
+		"config.",
 	  .access = TOOL_WRITE, .tag = "agents", .scope = SCOPE_TEAM,
 	  .method = "PUT", .path = "/agents/{agent_id}/mcp-servers/{server_id}",
 	  .params = server_put_params, .output_schema = server_put_schema,
 	  .flags = T_IDEMPOTENT, .handler = put_server },
 	{ .name = "delete_a_gumloop_agent_mcp_server_by_id",
 	  .title = "Detach an agent's MCP server",
-	  .description = "Detach an MCP server from an agent (detached: false "
-		"when it was not attached).",
+	  .description = "Detach an MCP server from an agent.",
 	  .access = TOOL_WRITE, .tag = "agents", .scope = SCOPE_TEAM,
 	  .method = "DELETE", .path = "/agents/{agent_id}/mcp-servers/{server_id}",
 	  .params = server_params, .output_schema = server_delete_schema,
 	  .flags = T_DESTRUCTIVE | T_IDEMPOTENT, .handler = agent_default },
 	{ .name = "list_all_gumloop_agent_versions",
 	  .title = "List an agent's versions",
-	  .description = "List an agent's saved versions, newest first, with "
-		"which one is deployed (cursor paging).",
+	  .description = "List an agent's versions, newest first, and which "
+		"is deployed.",
 	  .access = TOOL_READ, .tag = "agents", .scope = SCOPE_TEAM,
 	  .method = "GET", .path = "/agents/{agent_id}/versions",
 	  .params = versions_params, .output_schema = versions_schema,
 	  .handler = agent_default },
 	{ .name = "get_single_gumloop_agent_version_by_id",
 	  .title = "Get an agent version",
-	  .description = "Get one version of an agent with its full "
-		"composition (model, prompt, tools, skills).",
+	  .description = "Get an agent version's composition (model, "
+		"prompt, tools, skills).",
 	  .access = TOOL_READ, .tag = "agents", .scope = SCOPE_TEAM,
 	  .method = "GET", .path = "/agents/{agent_id}/versions/{version_id}",
 	  .params = version_params, .output_schema = version_schema,

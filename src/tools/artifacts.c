@@ -8,14 +8,7 @@
 
 static const char list_schema[] =
 	"{\"type\":\"object\",\"properties\":{"
-	"\"artifacts\":{\"type\":\"array\",\"items\":{\"type\":\"object\","
-	"\"properties\":{\"id\":{\"type\":\"string\"},"
-	"\"version_id\":{\"type\":[\"string\",\"null\"]},"
-	"\"agent_id\":{\"type\":[\"string\",\"null\"]},"
-	"\"session_id\":{\"type\":[\"string\",\"null\"]},"
-	"\"filename\":{\"type\":\"string\"},"
-	"\"created_at\":{\"type\":[\"string\",\"null\"]},"
-	"\"metadata\":{\"type\":[\"object\",\"null\"]}}}},"
+	"\"artifacts\":{\"type\":\"array\"},"
 	"\"next_cursor\":{\"type\":[\"string\",\"null\"]}},"
 	"\"required\":[\"artifacts\"]}";
 
@@ -26,13 +19,10 @@ static int get_artifact(struct tool_call *call)
 
 static const struct param list_params[] = {
 	{ "agent_id", P_STRING, IN_PATH, REQUIRED,
-	  "the agent whose artifacts to list (id from list_all_gumloop_agents)",
-	  NULL },
-	{ "session_id", P_STRING, IN_QUERY, 0,
-	  "only the artifacts of this session", NULL },
-	{ "search_query", P_STRING, IN_QUERY, 0,
-	  "only artifacts whose file name contains this text", NULL },
-	{ "sort_order", P_STRING, IN_QUERY, 0, "newest (default) or oldest",
+	  "from list_all_gumloop_agents", NULL },
+	{ "session_id", P_STRING, IN_QUERY, 0, "of this session only", NULL },
+	{ "search_query", P_STRING, IN_QUERY, 0, "file name contains", NULL },
+	{ "sort_order", P_STRING, IN_QUERY, 0, "default newest",
 	  "{\"type\":\"string\",\"enum\":[\"newest\",\"oldest\"]}" },
 	PAGE_PARAMS,
 	{ 0 }
@@ -40,9 +30,8 @@ static const struct param list_params[] = {
 
 static const struct param get_params[] = {
 	{ "artifact_id", P_STRING, IN_PATH, REQUIRED,
-	  "the artifact's id (id from list_all_gumloop_artifacts)", NULL },
-	{ "version_id", P_STRING, IN_QUERY, 0,
-	  "a version of the artifact (default: the latest)", NULL },
+	  "from list_all_gumloop_artifacts", NULL },
+	{ "version_id", P_STRING, IN_QUERY, 0, "default: the latest", NULL },
 	DOWNLOAD_FETCH_PARAM,
 	DOWNLOAD_MAX_BYTES_PARAM,
 	{ 0 }
@@ -51,17 +40,15 @@ static const struct param get_params[] = {
 const struct tool_def artifacts_tools[] = {
 	{ .name = "list_all_gumloop_artifacts", .title = "List artifacts",
 	  .description = "List the files an agent produced (reports, "
-		"images, exports), newest first, a page at a time: pass "
-		"next_cursor back as cursor for the next page.",
+		"images, exports), newest first.",
 	  .access = TOOL_READ, .tag = "artifacts", .scope = SCOPE_TEAM,
 	  .method = "GET", .path = "/agents/{agent_id}/artifacts",
 	  .params = list_params, .output_schema = list_schema },
 	{ .name = "get_single_gumloop_artifact_by_id",
 	  .title = "Download an artifact",
-	  .description = "Get an artifact's short-lived signed download_url, "
-		"file name, media type and size. With fetch: true the file "
-		"itself comes back: text as text, anything else (images, "
-		"PDFs, archives) as a base64 resource, up to max_bytes.",
+	  .description = "Get an artifact's signed download_url, name, media "
+		"type and size, or with fetch: true the file itself (text, "
+		"else base64).",
 	  .access = TOOL_READ, .tag = "artifacts", .scope = SCOPE_TEAM,
 	  .method = "GET", .path = "/artifacts/{artifact_id}/download",
 	  .params = get_params, .output_schema = DOWNLOAD_OUTPUT_SCHEMA,

@@ -318,18 +318,15 @@ static const char uploads_schema[] =
 	"\"uploaded_files\":{\"type\":\"array\"},"
 	"\"failed_files\":{\"type\":\"array\"},"
 	"\"summary\":{\"type\":\"string\"},"
-	"\"files\":{\"type\":\"array\",\"items\":{\"type\":\"object\","
-	"\"properties\":{\"file_name\":{\"type\":\"string\"},"
-	"\"status\":{\"type\":\"string\",\"enum\":[\"uploaded\",\"failed\","
-	"\"unknown\"]},\"error\":{\"type\":\"string\"}}}}},"
+	"\"files\":{\"type\":\"array\"}},"
 	"\"required\":[\"files\",\"summary\"]}";
 
-#define CONTENT_TEXT_DESC "the file's content as text (UTF-8)"
-#define CONTENT_BASE64_DESC "instead of content_text: the file's bytes, base64"
+#define CONTENT_TEXT_DESC "text content (UTF-8)"
+#define CONTENT_BASE64_DESC "or the bytes, base64"
 
 static const struct param upload_params[] = {
 	{ "file_name", P_STRING, IN_BODY, REQUIRED,
-	  "name to store the file under, e.g. leads.csv", NULL },
+	  "e.g. leads.csv", NULL },
 	{ "content_text", P_STRING, IN_LOCAL, 0, CONTENT_TEXT_DESC, NULL },
 	{ "content_base64", P_STRING, IN_LOCAL, 0, CONTENT_BASE64_DESC, NULL },
 	{ 0 }
@@ -337,71 +334,64 @@ static const struct param upload_params[] = {
 
 static const struct param uploads_params[] = {
 	{ "files", P_ARRAY, IN_LOCAL, REQUIRED,
-	  "the files: each {file_name, content_text} or {file_name, "
-	  "content_base64}",
+	  "[{file_name, content_text or content_base64}]",
 	  "{\"type\":\"array\",\"minItems\":1,\"items\":{\"type\":\"object\","
 	  "\"properties\":{\"file_name\":{\"type\":\"string\"},"
-	  "\"content_text\":{\"type\":\"string\",\"description\":"
-	  "\"" CONTENT_TEXT_DESC "\"},"
-	  "\"content_base64\":{\"type\":\"string\",\"description\":"
-	  "\"" CONTENT_BASE64_DESC "\"}},"
+	  "\"content_text\":{\"type\":\"string\"},"
+	  "\"content_base64\":{\"type\":\"string\"}},"
 	  "\"required\":[\"file_name\"]}}" },
 	{ 0 }
 };
 
 #define RUN_ID_PARAM(req) \
 	{ "run_id", P_STRING, IN_BODY, req, \
-	  "the flow run that produced the file (run_id)", NULL }
+	  "the flow run that made it", NULL }
 
 static const struct param download_params[] = {
 	{ "file_name", P_STRING, IN_BODY, REQUIRED,
-	  "the file's name, as the run's outputs give it", NULL },
+	  "as the run's outputs give it", NULL },
 	RUN_ID_PARAM(REQUIRED),
 	{ "saved_item_id", P_STRING, IN_BODY, REQUIRED,
-	  "the flow the run belongs to (saved_item_id)", NULL },
+	  "the run's flow", NULL },
 	DOWNLOAD_MAX_BYTES_PARAM,
 	{ 0 }
 };
 
 static const struct param downloads_params[] = {
-	{ "file_names", P_ARRAY, IN_BODY, REQUIRED, "the files' names",
+	{ "file_names", P_ARRAY, IN_BODY, REQUIRED, "file names",
 	  "{\"type\":\"array\",\"minItems\":1,\"items\":{\"type\":\"string\"}}" },
 	RUN_ID_PARAM(REQUIRED),
 	{ "saved_item_id", P_STRING, IN_BODY, 0,
-	  "the flow the run belongs to (saved_item_id)", NULL },
+	  "the run's flow", NULL },
 	DOWNLOAD_MAX_BYTES_PARAM,
 	{ 0 }
 };
 
 const struct tool_def files_tools[] = {
 	{ .name = "create_a_gumloop_file", .title = "Upload a file",
-	  .description = "Upload a file to the user's Gumloop storage, where "
-		"flows' file inputs can use it: content_text for text, "
-		"content_base64 for anything else.",
+	  .description = "Upload a file to the user's storage for flows' file "
+		"inputs.",
 	  .access = TOOL_WRITE, .tag = "files", .scope = SCOPE_LEGACY,
 	  .method = "POST", .path = "/upload_file", .params = upload_params,
 	  .one_of = "content_text|content_base64",
 	  .output_schema = uploaded_schema, .flags = T_IDEMPOTENT,
 	  .handler = upload_file },
 	{ .name = "create_gumloop_files", .title = "Upload several files",
-	  .description = "Upload several files at once. When only some "
-		"succeed the result says which, file by file (files[].status "
-		"and summary).",
+	  .description = "Upload several files; files[].status says which "
+		"succeeded.",
 	  .access = TOOL_WRITE, .tag = "files", .scope = SCOPE_LEGACY,
 	  .method = "POST", .path = "/upload_files", .params = uploads_params,
 	  .output_schema = uploads_schema, .flags = T_IDEMPOTENT,
 	  .handler = upload_files },
 	{ .name = "get_single_gumloop_file_by_name", .title = "Download a file",
-	  .description = "Download one file a flow run produced: text comes "
-		"back as text, anything else as a base64 resource, up to "
-		"max_bytes.",
+	  .description = "Download a file a flow run produced (text, else "
+		"base64).",
 	  .access = TOOL_READ, .tag = "files", .scope = SCOPE_LEGACY,
 	  .method = "POST", .path = "/download_file",
 	  .params = download_params, .output_schema = DOWNLOAD_OUTPUT_SCHEMA,
 	  .flags = T_DOWNLOAD, .handler = download_file },
 	{ .name = "download_gumloop_files", .title = "Download files as a zip",
-	  .description = "Download several files of a flow run as one zip "
-		"archive (a base64 resource), up to max_bytes.",
+	  .description = "Download files of a flow run as one zip (base64).",
 	  .access = TOOL_READ, .tag = "files", .scope = SCOPE_LEGACY,
 	  .method = "POST", .path = "/download_files",
 	  .params = downloads_params, .output_schema = DOWNLOAD_OUTPUT_SCHEMA,

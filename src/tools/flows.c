@@ -21,29 +21,16 @@ static const char *const reserved_inputs[] = {
 
 /* ---- output schemas --------------------------------------------------- */
 
-#define SAVED_ITEM_SCHEMA \
-	"{\"type\":\"object\",\"properties\":{" \
-	"\"saved_item_id\":{\"type\":\"string\"},\"name\":{\"type\":\"string\"}," \
-	"\"description\":{\"type\":[\"string\",\"null\"]}," \
-	"\"created_ts\":{\"type\":[\"string\",\"null\"]}}}"
-
 static const char flows_schema[] =
-	"{\"type\":\"object\",\"properties\":{\"saved_items\":{\"type\":\"array\","
-	"\"items\":" SAVED_ITEM_SCHEMA "}},\"required\":[\"saved_items\"]}";
+	"{\"type\":\"object\",\"properties\":{\"saved_items\":{\"type\":\"array\"}},"
+	"\"required\":[\"saved_items\"]}";
 
 static const char workbooks_schema[] =
-	"{\"type\":\"object\",\"properties\":{\"workbooks\":{\"type\":\"array\","
-	"\"items\":{\"type\":\"object\",\"properties\":{"
-	"\"workbook_id\":{\"type\":\"string\"},\"name\":{\"type\":\"string\"},"
-	"\"saved_items\":{\"type\":\"array\",\"items\":" SAVED_ITEM_SCHEMA "}}}}},"
+	"{\"type\":\"object\",\"properties\":{\"workbooks\":{\"type\":\"array\"}},"
 	"\"required\":[\"workbooks\"]}";
 
 static const char inputs_schema[] =
-	"{\"type\":\"object\",\"properties\":{\"inputs\":{\"type\":\"array\","
-	"\"items\":{\"type\":\"object\",\"properties\":{"
-	"\"name\":{\"type\":\"string\"},"
-	"\"data_type\":{\"type\":\"string\"},"
-	"\"description\":{\"type\":[\"string\",\"null\"]}}}}},"
+	"{\"type\":\"object\",\"properties\":{\"inputs\":{\"type\":\"array\"}},"
 	"\"required\":[\"inputs\"]}";
 
 static const char started_schema[] =
@@ -59,8 +46,7 @@ static const char run_schema[] =
 	"{\"type\":\"object\",\"properties\":{"
 	"\"run_id\":{\"type\":\"string\"},"
 	"\"user_id\":{\"type\":[\"string\",\"null\"]},"
-	"\"state\":{\"type\":\"string\",\"description\":\"QUEUED, RUNNING, DONE, "
-	"FAILED, TERMINATING or TERMINATED\"},"
+	"\"state\":{\"type\":\"string\"},"
 	"\"outputs\":{\"type\":[\"object\",\"null\"]},"
 	"\"created_ts\":{\"type\":[\"string\",\"null\"]},"
 	"\"finished_ts\":{\"type\":[\"string\",\"null\"]},"
@@ -312,87 +298,77 @@ static int start_flow_run(struct tool_call *call)
 
 static const struct param saved_item_param[] = {
 	{ "saved_item_id", P_STRING, IN_QUERY, REQUIRED,
-	  "the flow's id (saved_item_id from list_all_gumloop_flows)", NULL },
+	  "from list_all_gumloop_flows", NULL },
 	{ 0 }
 };
 
 static const struct param start_params[] = {
 	{ "saved_item_id", P_STRING, IN_BODY, REQUIRED,
-	  "the flow's id (saved_item_id from list_all_gumloop_flows)", NULL },
-	{ "inputs", P_OBJECT, IN_LOCAL, 0,
-	  "the flow's inputs by name (see get_single_gumloop_automation_by_id), "
-	  "e.g. {\"target_url\": \"https://example.com\"}", NULL },
+	  "from list_all_gumloop_flows", NULL },
+	{ "inputs", P_OBJECT, IN_LOCAL, 0, "{input name: value}", NULL },
 	{ 0 }
 };
 
 static const struct param run_query_param[] = {
 	{ "run_id", P_STRING, IN_QUERY, REQUIRED,
-	  "the run's id (run_id from create_a_gumloop_flow_run)", NULL },
+	  "from create_a_gumloop_flow_run", NULL },
 	{ 0 }
 };
 
 static const struct param run_wait_param[] = {
 	{ "run_id", P_STRING, IN_LOCAL, REQUIRED,
-	  "the run's id (run_id from create_a_gumloop_flow_run)", NULL },
+	  "from create_a_gumloop_flow_run", NULL },
 	{ 0 }
 };
 
 static const struct param run_body_param[] = {
-	{ "run_id", P_STRING, IN_BODY, REQUIRED, "the run's id", NULL },
+	{ "run_id", P_STRING, IN_BODY, REQUIRED, "the run to stop", NULL },
 	{ 0 }
 };
 
 static const struct param history_params[] = {
-	{ "saved_item_id", P_STRING, IN_QUERY, 0, "a flow's id", NULL },
-	{ "workbook_id", P_STRING, IN_QUERY, 0, "a workbook's id", NULL },
+	{ "saved_item_id", P_STRING, IN_QUERY, 0, "a flow", NULL },
+	{ "workbook_id", P_STRING, IN_QUERY, 0, "a workbook", NULL },
 	{ 0 }
 };
 
 const struct tool_def flows_tools[] = {
 	{ .name = "list_all_gumloop_flows", .title = "List flows",
-	  .description = "List the Gumloop flows (saved items) the user can "
-		"run, with their saved_item_id, name and description. Start "
-		"here to find a flow by name.",
+	  .description = "List the flows (saved items) the user can run: "
+		"saved_item_id, name, description.",
 	  .access = TOOL_READ, .tag = "flows", .scope = SCOPE_LEGACY,
 	  .method = "GET", .path = "/list_saved_items",
 	  .output_schema = flows_schema },
 	{ .name = "list_all_gumloop_workbooks", .title = "List workbooks",
-	  .description = "List the user's workbooks, each with the flows it "
-		"holds.",
+	  .description = "List the user's workbooks with their flows.",
 	  .access = TOOL_READ, .tag = "flows", .scope = SCOPE_LEGACY,
 	  .method = "GET", .path = "/list_workbooks",
 	  .output_schema = workbooks_schema },
 	{ .name = "get_single_gumloop_automation_by_id",
 	  .title = "Get a flow's input schema",
 	  .description = "Get the inputs a flow takes (name, data_type, "
-		"description). Call this before create_a_gumloop_flow_run so "
-		"the inputs you pass have the right names.",
+		"description): call before create_a_gumloop_flow_run.",
 	  .access = TOOL_READ, .tag = "flows", .scope = SCOPE_LEGACY,
 	  .method = "GET", .path = "/get_inputs", .params = saved_item_param,
 	  .output_schema = inputs_schema },
 	{ .name = "create_a_gumloop_flow_run", .title = "Start a flow run",
-	  .description = "Start a run of a flow with named inputs (spends "
-		"credits). Input names are checked against the flow's schema "
-		"first; an unknown name is refused before anything starts. "
-		"Returns the run_id to follow with wait_for_gumloop_flow_run; "
-		"or pass wait_seconds to wait for the outputs right here.",
+	  .description = "Start a flow run (spends credits); unknown input "
+		"names are refused first. Returns run_id for "
+		"wait_for_gumloop_flow_run, or pass wait_seconds.",
 	  .access = TOOL_WRITE, .tag = "flows", .scope = SCOPE_LEGACY,
 	  .method = "POST", .path = "/start_pipeline", .params = start_params,
 	  .output_schema = started_schema, .flags = T_WAITABLE,
 	  .handler = start_flow_run },
 	{ .name = "get_single_gumloop_flow_run_by_id", .title = "Get a flow run",
-	  .description = "Get a flow run's state (QUEUED, RUNNING, DONE, "
-		"FAILED, TERMINATING, TERMINATED), its outputs once DONE, and "
-		"its log.",
+	  .description = "Get a flow run: state (QUEUED, RUNNING, DONE, "
+		"FAILED, TERMINATING, TERMINATED), outputs once DONE, log.",
 	  .access = TOOL_READ, .tag = "flows", .scope = SCOPE_LEGACY,
 	  .method = "GET", .path = "/get_pl_run", .params = run_query_param,
 	  .output_schema = run_schema },
 	{ .name = "wait_for_gumloop_flow_run", .title = "Wait for a flow run",
-	  .description = "Wait until a flow run ends (DONE, FAILED or "
-		"TERMINATED) and return it with its outputs. Polls with "
-		"backoff and reports progress. A FAILED run is an error that "
-		"carries Gumloop's log. If the time runs out the result is the "
-		"last state with timed_out: true: call again to keep waiting.",
+	  .description = "Wait until a flow run ends and return its outputs; "
+		"FAILED is an error with Gumloop's log. On timed_out: true, "
+		"call again.",
 	  .access = TOOL_READ, .tag = "flows", .scope = SCOPE_LEGACY,
 	  .method = "GET", .path = "/get_pl_run", .params = run_wait_param,
 	  .output_schema = run_schema, .flags = T_WAIT,
@@ -403,9 +379,8 @@ const struct tool_def flows_tools[] = {
 	  .method = "POST", .path = "/kill_pipeline", .params = run_body_param,
 	  .output_schema = kill_schema, .flags = T_DESTRUCTIVE | T_IDEMPOTENT },
 	{ .name = "list_all_gumloop_flow_runs", .title = "List recent flow runs",
-	  .description = "List the 10 most recent runs of a flow "
-		"(saved_item_id) or of every flow in a workbook (workbook_id), "
-		"keyed by saved_item_id.",
+	  .description = "List the 10 latest runs of a flow (saved_item_id) "
+		"or of each flow of a workbook (workbook_id).",
 	  .access = TOOL_READ, .tag = "flows", .scope = SCOPE_LEGACY,
 	  .method = "GET", .path = "/get_plrun_saved_item_map",
 	  .params = history_params, .one_of = "saved_item_id|workbook_id" },

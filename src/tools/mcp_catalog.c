@@ -15,35 +15,22 @@
 
 /* ---- output schemas --------------------------------------------------- */
 
-#define SERVER_SCHEMA \
-	"{\"type\":\"object\",\"properties\":{" \
-	"\"server_id\":{\"type\":\"string\"},\"name\":{\"type\":\"string\"}," \
-	"\"type\":{\"type\":\"string\"},\"status\":{\"type\":\"string\"," \
-	"\"description\":\"connected, unauthenticated, blocked, ...\"}," \
-	"\"description\":{\"type\":[\"string\",\"null\"]}," \
-	"\"gumloop_auth_url\":{\"type\":[\"string\",\"null\"]}," \
-	"\"tool_count\":{\"type\":[\"integer\",\"null\"]}}}"
-
 #define CONNECTION_PROPS \
 	"\"server_id\":{\"type\":\"string\"}," \
 	"\"status\":{\"type\":[\"string\",\"null\"]}," \
 	"\"gumloop_auth_url\":{\"type\":[\"string\",\"null\"]}"
 
 static const char servers_schema[] =
-	"{\"type\":\"object\",\"properties\":{\"servers\":{\"type\":\"array\","
-	"\"items\":" SERVER_SCHEMA "}},\"required\":[\"servers\"]}";
+	"{\"type\":\"object\",\"properties\":{\"servers\":{\"type\":\"array\"}},"
+	"\"required\":[\"servers\"]}";
 
 static const char server_schema[] =
-	"{\"type\":\"object\",\"properties\":{\"server\":" SERVER_SCHEMA "},"
+	"{\"type\":\"object\",\"properties\":{\"server\":{\"type\":\"object\"}},"
 	"\"required\":[\"server\"]}";
 
 static const char tools_schema[] =
-	"{\"type\":\"object\",\"properties\":{\"tools\":{\"type\":\"array\","
-	"\"items\":{\"type\":\"object\",\"properties\":{"
-	"\"tool_call_id\":{\"type\":\"string\"},\"name\":{\"type\":\"string\"},"
-	"\"description\":{\"type\":[\"string\",\"null\"]},"
-	"\"input_schema\":{\"type\":\"object\"}}}}," CONNECTION_PROPS "},"
-	"\"required\":[\"tools\"]}";
+	"{\"type\":\"object\",\"properties\":{\"tools\":{\"type\":\"array\"},"
+	CONNECTION_PROPS "},\"required\":[\"tools\"]}";
 
 static const char tool_call_schema[] =
 	"{\"type\":\"object\",\"properties\":{"
@@ -51,47 +38,28 @@ static const char tool_call_schema[] =
 	"\"succeeded\":{\"type\":\"integer\"},"
 	"\"unauthenticated\":{\"type\":\"integer\"},"
 	"\"failed\":{\"type\":\"integer\"},"
-	"\"results\":{\"type\":\"array\",\"items\":{\"type\":\"object\","
-	"\"properties\":{\"ref\":{},\"server_id\":{\"type\":\"string\"},"
-	"\"tool_name\":{\"type\":\"string\"},"
-	"\"status\":{\"type\":\"string\",\"description\":\"success, "
-	"unauthenticated or error\"},"
-	"\"content\":{},\"error\":{},"
-	"\"gumloop_auth_url\":{\"type\":\"string\"}}}}},"
+	"\"results\":{\"type\":\"array\"}},"
 	"\"required\":[\"results\",\"summary\"]}";
 
 static const char resources_schema[] =
-	"{\"type\":\"object\",\"properties\":{\"resources\":{\"type\":\"array\","
-	"\"items\":{\"type\":\"object\",\"properties\":{"
-	"\"uri\":{\"type\":\"string\"},\"name\":{\"type\":[\"string\",\"null\"]},"
-	"\"mime_type\":{\"type\":[\"string\",\"null\"]}}}},"
+	"{\"type\":\"object\",\"properties\":{\"resources\":{\"type\":\"array\"},"
 	CONNECTION_PROPS ",\"next_cursor\":{\"type\":[\"string\",\"null\"]}},"
 	"\"required\":[\"resources\"]}";
 
 static const char resource_schema[] =
 	"{\"type\":\"object\",\"properties\":{\"server_id\":{\"type\":\"string\"},"
-	"\"uri\":{\"type\":\"string\"},\"contents\":{\"type\":\"array\","
-	"\"items\":{\"type\":\"object\",\"properties\":{"
-	"\"uri\":{\"type\":\"string\"},"
-	"\"mime_type\":{\"type\":[\"string\",\"null\"]},"
-	"\"text\":{\"type\":\"string\"},\"blob\":{\"type\":\"string\"}}}}},"
+	"\"uri\":{\"type\":\"string\"},\"contents\":{\"type\":\"array\"}},"
 	"\"required\":[\"contents\"]}";
 
 static const char prompts_schema[] =
-	"{\"type\":\"object\",\"properties\":{\"prompts\":{\"type\":\"array\","
-	"\"items\":{\"type\":\"object\",\"properties\":{"
-	"\"name\":{\"type\":\"string\"},"
-	"\"description\":{\"type\":[\"string\",\"null\"]},"
-	"\"arguments\":{\"type\":\"array\"}}}}," CONNECTION_PROPS "},"
-	"\"required\":[\"prompts\"]}";
+	"{\"type\":\"object\",\"properties\":{\"prompts\":{\"type\":\"array\"},"
+	CONNECTION_PROPS "},\"required\":[\"prompts\"]}";
 
 static const char prompt_schema[] =
 	"{\"type\":\"object\",\"properties\":{\"server_id\":{\"type\":\"string\"},"
 	"\"name\":{\"type\":\"string\"},"
 	"\"description\":{\"type\":[\"string\",\"null\"]},"
-	"\"messages\":{\"type\":\"array\",\"items\":{\"type\":\"object\","
-	"\"properties\":{\"role\":{\"type\":\"string\"},"
-	"\"content\":{\"type\":\"object\"}}}}},"
+	"\"messages\":{\"type\":\"array\"}},"
 	"\"required\":[\"messages\"]}";
 
 /* ---- custom tool calls ------------------------------------------------ */
@@ -312,8 +280,7 @@ static int call_mcp_tools(struct tool_call *call)
 
 #define SERVER_ID_PARAM \
 	{ "server_id", P_STRING, IN_PATH, REQUIRED, \
-	  "the connector's id (server_id from list_all_gumloop_mcp_servers)", \
-	  NULL }
+	  "from list_all_gumloop_mcp_servers", NULL }
 
 static const struct param server_params[] = {
 	SERVER_ID_PARAM,
@@ -329,32 +296,27 @@ static const struct param resources_params[] = {
 static const struct param resource_params[] = {
 	SERVER_ID_PARAM,
 	{ "uri", P_STRING, IN_QUERY, REQUIRED,
-	  "the resource's uri (from list_all_gumloop_mcp_resources)", NULL },
+	  "from list_all_gumloop_mcp_resources", NULL },
 	{ 0 }
 };
 
 static const struct param prompt_params[] = {
 	SERVER_ID_PARAM,
 	{ "name", P_STRING, IN_BODY, REQUIRED,
-	  "the prompt's name (from list_all_gumloop_mcp_prompts)", NULL },
-	{ "arguments", P_OBJECT, IN_BODY, 0,
-	  "the prompt's arguments by name", NULL },
+	  "from list_all_gumloop_mcp_prompts", NULL },
+	{ "arguments", P_OBJECT, IN_BODY, 0, "by name", NULL },
 	{ 0 }
 };
 
 static const struct param call_params[] = {
 	{ "calls", P_ARRAY, IN_LOCAL, REQUIRED,
-	  "1 to 5 tool calls, run by Gumloop on the user's behalf",
+	  "tool_name is the name, not tool_call_id; ref is echoed back",
 	  "{\"type\":\"array\",\"minItems\":1,\"maxItems\":5,\"items\":{"
 	  "\"type\":\"object\",\"properties\":{"
-	  "\"server_id\":{\"type\":\"string\",\"description\":\"the "
-	  "connector's id\"},"
-	  "\"tool_name\":{\"type\":\"string\",\"description\":\"the tool's "
-	  "name (not its tool_call_id)\"},"
-	  "\"arguments\":{\"type\":\"object\",\"description\":\"arguments "
-	  "matching the tool's input_schema\"},"
-	  "\"ref\":{\"type\":\"string\",\"description\":\"your label, echoed "
-	  "in the result\"}},"
+	  "\"server_id\":{\"type\":\"string\"},"
+	  "\"tool_name\":{\"type\":\"string\"},"
+	  "\"arguments\":{\"type\":\"object\"},"
+	  "\"ref\":{\"type\":\"string\"}},"
 	  "\"required\":[\"server_id\",\"tool_name\"]}}" },
 	{ 0 }
 };
@@ -362,63 +324,57 @@ static const struct param call_params[] = {
 const struct tool_def mcp_catalog_tools[] = {
 	{ .name = "list_all_gumloop_mcp_servers",
 	  .title = "List connected MCP servers",
-	  .description = "List the connectors (MCP servers such as Gmail or "
-		"Slack) available to the user in Gumloop, with their status: "
-		"a server that is not connected carries its gumloop_auth_url.",
+	  .description = "List the connectors (MCP servers such as Gmail) "
+		"with their status; one not connected has gumloop_auth_url.",
 	  .access = TOOL_READ, .tag = "mcp", .scope = SCOPE_TEAM,
 	  .method = "GET", .path = "/mcp/servers",
 	  .output_schema = servers_schema },
 	{ .name = "get_single_gumloop_mcp_server_by_id",
 	  .title = "Get an MCP server",
-	  .description = "Get one connector: its status, auth URL and which "
-		"tools may be called.",
+	  .description = "Get a connector: status, auth URL, allowed tools.",
 	  .access = TOOL_READ, .tag = "mcp", .scope = SCOPE_TEAM,
 	  .method = "GET", .path = "/mcp/servers/{server_id}",
 	  .params = server_params, .output_schema = server_schema },
 	{ .name = "list_all_gumloop_mcp_tools",
 	  .title = "List an MCP server's tools",
-	  .description = "List the tools of one connector with their input "
-		"schemas. Call this before create_a_gumloop_mcp_tool_call. A "
-		"connector that is not connected lists no tools and gives its "
-		"gumloop_auth_url.",
+	  .description = "List a connector's tools with input schemas: call "
+		"before create_a_gumloop_mcp_tool_call.",
 	  .access = TOOL_READ, .tag = "mcp", .scope = SCOPE_TEAM,
 	  .method = "GET", .path = "/mcp/servers/{server_id}/tools",
 	  .params = server_params, .output_schema = tools_schema },
 	{ .name = "create_a_gumloop_mcp_tool_call",
 	  .title = "Call connector tools",
-	  .description = "Run 1 to 5 connector tools (e.g. send an email "
-		"with Gmail) on the user's behalf, in one request. Each call "
-		"is reported on its own: success, error, or unauthenticated "
-		"with the URL where the user connects the service.",
+	  .description = "Run 1 to 5 connector tools (e.g. Gmail send) for "
+		"the user; each result: success, error or unauthenticated "
+		"(with gumloop_auth_url).",
 	  .access = TOOL_CUSTOM, .tag = "mcp", .scope = SCOPE_TEAM,
 	  .method = "POST", .path = "/mcp/tools/call", .params = call_params,
 	  .output_schema = tool_call_schema, .handler = call_mcp_tools },
 	{ .name = "list_all_gumloop_mcp_resources",
 	  .title = "List an MCP server's resources",
-	  .description = "List the resources (documents, records) one "
-		"connector offers, a page at a time: pass next_cursor back as "
-		"cursor for the next page.",
+	  .description = "List a connector's resources (documents, "
+		"records).",
 	  .access = TOOL_READ, .tag = "mcp", .scope = SCOPE_TEAM,
 	  .method = "GET", .path = "/mcp/servers/{server_id}/resources",
 	  .params = resources_params, .output_schema = resources_schema },
 	{ .name = "get_single_gumloop_mcp_resource",
 	  .title = "Read an MCP server's resource",
-	  .description = "Read one resource of a connector by its uri: each "
-		"content item holds text or a base64 blob.",
+	  .description = "Read a connector's resource by uri (text or base64 "
+		"blob).",
 	  .access = TOOL_READ, .tag = "mcp", .scope = SCOPE_TEAM,
 	  .method = "GET", .path = "/mcp/servers/{server_id}/resources/read",
 	  .params = resource_params, .output_schema = resource_schema },
 	{ .name = "list_all_gumloop_mcp_prompts",
 	  .title = "List an MCP server's prompts",
-	  .description = "List the prompt templates one connector offers, "
-		"with their arguments.",
+	  .description = "List a connector's prompt templates and their "
+		"arguments.",
 	  .access = TOOL_READ, .tag = "mcp", .scope = SCOPE_TEAM,
 	  .method = "GET", .path = "/mcp/servers/{server_id}/prompts",
 	  .params = server_params, .output_schema = prompts_schema },
 	{ .name = "get_single_gumloop_mcp_prompt",
 	  .title = "Get an MCP server's prompt",
-	  .description = "Render one prompt of a connector with its "
-		"arguments: returns the messages.",
+	  .description = "Render a connector's prompt with its arguments into "
+		"messages.",
 	  .access = TOOL_READ, .tag = "mcp", .scope = SCOPE_TEAM,
 	  .method = "POST", .path = "/mcp/servers/{server_id}/prompts/get",
 	  .params = prompt_params, .output_schema = prompt_schema },

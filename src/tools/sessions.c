@@ -17,42 +17,24 @@
 
 /* ---- output schemas --------------------------------------------------- */
 
-#define SESSION_SCHEMA \
-	"{\"type\":\"object\",\"properties\":{" \
-	"\"id\":{\"type\":\"string\"},\"agent_id\":{\"type\":\"string\"}," \
-	"\"name\":{\"type\":[\"string\",\"null\"]}," \
-	"\"state\":{\"type\":\"string\",\"enum\":[\"processing\"," \
-	"\"completed\",\"failed\",\"queued\",\"idle\"]}," \
-	"\"messages\":{\"type\":\"array\",\"items\":{\"type\":\"object\"," \
-	"\"properties\":{\"role\":{\"type\":\"string\"}," \
-	"\"content\":{\"type\":[\"string\",\"null\"]}}}}}}"
-
 static const char session_schema[] =
 	"{\"type\":\"object\",\"properties\":{"
-	"\"session\":" SESSION_SCHEMA ","
-	"\"session_id\":{\"type\":\"string\"},"
-	"\"state\":{\"type\":\"string\",\"description\":\"idle, queued, "
-	"processing, completed or failed\"},"
+	"\"session\":{\"type\":\"object\"},"
+	"\"session_id\":{\"type\":\"string\"},\"state\":{\"type\":\"string\"},"
 	"\"queue_position\":{\"type\":[\"integer\",\"null\"]},"
-	"\"reply\":{\"type\":\"string\",\"description\":\"the agent's final "
-	"answer to the last message, as plain text, once completed\"},"
-	"\"accepted\":{\"type\":\"string\",\"description\":\"what the create or "
-	"send status (201 idle, 202 processing) means\"},"
-	"\"messages_omitted\":{\"type\":\"integer\",\"description\":\"older "
-	"messages left out (messages_limit)\"},"
+	"\"reply\":{\"type\":\"string\"},\"accepted\":{\"type\":\"string\"},"
+	"\"messages_omitted\":{\"type\":\"integer\"},"
 	"\"timed_out\":{\"type\":\"boolean\"}},"
 	"\"required\":[\"session_id\",\"state\"]}";
 
 static const char sessions_schema[] =
-	"{\"type\":\"object\",\"properties\":{\"sessions\":{\"type\":\"array\","
-	"\"items\":" SESSION_SCHEMA "},"
+	"{\"type\":\"object\",\"properties\":{\"sessions\":{\"type\":\"array\"},"
 	"\"next_cursor\":{\"type\":[\"string\",\"null\"]}},"
 	"\"required\":[\"sessions\"]}";
 
 static const char cancel_schema[] =
 	"{\"type\":\"object\",\"properties\":{"
-	"\"session\":{\"type\":\"object\",\"properties\":{"
-	"\"id\":{\"type\":\"string\"},\"state\":{\"type\":\"string\"}}},"
+	"\"session\":{\"type\":\"object\"},"
 	"\"session_id\":{\"type\":\"string\"},\"state\":{\"type\":\"string\"}},"
 	"\"required\":[\"session_id\",\"state\"]}";
 
@@ -337,62 +319,55 @@ static int session_default(struct tool_call *call)
 
 #define SESSION_ID_PARAM \
 	{ "session_id", P_STRING, IN_PATH, REQUIRED, \
-	  "the session's id (session_id from create_a_gumloop_session)", NULL }
+	  "from create_a_gumloop_session", NULL }
 #define AGENT_ID_PARAM \
 	{ "agent_id", P_STRING, IN_PATH, REQUIRED, \
-	  "the agent's id (id from list_all_gumloop_agents)", NULL }
+	  "from list_all_gumloop_agents", NULL }
 #define MESSAGES_LIMIT_PARAM(what) \
 	{ "messages_limit", P_INTEGER, IN_LOCAL, 0, \
-	  "keep only the newest N messages " what, \
+	  "newest N messages " what, \
 	  "{\"type\":\"integer\",\"minimum\":0}" }
 
 static const struct param list_params[] = {
 	AGENT_ID_PARAM,
 	PAGE_PARAMS,
-	{ "search", P_STRING, IN_QUERY, 0, "only sessions whose name has this",
-	  NULL },
-	{ "sort_order", P_STRING, IN_QUERY, 0, "newest (default) or oldest",
+	{ "search", P_STRING, IN_QUERY, 0, "name contains", NULL },
+	{ "sort_order", P_STRING, IN_QUERY, 0, "default newest",
 	  "{\"type\":\"string\",\"enum\":[\"newest\",\"oldest\"]}" },
-	{ "state", P_STRING, IN_QUERY, 0, "only sessions in this state",
+	{ "state", P_STRING, IN_QUERY, 0, NULL,
 	  "{\"type\":\"string\",\"enum\":[\"processing\",\"completed\","
 	  "\"failed\",\"queued\",\"idle\"]}" },
-	{ "type", P_STRING, IN_QUERY, 0, "only sessions of this type (api, "
-	  "web, slack, ...)", NULL },
-	{ "creator_user_id", P_STRING, IN_QUERY, 0,
-	  "only sessions this user started", NULL },
-	{ "trigger_id", P_STRING, IN_QUERY, 0,
-	  "only sessions this trigger started", NULL },
+	{ "type", P_STRING, IN_QUERY, 0, "api, web, slack, ...", NULL },
+	{ "creator_user_id", P_STRING, IN_QUERY, 0, NULL, NULL },
+	{ "trigger_id", P_STRING, IN_QUERY, 0, NULL, NULL },
 	{ 0 }
 };
 
 static const struct param create_params[] = {
 	AGENT_ID_PARAM,
 	{ "input", P_STRING, IN_BODY, 0,
-	  "the first message; without it the session starts idle", NULL },
-	{ "name", P_STRING, IN_BODY, 0, "a name for the session (1-256 "
-	  "characters)", "{\"type\":\"string\",\"minLength\":1,"
+	  "first message (none: starts idle)", NULL },
+	{ "name", P_STRING, IN_BODY, 0, NULL, "{\"type\":\"string\",\"minLength\":1,"
 	  "\"maxLength\":256}" },
-	{ "session_id", P_STRING, IN_BODY, 0, "an id of your choosing", NULL },
-	{ "metadata", P_OBJECT, IN_BODY, 0,
-	  "your own data, kept with the session", NULL },
-	MESSAGES_LIMIT_PARAM("in the answer (default 10)"),
+	{ "session_id", P_STRING, IN_BODY, 0, "your own id (optional)", NULL },
+	{ "metadata", P_OBJECT, IN_BODY, 0, NULL, NULL },
+	MESSAGES_LIMIT_PARAM("(default 10)"),
 	{ 0 }
 };
 
 static const struct param get_params[] = {
 	SESSION_ID_PARAM,
-	MESSAGES_LIMIT_PARAM("(default: all); says how many were left out"),
+	MESSAGES_LIMIT_PARAM("(default all)"),
 	{ 0 }
 };
 
 static const struct param send_params[] = {
 	SESSION_ID_PARAM,
-	{ "input", P_STRING, IN_BODY, REQUIRED, "the message for the agent",
-	  NULL },
+	{ "input", P_STRING, IN_BODY, REQUIRED, "the message text", NULL },
 	{ "attachments", P_ARRAY, IN_BODY, 0,
-	  "up to 10 files uploaded to the session, by file_name",
+	  "file_names of files uploaded to the session",
 	  "{\"type\":\"array\",\"maxItems\":10}" },
-	MESSAGES_LIMIT_PARAM("in the answer (default 10)"),
+	MESSAGES_LIMIT_PARAM("(default 10)"),
 	{ 0 }
 };
 
@@ -403,60 +378,53 @@ static const struct param session_id_param[] = {
 
 static const struct param wait_params[] = {
 	SESSION_ID_PARAM,
-	MESSAGES_LIMIT_PARAM("in the answer (default 10)"),
+	MESSAGES_LIMIT_PARAM("(default 10)"),
 	{ 0 }
 };
 
 const struct tool_def sessions_tools[] = {
 	{ .name = "list_all_gumloop_sessions", .title = "List an agent's sessions",
 	  .description = "List an agent's sessions (conversations), newest "
-		"first, with their state; messages are not included "
-		"(get_single_gumloop_session_by_id has them). Cursor paging.",
+		"first, with their state, without messages.",
 	  .access = TOOL_READ, .tag = "sessions", .scope = SCOPE_TEAM,
 	  .method = "GET", .path = "/agents/{agent_id}/sessions",
 	  .params = list_params, .output_schema = sessions_schema,
 	  .handler = tool_default_handler },
 	{ .name = "create_a_gumloop_session", .title = "Start a session",
-	  .description = "Start a conversation with an agent. With input the "
-		"agent starts working at once (202, processing); without it "
-		"the session is idle (201). Pass wait_seconds to wait for the "
-		"agent's reply here, or call wait_for_gumloop_session.",
+	  .description = "Start a conversation with an agent; with input it "
+		"starts working. Returns session_id for "
+		"wait_for_gumloop_session, or pass wait_seconds.",
 	  .access = TOOL_WRITE, .tag = "sessions", .scope = SCOPE_TEAM,
 	  .method = "POST", .path = "/agents/{agent_id}/sessions",
 	  .params = create_params, .output_schema = session_schema,
 	  .flags = T_WAITABLE, .handler = post_session },
 	{ .name = "get_single_gumloop_session_by_id", .title = "Get a session",
-	  .description = "Get a session's state and messages; reply holds the "
-		"agent's final answer once completed. messages_limit keeps the "
-		"newest N messages.",
+	  .description = "Get a session's state and messages; reply is the "
+		"agent's final answer once completed.",
 	  .access = TOOL_READ, .tag = "sessions", .scope = SCOPE_TEAM,
 	  .method = "GET", .path = "/sessions/{session_id}",
 	  .params = get_params, .output_schema = session_schema,
 	  .handler = get_session },
 	{ .name = "create_a_gumloop_session_message",
 	  .title = "Send a message in a session",
-	  .description = "Send the next message in a session; the agent "
-		"works asynchronously (202). Refused while the session is "
-		"still processing: wait first. Pass wait_seconds to wait for "
-		"the reply here.",
+	  .description = "Send the next message in a session (refused while "
+		"processing: wait first). Pass wait_seconds to wait for the "
+		"reply.",
 	  .access = TOOL_WRITE, .tag = "sessions", .scope = SCOPE_TEAM,
 	  .method = "POST", .path = "/sessions/{session_id}/messages",
 	  .params = send_params, .output_schema = session_schema,
 	  .flags = T_WAITABLE, .handler = post_session },
 	{ .name = "cancel_a_gumloop_session", .title = "Cancel a session",
-	  .description = "Stop what a session's agent is doing: a processing "
-		"or queued session becomes failed; a finished one is left as "
-		"it is.",
+	  .description = "Stop a processing or queued session (it becomes "
+		"failed).",
 	  .access = TOOL_WRITE, .tag = "sessions", .scope = SCOPE_TEAM,
 	  .method = "POST", .path = "/sessions/{session_id}/cancel",
 	  .params = session_id_param, .output_schema = cancel_schema,
 	  .flags = T_DESTRUCTIVE | T_IDEMPOTENT, .handler = session_default },
 	{ .name = "wait_for_gumloop_session", .title = "Wait for a session",
-	  .description = "Wait until a session's agent has finished (idle, "
-		"completed or failed) and return its final reply as plain text "
-		"with the session state. A failed session is an error. If the "
-		"time runs out the result is the last state with timed_out: "
-		"true: call again to keep waiting.",
+	  .description = "Wait until a session is idle, completed or failed "
+		"and return its reply; failed is an error. On timed_out: true, "
+		"call again.",
 	  .access = TOOL_READ, .tag = "sessions", .scope = SCOPE_TEAM,
 	  .method = "GET", .path = "/sessions/{session_id}",
 	  .params = wait_params, .output_schema = session_schema,

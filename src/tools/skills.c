@@ -303,26 +303,14 @@ static int get_skill(struct tool_call *call)
 
 /* ---- the table -------------------------------------------------------- */
 
-#define SKILL_SCHEMA \
-	"{\"type\":\"object\",\"properties\":{" \
-	"\"id\":{\"type\":\"string\"},\"name\":{\"type\":\"string\"}," \
-	"\"description\":{\"type\":[\"string\",\"null\"]}," \
-	"\"team_id\":{\"type\":[\"string\",\"null\"]}," \
-	"\"created_at\":{\"type\":[\"string\",\"null\"]}," \
-	"\"updated_at\":{\"type\":[\"string\",\"null\"]}," \
-	"\"version_id\":{\"type\":[\"string\",\"null\"]}," \
-	"\"major_version\":{\"type\":[\"integer\",\"null\"]}," \
-	"\"usage_count\":{\"type\":[\"integer\",\"null\"]}}}"
-
 static const char list_schema[] =
-	"{\"type\":\"object\",\"properties\":{"
-	"\"skills\":{\"type\":\"array\",\"items\":" SKILL_SCHEMA "},"
+	"{\"type\":\"object\",\"properties\":{\"skills\":{\"type\":\"array\"},"
 	"\"next_cursor\":{\"type\":[\"string\",\"null\"]},"
 	"\"total_count\":{\"type\":[\"integer\",\"null\"]}},"
 	"\"required\":[\"skills\"]}";
 
 static const char skill_schema[] =
-	"{\"type\":\"object\",\"properties\":{\"skill\":" SKILL_SCHEMA "},"
+	"{\"type\":\"object\",\"properties\":{\"skill\":{\"type\":\"object\"}},"
 	"\"required\":[\"skill\"]}";
 
 static const char deleted_schema[] =
@@ -331,31 +319,29 @@ static const char deleted_schema[] =
 
 #define SKILL_ID_PARAM(what) \
 	{ "skill_id", P_STRING, IN_PATH, REQUIRED, \
-	  "the skill " what " (id from list_all_gumloop_skills)", NULL }
+	  what " (from list_all_gumloop_skills)", NULL }
 
 #define CONTENT_PARAMS \
 	{ "skill_md", P_STRING, IN_LOCAL, 0, \
-	  "the SKILL.md text, starting with front matter: ---, name: ..., " \
-	  "description: ..., ---", NULL }, \
+	  "SKILL.md text with front matter (name, description)", NULL }, \
 	{ "archive_base64", P_STRING, IN_LOCAL, 0, \
-	  "instead of skill_md: a .skill or .zip archive, base64, with " \
-	  "SKILL.md at its root (10 MB at most)", NULL }
+	  "or a .skill / .zip archive with SKILL.md at its root", NULL }
 
 static const struct param list_params[] = {
 	{ "search_query", P_STRING, IN_QUERY, 0,
-	  "only skills whose name or description contains this text", NULL },
+	  "name or description contains", NULL },
 	{ "sort_order", P_STRING, IN_QUERY, 0,
-	  "newest (default), popular or most_used",
+	  "default newest",
 	  "{\"type\":\"string\",\"enum\":[\"newest\",\"popular\","
 	  "\"most_used\"]}" },
 	{ "creator_user_id", P_STRING, IN_QUERY, 0,
-	  "only skills this user created", NULL },
+	  NULL, NULL },
 	{ "agent_id", P_STRING, IN_QUERY, 0,
-	  "only skills attached to this agent", NULL },
+	  "attached to this agent", NULL },
 	{ "related_server_id", P_STRING, IN_QUERY, 0,
-	  "only skills related to this MCP server", NULL },
+	  NULL, NULL },
 	{ "unused", P_BOOLEAN, IN_QUERY, 0,
-	  "true: only skills no agent uses", NULL },
+	  "used by no agent", NULL },
 	PAGE_PARAMS,
 	{ 0 }
 };
@@ -379,7 +365,7 @@ static const struct param delete_params[] = {
 static const struct param get_params[] = {
 	SKILL_ID_PARAM("to download"),
 	{ "version_id", P_STRING, IN_QUERY, 0,
-	  "a version of the skill (default: the current one)", NULL },
+	  "default: the current one", NULL },
 	DOWNLOAD_FETCH_PARAM,
 	DOWNLOAD_MAX_BYTES_PARAM,
 	{ 0 }
@@ -387,25 +373,21 @@ static const struct param get_params[] = {
 
 const struct tool_def skills_tools[] = {
 	{ .name = "list_all_gumloop_skills", .title = "List skills",
-	  .description = "List the team's skills (reusable instructions "
-		"agents load), a page at a time: pass next_cursor back as "
-		"cursor for the next page.",
+	  .description = "List the team's skills (instructions agents "
+		"load), a page at a time.",
 	  .access = TOOL_READ, .tag = "skills", .scope = SCOPE_TEAM,
 	  .method = "GET", .path = "/skills", .params = list_params,
 	  .output_schema = list_schema },
 	{ .name = "create_a_gumloop_skill", .title = "Create a skill",
-	  .description = "Create a skill from SKILL.md text (skill_md) or "
-		"from a .skill / .zip archive (archive_base64). SKILL.md's "
-		"front matter needs name and description; it is checked "
-		"before anything is uploaded. 10 MB at most.",
+	  .description = "Create a skill from skill_md or archive_base64 "
+		"(10 MB at most).",
 	  .access = TOOL_WRITE, .tag = "skills", .scope = SCOPE_TEAM,
 	  .method = "POST", .path = "/skills", .params = create_params,
 	  .one_of = "skill_md|archive_base64", .output_schema = skill_schema,
 	  .handler = upload_skill },
 	{ .name = "update_a_gumloop_skill_by_id", .title = "Replace a skill",
-	  .description = "Replace all of a skill's files with new SKILL.md "
-		"text (skill_md) or a new archive (archive_base64); Gumloop "
-		"makes a new version. Checked like create_a_gumloop_skill.",
+	  .description = "Replace a skill's files with skill_md or "
+		"archive_base64 (a new version).",
 	  .access = TOOL_WRITE, .tag = "skills", .scope = SCOPE_TEAM,
 	  .method = "PATCH", .path = "/skills/{skill_id}",
 	  .params = update_params, .one_of = "skill_md|archive_base64",
@@ -417,9 +399,8 @@ const struct tool_def skills_tools[] = {
 	  .params = delete_params, .output_schema = deleted_schema,
 	  .flags = T_DESTRUCTIVE | T_IDEMPOTENT, .handler = delete_skill },
 	{ .name = "get_single_gumloop_skill_by_id", .title = "Download a skill",
-	  .description = "Get a skill's short-lived signed download_url (a "
-		".skill zip archive). With fetch: true the archive itself comes "
-		"back as a base64 resource, up to max_bytes.",
+	  .description = "Get a skill's signed download_url (.skill zip), "
+		"or with fetch: true the archive itself.",
 	  .access = TOOL_READ, .tag = "skills", .scope = SCOPE_TEAM,
 	  .method = "GET", .path = "/skills/{skill_id}/download",
 	  .params = get_params, .output_schema = DOWNLOAD_OUTPUT_SCHEMA,

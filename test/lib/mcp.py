@@ -249,3 +249,20 @@ def structured(result):
 def text_of(result):
     return "".join(c.get("text", "") for c in result.get("content", [])
                    if c.get("type") == "text")
+
+
+# The MCP spec's defaults: tools/list sends only the hints that differ.
+HINT_DEFAULTS = {"readOnlyHint": False, "destructiveHint": True,
+                 "idempotentHint": False, "openWorldHint": True}
+
+
+def hint(tool, name):
+    """A tool's annotation hint, the spec's default when it is left out.
+    destructiveHint and idempotentHint mean something only for a tool that
+    is not read-only: a read-only tool neither destroys nor repeats."""
+    given = tool.get("annotations", {})
+    if name in given:
+        return given[name]
+    if name != "readOnlyHint" and given.get("readOnlyHint"):
+        return name == "idempotentHint"
+    return HINT_DEFAULTS[name]

@@ -68,3 +68,9 @@ def check(schema, value):
     problems = errors(schema, value)
     if problems:
         raise SchemaError("; ".join(problems[:5]))
+
+
+def admits_error(schema):
+    """True when a tool error's structuredContent fits schema."""
+    return not errors(schema, {"error": {"status": 500, "code": "x",
+                                         "message": "failed"}})

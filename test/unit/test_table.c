@@ -92,7 +92,10 @@ static int param_schemas_valid(const struct tool_def *t)
 	int ok = 1;
 
 	for (p = t->params; p && p->name && ok; p++) {
-		if (!p->description || !*p->description || !valid_name(p->name))
+		/* a description where the name is not enough, always when
+		 * required (the missing-argument error quotes it) */
+		if ((p->description ? !*p->description : !!(p->flags & REQUIRED)) ||
+		    !valid_name(p->name))
 			return 0;
 		if (!p->schema)
 			continue;
@@ -152,6 +155,27 @@ static int class_consistent(const struct tool_def *t)
 	return !destroys || (t->flags & T_DESTRUCTIVE);
 }
 
+/* {"error": {...}} validates: nothing required at the top, and an anyOf
+ * (if any) has the branch {"required": ["error"]}. */
+static int admits_error(const cJSON *s)
+{
+	const cJSON *any = cJSON_GetObjectItemCaseSensitive(s, "anyOf"), *alt, *r;
+
+	if (cJSON_HasObjectItem(s, "required") ||
+	    cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(s,
+							  "additionalProperties")))
+		return 0;
+	if (!any)
+		return 1;
+	cJSON_ArrayForEach(alt, any) {
+		r = cJSON_GetObjectItemCaseSensitive(alt, "required");
+		if (cJSON_GetArraySize(r) == 1 && cJSON_IsString(r->child) &&
+		    !strcmp(r->child->valuestring, "error"))
+			return 1;
+	}
+	return 0;
+}
+
 static int output_schema_valid(const struct tool_def *t)
 {
 	const cJSON *s = tool_output_schema(t), *type;
@@ -160,8 +184,7 @@ static int output_schema_valid(const struct tool_def *t)
 		return 1;
 	type = cJSON_GetObjectItemCaseSensitive(s, "type");
 	return cJSON_IsString(type) && !strcmp(type->valuestring, "object") &&
-	       cJSON_HasObjectItem(cJSON_GetObjectItemCaseSensitive(s, "properties"),
-				   "error");
+	       admits_error(s);
 }
 
 int main(void)
