@@ -243,6 +243,8 @@ struct printer {
 	int stop;	/* over the limit: stop printing */
 	int failed;	/* a Raw without text, or the sink failed */
 	int quoting;	/* inside a text-of item: output is escaped again */
+	const cJSON *printed;	/* fast: the tree a text-of item printed, */
+	const struct buf *printed_text;	/* and its text, to reuse */
 };
 
 static void flush_piece(struct printer *pr, int last);
@@ -310,6 +312,35 @@ static char *escape_byte(char *o, unsigned char c)
 	return o;
 }
 
+/* 1 when a word of eight bytes holds one that must be escaped: a control
+ * byte, '"' or '\\' (the classic has-zero-byte test, exact when none). */
+static int word_needs_escape(uint64_t w)
+{
+	const uint64_t ones = 0x0101010101010101ull, high = ones << 7;
+	uint64_t quote = w ^ (ones * '"'), slash = w ^ (ones * '\\');
+
+	return !!((((w - ones * 0x20) & ~w) |
+		   ((quote - ones) & ~quote) |
+		   ((slash - ones) & ~slash)) & high);
+}
+
+/* How many bytes from p on need no escape: eight at a time, then one
+ * (a long string's plain runs). */
+static size_t plain_run(const unsigned char *p, size_t len)
+{
+	size_t i = 0;
+	uint64_t w;
+
+	for (; i + 8 <= len; i += 8) {
+		memcpy(&w, p + i, 8);
+		if (word_needs_escape(w))
+			break;
+	}
+	while (i < len && !must_escape[p[i]])
+		i++;
+	return i;
+}
+
 /* The short string's way: escaped in place in the buffer, grown once. */
 static void put_short(struct printer *pr, const unsigned char *p, size_t len,
 		      unsigned flags, char after)
@@ -362,8 +393,7 @@ static void put_escaped(struct printer *pr, const unsigned char *p, size_t len,
 	while (p < end && !pr->stop) {
 		const unsigned char *run = p;
 
-		while (p < end && !must_escape[*p])
-			p++;
+		p += plain_run(p, (size_t)(end - p));
 		if (n >= ESCAPE_CHUNK || (size_t)(p - run) > ESCAPE_CHUNK - n) {
 			put(pr, tmp, n);	/* a long run goes as it is */
 			n = 0;
@@ -416,7 +446,7 @@ static int needs_escape(const char *s, size_t len)
  */
 static int escaped_shows_secret(const char *s, size_t len, int quoting)
 {
-	struct printer w = { BUF_INIT, 0, 0, 0, 0, quoting };
+	struct printer w = { BUF_INIT, 0, 0, 0, 0, quoting, NULL, NULL };
 	size_t keep = redact_longest(), n;
 	int found = 0;
 
@@ -471,17 +501,44 @@ static void put_value(struct printer *pr, const cJSON *v);
 
 /* A text-of item: the JSON text of tree, as a string, printed straight
  * from the tree (a large result is never held as text). */
+static struct buf scratch;	/* a text-of item's text, printed fast */
+
+/* Keeps no large scratch buffer between messages. */
+static void trim_scratch(void)
+{
+	if (scratch.cap > 2 * FLUSH_AT)
+		buf_release(&scratch);
+}
+
 static void put_text_of(struct printer *pr, const cJSON *tree)
 {
+	struct printer sub = { scratch, 0, pr->limit, 0, 0, 0, NULL, NULL };
+
 	if (pr->quoting || !tree) {	/* never made nested, nor empty */
 		pr->failed = 1;
 		return;
 	}
-	put(pr, "\"", 1);
-	pr->quoting = 1;
-	put_value(pr, tree);
-	pr->quoting = 0;
-	put(pr, "\"", 1);
+	if (pr->careful) {	/* streamed: every byte escaped as it goes */
+		put(pr, "\"", 1);
+		pr->quoting = 1;
+		put_value(pr, tree);
+		pr->quoting = 0;
+		put(pr, "\"", 1);
+		return;
+	}
+	/* fast: printed whole, then escaped in one pass (under the limit);
+	 * the text is kept for the same tree printed as structure next */
+	sub.out.len = 0;
+	put_value(&sub, tree);
+	pr->failed |= sub.failed;
+	pr->stop |= sub.stop;
+	scratch = sub.out;
+	if (sub.stop || sub.failed)
+		return;
+	put_escaped(pr, (const unsigned char *)scratch.data, scratch.len,
+		    Q_OPEN | Q_CLOSE, 0);
+	pr->printed = tree;
+	pr->printed_text = &scratch;
 }
 
 static void put_value(struct printer *pr, const cJSON *v)
@@ -489,6 +546,10 @@ static void put_value(struct printer *pr, const cJSON *v)
 	char num[64];
 	const cJSON *c;
 
+	if (v == pr->printed) {	/* printed once already, for a text-of */
+		put(pr, pr->printed_text->data, pr->printed_text->len);
+		return;
+	}
 	switch (v->type & 0xFF) {
 	case cJSON_NULL: put_str(pr, "null"); return;
 	case cJSON_False: put_str(pr, "false"); return;
@@ -560,10 +621,11 @@ cJSON *json_take_string(char *text)
 
 int json_print_to(struct buf *b, const cJSON *v)
 {
-	struct printer pr = { *b, 0, 0, 0, 0, 0 };
+	struct printer pr = { *b, 0, 0, 0, 0, 0, NULL, NULL };
 
 	put_value(&pr, v);
 	*b = pr.out;
+	trim_scratch();
 	return pr.failed ? -1 : 0;
 }
 
@@ -653,7 +715,7 @@ static void flush_piece(struct printer *pr, int last)
  */
 static int write_message(const cJSON *msg)
 {
-	struct printer pr = { BUF_INIT, 0, FLUSH_AT, 0, 0, 0 };
+	struct printer pr = { BUF_INIT, 0, FLUSH_AT, 0, 0, 0, NULL, NULL };
 
 	if (output_closed)
 		return -1;
@@ -663,6 +725,7 @@ static int write_message(const cJSON *msg)
 		pr.careful = 1;
 		pr.limit = 0;
 		pr.stop = 0;
+		pr.printed = NULL;	/* that text was not redacted */
 		put_value(&pr, msg);
 	}
 	if (!pr.failed) {
@@ -670,6 +733,7 @@ static int write_message(const cJSON *msg)
 		flush_piece(&pr, 1);
 	}
 	buf_release(&pr.out);
+	trim_scratch();
 	return pr.failed ? -1 : 0;
 }
 

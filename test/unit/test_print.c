@@ -241,7 +241,7 @@ static char *line_with_plain_text(const cJSON *msg, const char *path_key)
 	return clean;
 }
 
-static void send_text_of(const cJSON *tree, const char *secret, const char *label)
+static void send_text_of(cJSON *tree, const char *secret, const char *label)
 {
 	cJSON *id = cJSON_CreateRaw("5"), *res = cJSON_CreateObject(), *msg, *dup;
 	char *want;
@@ -249,6 +249,8 @@ static void send_text_of(const cJSON *tree, const char *secret, const char *labe
 	if (secret)
 		redact_register(secret);
 	cJSON_AddItemToObject(res, "text", json_text_of(tree));
+	/* the tree as structure too, after its text (printed once, reused) */
+	cJSON_AddItemToObject(res, "structuredContent", tree);
 	msg = cJSON_CreateObject();
 	cJSON_AddStringToObject(msg, "jsonrpc", "2.0");
 	cJSON_AddItemToObject(msg, "id", cJSON_Duplicate(id, 1));
@@ -269,6 +271,7 @@ static void send_text_of(const cJSON *tree, const char *secret, const char *labe
 	redact_wipe();
 	buf_release(&written);
 	cJSON_Delete(dup);
+	cJSON_DetachItemFromObject(res, "structuredContent");
 	cJSON_Delete(msg);	/* leaves tree to its owner */
 	cJSON_Delete(id);
 	free(want);
@@ -283,6 +286,8 @@ static void test_text_of(void)
 	char *text = big_text(secret, 1u << 20), *printed;
 
 	send_text_of(small, NULL, "a small tree");
+	cJSON_AddStringToObject(small, "leak", "key sk-live-0123456789abcdef0123456789abcdef!");
+	send_text_of(small, secret, "a small tree with a secret");
 	printed = json_text(cJSON_GetObjectItemCaseSensitive(small, "s"));
 	CHECK(printed && !strcmp(printed, "a \"q\" \\ b\n\x01"),
 	      "json_text of a plain string is its value");
