@@ -14,15 +14,11 @@
 #include "http.h"
 #include "idempotency.h"
 #include "log.h"
+#include "jsonmem.h"
 #include "mcp.h"
 #include "policy.h"
 #include "tool.h"
 #include "version.h"
-
-static void *cjson_malloc(size_t n)
-{
-	return xmalloc(n);
-}
 
 static void on_terminate(int sig)
 {
@@ -93,11 +89,10 @@ static int run_mode(void)
 
 int main(int argc, char **argv)
 {
-	cJSON_Hooks hooks = { cjson_malloc, free };
 	char *cause = NULL;
 	int rc;
 
-	cJSON_InitHooks(&hooks);
+	jsonmem_init();
 	/* Large blocks (a response body, a result's text) always get their
 	 * own mapping: realloc moves pages instead of copying them, and free
 	 * gives them back. glibc would otherwise raise the threshold to the
