@@ -21,7 +21,7 @@
 /* The arguments every download tool takes (entries of a params table). */
 #define DOWNLOAD_MAX_BYTES_PARAM \
 	{ "max_bytes", P_INTEGER, IN_LOCAL, 0, \
-	  "size cap in bytes (default 1 MiB)", \
+	  "default 1 MiB", \
 	  "{\"type\":\"integer\",\"minimum\":1,\"maximum\":16777216}" }
 #define DOWNLOAD_FETCH_PARAM \
 	{ "fetch", P_BOOLEAN, IN_LOCAL, 0, \

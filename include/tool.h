@@ -64,7 +64,7 @@ enum tool_scope {
 	  "default 20", \
 	  "{\"type\":\"integer\",\"minimum\":1,\"maximum\":100}" }, \
 	{ "cursor", P_STRING, IN_QUERY, 0, \
-	  "next_cursor of the previous page", \
+	  "the last page's next_cursor", \
 	  NULL }
 
 struct param {
@@ -149,6 +149,10 @@ const char *tool_access_str(enum tool_access a);
 cJSON *tool_describe(const struct tool_def *def);
 cJSON *tool_input_schema(const struct tool_def *def);	/* cached, borrowed */
 cJSON *tool_output_schema(const struct tool_def *def);	/* cached, borrowed, may be NULL */
+/* 1 when the entry's output schema names required fields (the listed one
+ * leaves "required" out so that an error result validates): a success
+ * without them, e.g. an empty body, is Gumloop's fault. */
+int tool_output_needs_fields(const struct tool_def *def);
 /* The descriptions tools/list shows, filters applied (cached, borrowed). */
 const cJSON *tool_listed(void);
 /* How many tools tools/list shows, and the compact JSON array of count of

@@ -40,7 +40,9 @@ static const char instructions[] =
 	"wait_for_gumloop_* tools (or wait_seconds on the create tools) "
 	"instead of polling by hand, and call them again when a result says "
 	"timed_out. Writes spend credits: pass an idempotency_key when you "
-	"may retry.";
+	"may retry (a repeat with the same key replays the first result). "
+	"team_id, user_id and project_id are optional: they default to "
+	"GUMLOOP_TEAM_ID, GUMLOOP_USER_ID and GUMLOOP_PROJECT_ID.";
 
 cJSON *rpc_fail(struct rpc_error *err, int code, const char *fmt, ...)
 {

@@ -23,6 +23,7 @@ static const struct tool_def *const families[] = {
 struct schema_cache {
 	cJSON *input;
 	cJSON *output;
+	int needs_fields;	/* the table's output schema had "required" */
 	int built;
 };
 static struct schema_cache *cache;
@@ -110,35 +111,35 @@ static const char *type_name(enum param_type t)
 	return names[t];
 }
 
-/* The arguments every entry of a kind takes, added from its flags. */
+/*
+ * The arguments every entry of a kind takes, added from its flags. Their
+ * meaning is the same for every tool, so the server's instructions give it
+ * once (src/mcp.c) and each schema stays short: no description where the
+ * name says enough.
+ */
 static const struct param legacy_scope_params[] = {
-	{ "user_id", P_STRING, IN_LOCAL, 0,
-	  "default: GUMLOOP_USER_ID", NULL },
-	{ "project_id", P_STRING, IN_LOCAL, 0,
-	  "default: GUMLOOP_PROJECT_ID", NULL },
+	{ "user_id", P_STRING, IN_LOCAL, 0, NULL, NULL },
+	{ "project_id", P_STRING, IN_LOCAL, 0, NULL, NULL },
 	{ 0 }
 };
 static const struct param team_scope_params[] = {
-	{ "team_id", P_STRING, IN_LOCAL, 0,
-	  "default: GUMLOOP_TEAM_ID", NULL },
+	{ "team_id", P_STRING, IN_LOCAL, 0, NULL, NULL },
 	{ 0 }
 };
 static const struct param write_params[] = {
-	{ "idempotency_key", P_STRING, IN_LOCAL, 0,
-	  "a repeat replays the first result",
+	{ "idempotency_key", P_STRING, IN_LOCAL, 0, NULL,
 	  "{\"type\":\"string\",\"maxLength\":128}" },
-	{ "force", P_BOOLEAN, IN_LOCAL, 0,
-	  "skip the 10 s repeat guard", NULL },
+	{ "force", P_BOOLEAN, IN_LOCAL, 0, "skip the 10 s repeat guard", NULL },
 	{ 0 }
 };
 static const struct param waitable_params[] = {
-	{ "wait_seconds", P_INTEGER, IN_LOCAL, 0,
-	  "seconds to wait for the end (default 0)", "{\"type\":\"integer\",\"minimum\":0}" },
+	{ "wait_seconds", P_INTEGER, IN_LOCAL, 0, "default 0",
+	  "{\"type\":\"integer\",\"minimum\":0}" },
 	{ 0 }
 };
 static const struct param wait_params[] = {
-	{ "timeout_seconds", P_INTEGER, IN_LOCAL, 0,
-	  "seconds before timed_out (default 50)", "{\"type\":\"integer\",\"minimum\":1}" },
+	{ "timeout_seconds", P_INTEGER, IN_LOCAL, 0, "default 50",
+	  "{\"type\":\"integer\",\"minimum\":1}" },
 	{ 0 }
 };
 
@@ -227,30 +228,26 @@ static cJSON *build_input_schema(const struct tool_def *def)
 }
 
 /*
- * A result with "error" must validate too (interface.md gives its shape):
- * a top-level "required" becomes anyOf [{required: ...}, {required:
- * ["error"]}]. A schema without "required" admits it as it is.
+ * The listed schema leaves the table's top-level "required" out: a result
+ * {"error": {...}} (interface.md) then validates as it is, without a
+ * second branch for it in every tool. *needs_fields (when not NULL) tells
+ * whether the table asked for fields: a success must carry them.
  */
-static cJSON *build_output_schema(const struct tool_def *def)
+static cJSON *build_output_schema(const struct tool_def *def, int *needs_fields)
 {
-	cJSON *schema, *required, *any, *alt;
+	cJSON *schema, *required;
 
+	if (needs_fields)
+		*needs_fields = 0;
 	if (!def->output_schema)
 		return NULL;
 	schema = cJSON_Parse(def->output_schema);
 	if (!schema)
 		return NULL;
 	required = cJSON_DetachItemFromObjectCaseSensitive(schema, "required");
-	if (required) {
-		any = cJSON_AddArrayToObject(schema, "anyOf");
-		alt = cJSON_CreateObject();
-		cJSON_AddItemToObject(alt, "required", required);
-		cJSON_AddItemToArray(any, alt);
-		alt = cJSON_CreateObject();
-		cJSON_AddItemToArray(cJSON_AddArrayToObject(alt, "required"),
-				     cJSON_CreateString("error"));
-		cJSON_AddItemToArray(any, alt);
-	}
+	if (needs_fields)
+		*needs_fields = cJSON_GetArraySize(required) > 0;
+	cJSON_Delete(required);
 	return schema;
 }
 
@@ -271,7 +268,8 @@ static struct schema_cache *cached(const struct tool_def *def)
 	}
 	if (!cache[i].built) {
 		cache[i].input = build_input_schema(def);
-		cache[i].output = build_output_schema(def);
+		cache[i].output = build_output_schema(def,
+						      &cache[i].needs_fields);
 		cache[i].built = 1;
 	}
 	return &cache[i];
@@ -289,6 +287,13 @@ cJSON *tool_output_schema(const struct tool_def *def)
 	struct schema_cache *c = cached(def);
 
 	return c ? c->output : NULL;
+}
+
+int tool_output_needs_fields(const struct tool_def *def)
+{
+	struct schema_cache *c = cached(def);
+
+	return c && c->needs_fields;
 }
 
 /*
@@ -333,7 +338,7 @@ static cJSON *describe(const struct tool_def *def, int fresh, int with_title)
 	cJSON *d = cJSON_CreateObject(), *a;
 	cJSON *in = fresh ? build_input_schema(def)
 			  : cJSON_Duplicate(tool_input_schema(def), 1);
-	cJSON *out = fresh ? build_output_schema(def)
+	cJSON *out = fresh ? build_output_schema(def, NULL)
 			   : cJSON_Duplicate(tool_output_schema(def), 1);
 
 	cJSON_AddStringToObject(d, "name", def->name);

@@ -429,23 +429,13 @@ static void unusable_body(struct tool_call *call,
 		  call->def->name, resp->status, what));
 }
 
-/* 1 when the output schema asks for fields ("required", or anyOf of
- * required sets), which an empty object cannot give. */
-static int needs_fields(const struct tool_def *def)
-{
-	const cJSON *schema = tool_output_schema(def);
-
-	return cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(schema,
-								   "required")) > 0 ||
-	       cJSON_HasObjectItem(schema, "anyOf");
-}
-
 cJSON *tool_response_json(struct tool_call *call, struct http_response *resp)
 {
 	cJSON *json;
 
 	/* 204 No Content is empty by design: the handler knows what it means */
-	if (!resp->body.len && (resp->status == 204 || !needs_fields(call->def)))
+	if (!resp->body.len && (resp->status == 204 ||
+				!tool_output_needs_fields(call->def)))
 		return cJSON_CreateObject();
 	if (!resp->body.len) {
 		unusable_body(call, resp, "empty_response", "with an empty body");

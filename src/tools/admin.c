@@ -22,8 +22,7 @@ static const char models_schema[] =
 	"\"array\"}},\"required\":[\"model_groups\"]}";
 
 static const char chat_schema[] =
-	"{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\"},"
-	"\"object\":{\"type\":\"string\"},\"model\":{\"type\":\"string\"},"
+	"{\"type\":\"object\",\"properties\":{\"model\":{\"type\":\"string\"},"
 	"\"choices\":{\"type\":\"array\"},\"usage\":{\"type\":\"object\"}},"
 	"\"required\":[\"choices\"]}";
 
@@ -33,8 +32,6 @@ static const char brain_schema[] =
 
 static const char audit_schema[] =
 	"{\"type\":\"object\",\"properties\":{\"audit_logs\":{\"type\":\"array\"},"
-	"\"total_count\":{\"type\":\"integer\"},\"page\":{\"type\":\"integer\"},"
-	"\"page_size\":{\"type\":\"integer\"},"
 	"\"total_pages\":{\"type\":\"integer\"}},\"required\":[\"audit_logs\"]}";
 
 static const char success_schema[] =
@@ -43,17 +40,15 @@ static const char success_schema[] =
 
 #define EXPORT_PROPS \
 	"\"data_export_id\":{\"type\":\"string\"}," \
-	"\"state\":{\"type\":\"string\"}," \
-	"\"created_ts\":{\"type\":[\"string\",\"null\"]}"
+	"\"state\":{\"type\":\"string\"}"
 
 static const char export_schema[] =
-	"{\"type\":\"object\",\"properties\":{\"success\":{\"type\":\"boolean\"},"
-	EXPORT_PROPS "},\"required\":[\"data_export_id\"]}";
+	"{\"type\":\"object\",\"properties\":{" EXPORT_PROPS "},"
+	"\"required\":[\"data_export_id\"]}";
 
 /* Either the export's state, or (downloaded) what the CSV text is. */
 static const char export_status_schema[] =
 	"{\"type\":\"object\",\"properties\":{" EXPORT_PROPS ","
-	"\"finished_ts\":{\"type\":[\"string\",\"null\"]},"
 	"\"file_name\":{\"type\":\"string\"},"
 	"\"media_type\":{\"type\":\"string\"},"
 	"\"size\":{\"type\":\"integer\"}}}";
@@ -135,7 +130,7 @@ static const struct param chat_params[] = {
 	  "\"required\":[\"role\",\"content\"]}}" },
 	{ "temperature", P_NUMBER, IN_BODY, 0, NULL, NULL },
 	{ "max_completion_tokens", P_INTEGER, IN_BODY, 0,
-	  "reply token cap",
+	  NULL,
 	  "{\"type\":\"integer\",\"minimum\":1}" },
 	{ "response_format", P_OBJECT, IN_BODY, 0,
 	  "e.g. {\"type\": \"json_object\"}", NULL },
@@ -223,12 +218,12 @@ static const struct param export_params[] = {
 	  "default organization",
 	  "{\"type\":\"string\",\"enum\":[\"organization\",\"workspace\"]}" },
 	{ "include_all_workspaces", P_BOOLEAN, IN_BODY, 0,
-	  "all of the organization's", NULL },
+	  NULL, NULL },
 	{ "include_personal_workspaces", P_BOOLEAN, IN_BODY, 0,
 	  NULL, NULL },
 	{ "workspace_ids", P_ARRAY, IN_BODY, 0, NULL,
 	  STRING_LIST },
-	{ "entity_ids", P_ARRAY, IN_BODY, 0, "these flows or agents only",
+	{ "entity_ids", P_ARRAY, IN_BODY, 0, "flow or agent ids",
 	  STRING_LIST },
 	{ 0 }
 };
@@ -282,7 +277,7 @@ static const struct param config_params[] = {
 	{ "criteria", P_ARRAY, IN_BODY, 0,
 	  "[{name, prompt, type, priority}]",
 	  "{\"type\":\"array\",\"maxItems\":30,\"items\":{\"type\":\"object\"}}" },
-	{ "tags", P_ARRAY, IN_BODY, 0, "tag names",
+	{ "tags", P_ARRAY, IN_BODY, 0, NULL,
 	  "{\"type\":\"array\",\"maxItems\":50,\"items\":{\"type\":\"string\"}}" },
 	{ "data_points", P_ARRAY, IN_BODY, 0,
 	  "[{name, data_type, description}]",

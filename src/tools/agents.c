@@ -37,7 +37,7 @@ static const char agent_schema[] =
 
 static const char skills_delta_schema[] =
 	"{\"type\":\"object\",\"properties\":{"
-	"\"agent_id\":{\"type\":\"string\"},\"skill_ids\":{\"type\":\"array\"},"
+	"\"skill_ids\":{\"type\":\"array\"},"
 	"\"attached\":{\"type\":\"array\"},\"detached\":{\"type\":\"array\"},"
 	"\"already_attached\":{\"type\":\"array\"},"
 	"\"already_detached\":{\"type\":\"array\"}},"
@@ -45,13 +45,11 @@ static const char skills_delta_schema[] =
 
 static const char servers_schema[] =
 	"{\"type\":\"object\",\"properties\":{"
-	"\"agent_id\":{\"type\":\"string\"},"
 	"\"mcp_servers\":{\"type\":\"array\"}},"
 	"\"required\":[\"mcp_servers\"]}";
 
 static const char server_put_schema[] =
 	"{\"type\":\"object\",\"properties\":{"
-	"\"agent_id\":{\"type\":\"string\"},"
 	"\"mcp_server\":{\"type\":\"object\"},"
 	"\"created\":{\"type\":\"boolean\"},"
 	"\"auth_status\":{\"type\":[\"string\",\"null\"]}},"
@@ -59,7 +57,6 @@ static const char server_put_schema[] =
 
 static const char server_delete_schema[] =
 	"{\"type\":\"object\",\"properties\":{"
-	"\"agent_id\":{\"type\":\"string\"},\"server_id\":{\"type\":\"string\"},"
 	"\"detached\":{\"type\":\"boolean\"}},\"required\":[\"detached\"]}";
 
 static const char versions_schema[] =
@@ -311,9 +308,9 @@ static const struct param interaction_path_param[] = {
 };
 
 static const struct param list_params[] = {
-	{ "search", P_STRING, IN_QUERY, 0, "name contains (any case)", NULL },
+	{ "search", P_STRING, IN_QUERY, 0, "in the name", NULL },
 	{ "creator", P_STRING, IN_QUERY, 0, "creator's user id", NULL },
-	{ "has_triggers", P_BOOLEAN, IN_QUERY, 0, "has active triggers", NULL },
+	{ "has_triggers", P_BOOLEAN, IN_QUERY, 0, NULL, NULL },
 	{ "tool", P_STRING, IN_QUERY, 0, "uses this MCP server id", NULL },
 	{ "flow", P_STRING, IN_QUERY, 0, "uses this flow id", NULL },
 	{ 0 }

@@ -313,16 +313,12 @@ static const char uploaded_schema[] =
 
 static const char uploads_schema[] =
 	"{\"type\":\"object\",\"properties\":{"
-	"\"success\":{\"type\":\"boolean\"},"
-	"\"partial_success\":{\"type\":\"boolean\"},"
-	"\"uploaded_files\":{\"type\":\"array\"},"
-	"\"failed_files\":{\"type\":\"array\"},"
 	"\"summary\":{\"type\":\"string\"},"
 	"\"files\":{\"type\":\"array\"}},"
 	"\"required\":[\"files\",\"summary\"]}";
 
-#define CONTENT_TEXT_DESC "text content (UTF-8)"
-#define CONTENT_BASE64_DESC "or the bytes, base64"
+#define CONTENT_TEXT_DESC "UTF-8"
+#define CONTENT_BASE64_DESC NULL
 
 static const struct param upload_params[] = {
 	{ "file_name", P_STRING, IN_BODY, REQUIRED,

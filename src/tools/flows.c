@@ -327,8 +327,8 @@ static const struct param run_body_param[] = {
 };
 
 static const struct param history_params[] = {
-	{ "saved_item_id", P_STRING, IN_QUERY, 0, "a flow", NULL },
-	{ "workbook_id", P_STRING, IN_QUERY, 0, "a workbook", NULL },
+	{ "saved_item_id", P_STRING, IN_QUERY, 0, NULL, NULL },
+	{ "workbook_id", P_STRING, IN_QUERY, 0, NULL, NULL },
 	{ 0 }
 };
 

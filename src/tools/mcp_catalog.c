@@ -16,7 +16,6 @@
 /* ---- output schemas --------------------------------------------------- */
 
 #define CONNECTION_PROPS \
-	"\"server_id\":{\"type\":\"string\"}," \
 	"\"status\":{\"type\":[\"string\",\"null\"]}," \
 	"\"gumloop_auth_url\":{\"type\":[\"string\",\"null\"]}"
 
@@ -47,8 +46,7 @@ static const char resources_schema[] =
 	"\"required\":[\"resources\"]}";
 
 static const char resource_schema[] =
-	"{\"type\":\"object\",\"properties\":{\"server_id\":{\"type\":\"string\"},"
-	"\"uri\":{\"type\":\"string\"},\"contents\":{\"type\":\"array\"}},"
+	"{\"type\":\"object\",\"properties\":{\"contents\":{\"type\":\"array\"}},"
 	"\"required\":[\"contents\"]}";
 
 static const char prompts_schema[] =
@@ -56,8 +54,7 @@ static const char prompts_schema[] =
 	CONNECTION_PROPS "},\"required\":[\"prompts\"]}";
 
 static const char prompt_schema[] =
-	"{\"type\":\"object\",\"properties\":{\"server_id\":{\"type\":\"string\"},"
-	"\"name\":{\"type\":\"string\"},"
+	"{\"type\":\"object\",\"properties\":{"
 	"\"description\":{\"type\":[\"string\",\"null\"]},"
 	"\"messages\":{\"type\":\"array\"}},"
 	"\"required\":[\"messages\"]}";
@@ -304,7 +301,7 @@ static const struct param prompt_params[] = {
 	SERVER_ID_PARAM,
 	{ "name", P_STRING, IN_BODY, REQUIRED,
 	  "from list_all_gumloop_mcp_prompts", NULL },
-	{ "arguments", P_OBJECT, IN_BODY, 0, "by name", NULL },
+	{ "arguments", P_OBJECT, IN_BODY, 0, NULL, NULL },
 	{ 0 }
 };
 
