@@ -832,10 +832,19 @@ static const char *json_ws(const char *p, const char *end)
  * valid UTF-8. Returns the end of the string or NULL. */
 static const char *valid_string(const char *p, const char *end)
 {
+	uint64_t w;
 	size_t n;
 	int i;
 
 	for (p++; p < end;) {
+		/* plain ASCII eight bytes at a time: most text is */
+		if (end - p >= 8) {
+			memcpy(&w, p, 8);
+			if (!(w & 0x8080808080808080ull) && !word_needs_escape(w)) {
+				p += 8;
+				continue;
+			}
+		}
 		if (*p == '"')
 			return p + 1;
 		if ((unsigned char)*p < 0x20)
