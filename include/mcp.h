@@ -36,6 +36,10 @@ struct pending_line {
 	size_t len;
 };
 
+/* Lines read during a request wait in memory up to this many bytes; a
+ * client further ahead waits for the pipe (backpressure, nothing lost). */
+#define MCP_QUEUE_MAX ((size_t)32 << 20)
+
 struct server {
 	struct line_reader in;
 	int initialized;		/* legacy initialize answered */
@@ -45,6 +49,8 @@ struct server {
 	struct pending_line *queue;	/* lines read during a wait */
 	size_t nqueue, queue_cap;
 	size_t queue_head;		/* queue[queue_head..nqueue) wait */
+	size_t queued_bytes;		/* their size: reading stops at
+					   MCP_QUEUE_MAX until they drain */
 	int eof;			/* stdin reached end of file */
 };
 

@@ -5,6 +5,7 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -728,6 +729,7 @@ static void queue_line(struct server *srv, const char *data, size_t len)
 	srv->queue[srv->nqueue].data = data ? xstrndup(data, len) : NULL;
 	srv->queue[srv->nqueue].len = len;
 	srv->nqueue++;
+	srv->queued_bytes += len;
 }
 
 static void send_too_long(void)
@@ -771,6 +773,7 @@ static int unqueue_request(struct server *srv, const char *rid, size_t rlen)
 			continue;
 		log_debug("cancelled before it started: dropped a queued request");
 		free(q->data);
+		srv->queued_bytes -= q->len;
 		memmove(q, q + 1, (srv->nqueue - i - 1) * sizeof(*q));
 		srv->nqueue--;
 		return 1;
@@ -861,6 +864,12 @@ int mcp_pump(struct server *srv, int timeout_ms)
 		srv->eof = 1;
 	if (pump_status(srv))
 		return pump_status(srv);
+	if (srv->queued_bytes >= MCP_QUEUE_MAX) {
+		/* far enough ahead: nothing more is read until the queue drains */
+		if (timeout_ms > 0)
+			poll(NULL, 0, timeout_ms);
+		return pump_status(srv);
+	}
 	rc = reader_fill(&srv->in, timeout_ms);
 	if (triage_buffered(srv) || rc < 0)
 		srv->eof = 1;
@@ -898,6 +907,7 @@ static void drain_queue(struct server *srv)
 	 * The head moves instead of the entries: a long burst stays linear. */
 	while (srv->queue_head < srv->nqueue && !jsonrpc_output_closed()) {
 		p = srv->queue[srv->queue_head++];
+		srv->queued_bytes -= p.len;
 		if (p.data)
 			mcp_handle_line(srv, p.data, p.len);
 		else
@@ -907,6 +917,7 @@ static void drain_queue(struct server *srv)
 	while (srv->nqueue > srv->queue_head)	/* nobody is reading any more */
 		free(srv->queue[--srv->nqueue].data);
 	srv->nqueue = srv->queue_head = 0;
+	srv->queued_bytes = 0;
 }
 
 int mcp_run(struct server *srv)

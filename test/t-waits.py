@@ -309,6 +309,42 @@ def test_lines_in_one_write_with_the_wait_are_seen_promptly():
         assert len(polls(run_id)) <= 2
 
 
+def peak_rss_kib(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return 0
+
+
+def test_lines_piped_far_ahead_wait_in_the_pipe_not_in_memory():
+    """80 MiB of notifications piped during a wait: at most 32 MiB is read
+    ahead (the rest waits in the pipe); all of it is handled after."""
+    mib = 1 << 20
+    pad = "x" * (mib - 80)
+    note = ('{"jsonrpc":"2.0","method":"notifications/ahead","params":'
+            '{"pad":"%s"}}\n' % pad).encode()
+    with server() as srv:
+        fake.config(run_ms=60000)
+        run_id = start_run(srv)
+        send_call(srv, "w", "wait_for_gumloop_flow_run",
+                  {"run_id": run_id, "timeout_seconds": 3})
+        for _ in range(80):     # blocks while the server reads no more
+            srv.send_raw(note)
+        srv.send({"jsonrpc": "2.0", "id": "last", "method": "ping"})
+        first = next_message(srv, 30)
+        while "id" not in first:
+            first = next_message(srv, 30)
+        assert first["id"] == "w", first
+        assert structured(first["result"])["timed_out"] is True
+        assert next_message(srv, 30) == {"jsonrpc": "2.0", "id": "last",
+                                         "result": {}}
+        if not os.environ.get("VALGRIND") and "libasan" not in open(
+                "/proc/%d/maps" % srv.proc.pid).read():
+            peak = peak_rss_kib(srv.proc.pid)
+            assert peak < 64 * 1024, "peak RSS %d KiB" % peak
+
+
 def test_cancelling_a_queued_request_drops_it():
     with server() as srv:
         fake.config(run_ms=60000)
