@@ -69,8 +69,9 @@ UNIT_BINS = $(UNIT_SRCS:test/unit/%.c=$(BUILD)/test/%)
 
 # Fuzz targets (test/fuzz/fuzz_NAME.c): `make check` replays each seed
 # corpus test/fuzz/corpus-NAME/ with CC; `make fuzz` builds them with
-# clang's libFuzzer and runs each for FUZZ_SECONDS.
-FUZZ_NAMES = line http
+# clang's libFuzzer and runs each for FUZZ_SECONDS, with test/fuzz/NAME.dict
+# (else json.dict). fuzz_zip checks our inflate against zlib's.
+FUZZ_NAMES = line http zip
 FUZZ_REPLAY = $(FUZZ_NAMES:%=$(BUILD)/test/fuzz-replay-%)
 FUZZ_SECONDS ?= 60
 FUZZ_MAX_LEN ?= 2048
@@ -160,6 +161,8 @@ $(FUZZ_BUILD)/fuzz-%: $(FUZZ_BUILD)/test/fuzz/fuzz_%.o \
 	$(QUIET_LINK)$(FUZZ_CC) $(ALL_LDFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer \
 		-o $@ $^ $(LIBS)
 
+$(BUILD)/test/fuzz-replay-zip $(FUZZ_BUILD)/fuzz-zip: LIBS += -lz
+
 .SECONDARY: $(FUZZ_NAMES:%=$(BUILD)/test/fuzz/replay-%.o) \
 	$(FUZZ_NAMES:%=$(BUILD)/test/fuzz/fuzz_%.o) $(BUILD)/test/fuzz/common.o \
 	$(FUZZ_NAMES:%=$(FUZZ_BUILD)/test/fuzz/fuzz_%.o) \
@@ -169,8 +172,9 @@ $(FUZZ_BUILD)/fuzz-%: $(FUZZ_BUILD)/test/fuzz/fuzz_%.o \
 fuzz: deps $(FUZZ_BINS)
 	$(Q)for t in $(FUZZ_NAMES); do \
 		mkdir -p $(FUZZ_BUILD)/corpus-$$t && \
+		d=test/fuzz/$$t.dict && { [ -f $$d ] || d=test/fuzz/json.dict; } && \
 		$(FUZZ_BUILD)/fuzz-$$t -max_total_time=$(FUZZ_SECONDS) \
-			-dict=test/fuzz/json.dict -max_len=$(FUZZ_MAX_LEN) \
+			-dict=$$d -max_len=$(FUZZ_MAX_LEN) \
 			-print_final_stats=1 \
 			-artifact_prefix=$(FUZZ_BUILD)/crash-$$t- \
 			$(FUZZ_BUILD)/corpus-$$t test/fuzz/corpus-$$t || exit 1; \

@@ -2,7 +2,7 @@
 # Installs the Debian packages the build and the tests need, when missing.
 # As root it runs apt-get itself; otherwise it prints the exact line to run.
 set -u
-pkgs="libcjson-dev libcurl4-openssl-dev libmbedtls-dev libmicrohttpd-dev pkg-config python3 jq"
+pkgs="libcjson-dev libcurl4-openssl-dev libmbedtls-dev libmicrohttpd-dev pkg-config python3 jq zlib1g-dev"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
