@@ -87,8 +87,11 @@ cJSON *json_take_string(char *text);
 /*
  * A string item whose value is the compact JSON text of tree, printed
  * from the tree when the item is printed (tree must outlive the item;
- * cJSON_Duplicate gives a copy that owns its own tree). Read its value
- * with json_text, never valuestring (which is "").
+ * cJSON_Duplicate gives a copy that owns its own tree; it copies the
+ * members after tree as well, so tree must come after the item, as a
+ * result's structuredContent comes after its content). Read its value
+ * with json_text, never valuestring (which is ""). No tree holds a
+ * text-of item.
  */
 #define JSON_TEXT_OF (1 << 12)
 cJSON *json_text_of(const cJSON *tree);

@@ -318,13 +318,11 @@ static int on_progress(void *ctx, curl_off_t dt, curl_off_t dn, curl_off_t ut,
 /*
  * The header lists, built once per kind of request and kept: building one
  * per call (the key formatted, copied, wiped) was a tenth of a call's own
- * work. Rebuilt when the credentials change; wiped at cleanup.
+ * work. The credentials are fixed for the life of the process; the lists
+ * are wiped at cleanup.
  */
 enum { HEADERS_JSON = 1, HEADERS_NO_AUTH = 2, HEADER_KINDS = 4 };
 static struct curl_slist *header_lists[HEADER_KINDS];
-
-#define AUTH_PREFIX "Authorization: Bearer "
-#define USER_PREFIX "x-auth-key: "
 
 static struct curl_slist *build_headers(int kind)
 {
@@ -337,13 +335,13 @@ static struct curl_slist *build_headers(int kind)
 	if (kind & HEADERS_JSON)
 		h = curl.slist_append(h, "Content-Type: application/json");
 	if (!(kind & HEADERS_NO_AUTH) && cfg.api_key) {
-		line = xasprintf(AUTH_PREFIX "%s", cfg.api_key);
+		line = xasprintf("Authorization: Bearer %s", cfg.api_key);
 		h = curl.slist_append(h, line);
 		crypto_zeroize(line, strlen(line));
 		free(line);
 	}
 	if (!(kind & HEADERS_NO_AUTH) && cfg.user_id) {
-		line = xasprintf(USER_PREFIX "%s", cfg.user_id);
+		line = xasprintf("x-auth-key: %s", cfg.user_id);
 		h = curl.slist_append(h, line);
 		free(line);
 	}
@@ -360,33 +358,14 @@ static void free_headers(struct curl_slist *h)
 	curl.slist_free_all(h);
 }
 
-/* 1 when the list's value for the header named by prefix is value. */
-static int header_is(const struct curl_slist *h, const char *prefix,
-		     const char *value)
-{
-	size_t n = strlen(prefix);
-
-	for (; h; h = h->next)
-		if (!strncmp(h->data, prefix, n))
-			return value && !strcmp(h->data + n, value);
-	return !value;
-}
-
 static struct curl_slist *headers_for(const struct http_request *req)
 {
 	int kind = (req->json ? HEADERS_JSON : 0) |
 		   (req->no_auth ? HEADERS_NO_AUTH : 0);
-	struct curl_slist *h = header_lists[kind];
 
-	if (h && !(kind & HEADERS_NO_AUTH) &&
-	    (!header_is(h, AUTH_PREFIX, cfg.api_key) ||
-	     !header_is(h, USER_PREFIX, cfg.user_id))) {
-		free_headers(h);	/* the credentials changed */
-		h = NULL;
-	}
-	if (!h)
-		h = header_lists[kind] = build_headers(kind);
-	return h;
+	if (!header_lists[kind])
+		header_lists[kind] = build_headers(kind);
+	return header_lists[kind];
 }
 
 static curl_mime *build_mime(const struct http_request *req)
@@ -530,7 +509,9 @@ static void set_options(struct transfer *t, char *body)
 		   strcmp(req->method, "DELETE")) {
 		curl.easy_setopt(handle, CURLOPT_POSTFIELDS, "");
 	}
-	if (strcmp(req->method, "GET") && strcmp(req->method, "POST"))
+	if (!strcmp(req->method, "GET"))
+		curl.easy_setopt(handle, CURLOPT_HTTPGET, 1L);
+	else if (strcmp(req->method, "POST"))
 		curl.easy_setopt(handle, CURLOPT_CUSTOMREQUEST, req->method);
 }
 

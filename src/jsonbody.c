@@ -1,7 +1,9 @@
 /*
  * Parsing a response body; see jsonbody.h for why large ones are read in
- * two steps. Long string values are swapped for numbered placeholders
- * (MARK and a number) that the body is known not to contain.
+ * two steps. Long string values are swapped for numbered placeholders:
+ * MARK, a number, nothing after. MARK starts with a byte that is never
+ * UTF-8, so no string of a strictly valid body decodes to one (cJSON
+ * itself reads the byte as it is).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -12,7 +14,7 @@
 #include "jsonbody.h"
 #include "jsonrpc.h"
 
-#define MARK "gumloop-mcp-long-string-"
+#define MARK "\xffgumloop-mcp-long-string-"
 #define RELEASE_STEP ((size_t)1 << 20)	/* give pages back this many at once */
 
 struct lean {
@@ -44,7 +46,9 @@ static int is_key(const char *s, size_t end, size_t len)
 	return end < len && s[end] == ':';
 }
 
-/* The value of one string literal (valid JSON), decoded as cJSON does. */
+/* The value of one string literal, decoded as cJSON does; NULL where
+ * cJSON refuses it (a lone surrogate escape, which the strict check
+ * lets through), as it would refuse the whole body. */
 static char *decode(const char *literal, size_t len)
 {
 	cJSON *item = cJSON_ParseWithLength(literal, len);
@@ -55,7 +59,7 @@ static char *decode(const char *literal, size_t len)
 		item->valuestring = NULL;
 	}
 	cJSON_Delete(item);
-	return value ? value : xstrdup("");
+	return value;
 }
 
 /*
@@ -78,21 +82,27 @@ static void release_read_pages(struct lean *l, size_t r)
 		l->released = to;
 }
 
-/* Replaces the long string literal [r, end) with its placeholder. */
-static void take_long_string(struct lean *l, size_t r, size_t end)
+/* Replaces the long string literal [r, end) with its placeholder; -1
+ * when cJSON refuses the literal. */
+static int take_long_string(struct lean *l, size_t r, size_t end)
 {
 	char mark[sizeof(MARK) + 24];
+	char *value = decode(l->s + r, end - r);
 	int n;
 
+	if (!value)
+		return -1;
 	l->strings = xrealloc(l->strings, (l->nstrings + 1) * sizeof(char *));
-	l->strings[l->nstrings] = decode(l->s + r, end - r);
+	l->strings[l->nstrings] = value;
 	n = snprintf(mark, sizeof(mark), "\"%s%zu\"", MARK, l->nstrings++);
 	memcpy(l->s + l->w, mark, (size_t)n);	/* w <= r: the literal is read */
 	l->w += (size_t)n;
+	return 0;
 }
 
-/* Compacts the body, taking out its long string values. */
-static void compact(struct lean *l)
+/* Compacts the body, taking out its long string values; -1 when one of
+ * them is not a string cJSON reads (the body is then not JSON to it). */
+static int compact(struct lean *l)
 {
 	size_t r = 0, end;
 
@@ -106,27 +116,45 @@ static void compact(struct lean *l)
 			memmove(l->s + l->w, l->s + r, end - r);
 			l->w += end - r;
 		} else {
-			take_long_string(l, r, end);
+			if (take_long_string(l, r, end) < 0)
+				return -1;
 			release_read_pages(l, end);
 		}
 		r = end;
 	}
+	return 0;
+}
+
+/* Which placeholder s is, exactly, or -1. */
+static long placeholder_number(const char *s, size_t nstrings)
+{
+	char mark[sizeof(MARK) + 24];
+	const char *digits;
+	char *end;
+	unsigned long k;
+
+	if (strncmp(s, MARK, sizeof(MARK) - 1))
+		return -1;
+	digits = s + sizeof(MARK) - 1;
+	k = strtoul(digits, &end, 10);
+	if (k >= nstrings || *end)
+		return -1;
+	snprintf(mark, sizeof(mark), "%s%lu", MARK, k);	/* no "+1", "01" */
+	return strcmp(s, mark) ? -1 : (long)k;
 }
 
 /* Puts each long string back in place of its placeholder. */
 static void restore(cJSON *v, struct lean *l)
 {
-	size_t k;
+	long k;
 
 	for (; v; v = v->next) {
 		if (cJSON_IsString(v) && v->valuestring &&
-		    !strncmp(v->valuestring, MARK, sizeof(MARK) - 1)) {
-			k = strtoul(v->valuestring + sizeof(MARK) - 1, NULL, 10);
-			if (k < l->nstrings && l->strings[k]) {
-				cJSON_free(v->valuestring);
-				v->valuestring = l->strings[k];
-				l->strings[k] = NULL;
-			}
+		    (k = placeholder_number(v->valuestring, l->nstrings)) >= 0 &&
+		    l->strings[k]) {
+			cJSON_free(v->valuestring);
+			v->valuestring = l->strings[k];
+			l->strings[k] = NULL;
 		}
 		restore(v->child, l);	/* depth: at most JSON_MAX_DEPTH */
 	}
@@ -138,15 +166,12 @@ cJSON *json_parse_body(struct buf *body)
 	cJSON *json;
 	size_t k;
 
-	/* Small, not strictly JSON, or holding the mark: the plain way. */
-	if (body->len < JSON_BODY_LEAN_FROM ||
-	    memmem(body->data, body->len, MARK, sizeof(MARK) - 1) ||
-	    !json_valid(body->data, body->len))
+	/* Small or not strictly JSON: the plain way. */
+	if (body->len < JSON_BODY_LEAN_FROM || !json_valid(body->data, body->len))
 		return cJSON_ParseWithLength(body->data, body->len);
-	compact(&l);
+	json = compact(&l) < 0 ? NULL : cJSON_ParseWithLength(l.s, l.w);
 	body->len = l.w;
 	body->data[body->len] = '\0';
-	json = cJSON_ParseWithLength(body->data, body->len);
 	restore(json, &l);
 	for (k = 0; k < l.nstrings; k++)
 		cJSON_free(l.strings[k]);

@@ -13,7 +13,7 @@
 #define SMALLEST 24	/* usable bytes of glibc's smallest block (x86-64) */
 #define STEP 16
 #define CLASSES 8	/* usable 24, 40, ..., 136 */
-#define KEEP 512	/* blocks kept per class: at most 64 KiB in all */
+#define KEEP 512	/* blocks kept per class: at most 320 KiB in all */
 
 static void *kept[CLASSES][KEEP];
 static unsigned nkept[CLASSES];

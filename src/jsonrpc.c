@@ -512,24 +512,28 @@ static void trim_scratch(void)
 
 static void put_text_of(struct printer *pr, const cJSON *tree)
 {
+	static int inside;	/* a text-of in a text-of's tree: never made */
 	struct printer sub = { scratch, 0, pr->limit, 0, 0, 0, NULL, NULL };
 
-	if (pr->quoting || !tree) {	/* never made nested, nor empty */
+	if (inside || !tree) {
 		pr->failed = 1;
 		return;
 	}
+	inside = 1;
 	if (pr->careful) {	/* streamed: every byte escaped as it goes */
 		put(pr, "\"", 1);
 		pr->quoting = 1;
 		put_value(pr, tree);
 		pr->quoting = 0;
 		put(pr, "\"", 1);
+		inside = 0;
 		return;
 	}
 	/* fast: printed whole, then escaped in one pass (under the limit);
 	 * the text is kept for the same tree printed as structure next */
 	sub.out.len = 0;
 	put_value(&sub, tree);
+	inside = 0;
 	pr->failed |= sub.failed;
 	pr->stop |= sub.stop;
 	scratch = sub.out;
@@ -658,8 +662,8 @@ char *json_text(const cJSON *item)
 {
 	if (!cJSON_IsString(item))
 		return NULL;
-	if (item->type & JSON_TEXT_OF)
-		return json_print(item->child);
+	if (item->type & JSON_TEXT_OF)	/* a shallow copy has no tree */
+		return item->child ? json_print(item->child) : NULL;
 	return xstrdup(item->valuestring);
 }
 

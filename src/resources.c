@@ -397,8 +397,8 @@ static cJSON *content_item(const char *uri, const cJSON *block,
 	}
 	if (media_type)
 		cJSON_AddStringToObject(item, "mimeType", media_type);
-	cJSON_AddStringToObject(item, "text", cJSON_IsString(text) ?
-				text->valuestring : "");
+	cJSON_AddItemToObject(item, "text", json_take_string(
+		cJSON_IsString(text) ? json_text(text) : xstrdup("")));
 	return item;
 }
 

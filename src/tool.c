@@ -128,7 +128,7 @@ static const struct param team_scope_params[] = {
 };
 static const struct param write_params[] = {
 	{ "idempotency_key", P_STRING, IN_LOCAL, 0, NULL,
-	  "{\"type\":\"string\",\"maxLength\":128}" },
+	  "{\"type\":\"string\",\"minLength\":1,\"maxLength\":128}" },
 	{ "force", P_BOOLEAN, IN_LOCAL, 0, "skip the 10 s repeat guard", NULL },
 	{ 0 }
 };

@@ -322,5 +322,16 @@ def test_session_resource_and_the_agent_prompt():
             t["uriTemplate"] for t in res["resourceTemplates"]]
 
 
+def test_a_run_whose_answer_names_a_file_still_reads_as_json():
+    body = '{"state":"DONE","file_name":"report.csv","outputs":{"a":1}}'
+    with server() as srv:
+        fake.fault(path="/api/v1/get_pl_run", method="GET", status=200,
+                   body=body, times=-1)
+        r = srv.request("resources/read", {"uri": "gumloop://runs/r1"})
+        fake.clear_faults()
+        contents = r["result"]["contents"]
+        assert json.loads(contents[0]["text"]) == json.loads(body), contents
+
+
 if __name__ == "__main__":
     harness.main(globals())

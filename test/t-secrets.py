@@ -4,6 +4,7 @@ the key absent from every byte the server writes (stdout, stderr at debug
 level, the audit log, --call output) while the fake echoes it back in
 error and success bodies; signed URLs' signatures kept out of the logs;
 the key gone from the process environment."""
+import json
 import os
 import shutil
 import stat
@@ -215,6 +216,31 @@ def test_signed_url_signature_stays_out_of_the_logs():
         assert "/signed/" in err, err[-2000:]
         assert signature not in err, err[-2000:]
         assert "[redacted]" in err
+
+
+def test_a_secret_only_the_twice_escaped_text_shows_is_redacted():
+    """The text item escapes the result's JSON again: a token spelled
+    with the backslashes that brings (two, then "nkey1-zz") never shows,
+    small or streamed, and the line stays JSON."""
+    secret = "\\\\nkey1-zz"
+    for size in (0, 300 << 10):
+        body = json.dumps({"session": {
+            "id": "sess_d", "state": "completed", "agent_id": "a",
+            "messages": [{"role": "assistant",
+                          "content": "x" * size + "\nkey1-zz"}]}})
+        fake.reset()
+        with Server(fake=fake, key=None,
+                    extra_env={"GUMLOOP_ACCESS_TOKEN": secret}) as srv:
+            srv.initialize()
+            fake.fault(path="/api/v1/sessions/sess_d", method="GET",
+                       status=200, body=body, times=-1)
+            res = srv.call("get_single_gumloop_session_by_id",
+                           {"session_id": "sess_d"})
+            fake.clear_faults()
+            line = srv.lines[-1]
+            assert not res.get("isError"), text_of(res)
+            assert secret.encode() not in line, (size, line[-300:])
+            json.loads(line)
 
 
 if __name__ == "__main__":

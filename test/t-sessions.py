@@ -162,6 +162,44 @@ def test_a_large_session_comes_back_whole():
         fake.clear_faults()
 
 
+def large_session_body(sid, messages):
+    return json.dumps({"session": {"id": sid, "state": "completed",
+                                   "agent_id": SALES, "messages": messages}})
+
+
+def test_a_large_session_keeps_strings_that_look_like_its_placeholders():
+    """The lean parse swaps long strings for placeholders; a short string
+    spelled like one, plainly or escaped, stays what it was."""
+    big = "A" * (2 << 20)
+    body = large_session_body("sess_mark", [
+        {"role": "user", "content": "gumloop-mcp-long-string-0"},
+        {"role": "user", "content": "PLACEHOLDER"},
+        {"role": "assistant", "content": big}]).replace(
+            "PLACEHOLDER", "\\u0067umloop-mcp-long-string-0")
+    with server() as srv:
+        fake.fault(path="/api/v1/sessions/sess_mark", method="GET",
+                   status=200, body=body, times=-1)
+        msgs = ok(srv, "get_single_gumloop_session_by_id",
+                  {"session_id": "sess_mark"})["session"]["messages"]
+        fake.clear_faults()
+        assert [m["content"] for m in msgs] == [
+            "gumloop-mcp-long-string-0", "gumloop-mcp-long-string-0", big]
+
+
+def test_a_large_session_with_a_lone_surrogate_is_not_json():
+    body = large_session_body("sess_lone", [
+        {"role": "assistant", "content": "LONE" + "B" * (2 << 20)}]).replace(
+            "LONE", "\\ud800")
+    with server() as srv:
+        fake.fault(path="/api/v1/sessions/sess_lone", method="GET",
+                   status=200, body=body, times=-1)
+        res = call(srv, "get_single_gumloop_session_by_id",
+                   {"session_id": "sess_lone"})
+        fake.clear_faults()
+        assert res.get("isError"), "a body cJSON refuses passed as a success"
+        assert structured(res)["error"]["code"] == "non_json_response"
+
+
 def test_cancel_makes_a_running_session_failed():
     with server() as srv:
         fake.config(session_ms=60000)

@@ -270,5 +270,35 @@ def test_download_a_seed_skill():
         assert "authorization" not in fetched["headers"]
 
 
+def test_no_request_state_leaks_into_the_next_get():
+    """One reused connection: after a DELETE, a multipart POST and PATCH
+    and a JSON PATCH, each GET goes out as a plain GET."""
+    seq = [("list_all_gumloop_skills", {}),
+           ("delete_a_gumloop_skill_by_id", {"skill_id": "skill_meeting_notes"}),
+           ("list_all_gumloop_skills", {}),
+           ("create_a_gumloop_skill", {"skill_md": GOOD_MD}),
+           ("list_all_gumloop_skills", {}),
+           ("update_a_gumloop_skill_by_id",
+            {"skill_id": "skill_seo_audit", "skill_md": GOOD_MD}),
+           ("list_all_gumloop_skills", {}),
+           ("update_a_gumloop_agent_by_id",
+            {"agent_id": "agent_sales_ops", "name": "Renamed"}),
+           ("list_all_gumloop_agents", {})]
+    with server() as srv:
+        for name, args in seq:
+            res = srv.call(name, args)
+            assert not res.get("isError"), (name, text_of(res))
+        reqs = fake.requests()
+        gets = [r for r in reqs if r["path"].endswith(("/skills", "/agents"))
+                and r["method"] != "POST"]
+        assert [r["method"] for r in reqs] == [
+            "GET", "DELETE", "GET", "POST", "GET", "PATCH", "GET", "PATCH",
+            "GET"], [(r["method"], r["path"]) for r in reqs]
+        assert len(gets) == 5
+        for r in gets:
+            assert r["method"] == "GET" and not r.get("body"), r
+            assert "content-type" not in {k.lower() for k in r["headers"]}, r
+
+
 if __name__ == "__main__":
     harness.main(globals())

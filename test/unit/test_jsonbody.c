@@ -78,9 +78,16 @@ static void test_plain_way(void)
 
 	buf_addstr(&b, "{\"a\":\"gumloop-mcp-long-string-0\",\"b\":");
 	add_long_literal(&b, 2 << 20, "x");
+	buf_addstr(&b, ",\"c\":\"\\u0067umloop-mcp-long-string-0\",\"d\":"
+		   "\"\\u00ffgumloop-mcp-long-string-0\"}");
+	CHECK(same_as_cjson(b.data, b.len),
+	      "strings that look like a placeholder, plain or escaped, stay");
+	buf_reset(&b);
+	buf_addstr(&b, "{\"lone\":");
+	add_long_literal(&b, 2 << 20, "\\ud800 y");	/* cJSON refuses it */
 	buf_addstr(&b, "}");
 	CHECK(same_as_cjson(b.data, b.len),
-	      "a body holding the placeholder mark keeps its text");
+	      "a long string cJSON refuses makes the body not JSON");
 	buf_reset(&b);
 	buf_addstr(&b, "{\"lenient\":01,\"b\":");	/* cJSON reads 01 */
 	add_long_literal(&b, 2 << 20, "y");
