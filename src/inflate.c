@@ -65,11 +65,12 @@ static unsigned bits(struct stream *s, int n)
 	return v;
 }
 
-/* Builds h from code lengths; -1 when the lengths over-subscribe. */
+/* Builds h from code lengths: 0 for a complete code, 1 for an incomplete
+ * one zlib accepts, -1 for lengths that over-subscribe or leave a gap. */
 static int build(struct huffman *h, const unsigned char *lengths, int n)
 {
 	short offset[MAX_BITS + 1];
-	int len, sym, left = 1;
+	int len, sym, left = 1, longest = 0;
 
 	memset(h->count, 0, sizeof(h->count));
 	for (sym = 0; sym < n; sym++)
@@ -77,7 +78,9 @@ static int build(struct huffman *h, const unsigned char *lengths, int n)
 	for (len = 1; len <= MAX_BITS; len++) {
 		left = (left << 1) - h->count[len];
 		if (left < 0)
-			return -1;
+			return -1;	/* over-subscribed */
+		if (h->count[len])
+			longest = len;
 	}
 	offset[1] = 0;
 	for (len = 1; len < MAX_BITS; len++)
@@ -85,7 +88,11 @@ static int build(struct huffman *h, const unsigned char *lengths, int n)
 	for (sym = 0; sym < n; sym++)
 		if (lengths[sym])
 			h->symbol[offset[lengths[sym]]++] = (short)sym;
-	return 0;
+	/* incomplete: as zlib, a lone code of one bit (or none) will do for
+	 * literals and distances; anything else is a broken stream */
+	if (!left)
+		return 0;
+	return longest <= 1 ? 1 : -1;
 }
 
 /* The next symbol, read one bit at a time; -1 for a code not in h. */
@@ -197,7 +204,7 @@ static int read_lengths(struct stream *s, unsigned char *lengths, int n)
 
 	for (i = 0; i < ncode; i++)
 		cl[order[i]] = (unsigned char)bits(s, 3);
-	if (s->failed || build(&h, cl, 19) < 0)
+	if (s->failed || build(&h, cl, 19) != 0)	/* complete, as zlib */
 		return -1;
 	for (i = 0; i < n;) {
 		sym = decode(s, &h);
@@ -226,7 +233,8 @@ static int dynamic(struct stream *s)
 	struct huffman lit, dist;
 	int nlit = (int)bits(s, 5) + 257, ndist = (int)bits(s, 5) + 1;
 
-	if (s->failed || nlit > MAX_LIT_CODES || ndist > MAX_DIST_CODES ||
+	/* 286 and 30 codes at most: the last two of each are never used */
+	if (s->failed || nlit > MAX_LIT_CODES - 2 || ndist > MAX_DIST_CODES ||
 	    read_lengths(s, lengths, nlit + ndist) < 0 || !lengths[256])
 		return -1;
 	if (build(&lit, lengths, nlit) < 0 ||
