@@ -28,6 +28,11 @@ int zip_find(const void *data, size_t len,
 	     int (*match)(const char *name, size_t name_len),
 	     struct zip_entry *out);
 
+/* Name tests for zip_find's match: the name is file at the archive's
+ * root; the name is file one folder down ("folder/file"). */
+int zip_name_is(const char *name, size_t name_len, const char *file);
+int zip_name_in_folder(const char *name, size_t name_len, const char *file);
+
 /*
  * The entry's bytes, stored or deflated, when they are at most max long:
  * a new buffer of *len bytes (NUL-terminated, caller frees). NULL when the

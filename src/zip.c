@@ -65,6 +65,20 @@ static int reach_data(const unsigned char *p, size_t len, size_t off,
 	return 0;
 }
 
+int zip_name_is(const char *name, size_t name_len, const char *file)
+{
+	return name_len == strlen(file) && !memcmp(name, file, name_len);
+}
+
+int zip_name_in_folder(const char *name, size_t name_len, const char *file)
+{
+	size_t k = strlen(file) + 1;
+	const char *slash = memchr(name, '/', name_len);
+
+	return name_len > k && slash == name + name_len - k &&
+	       !memcmp(slash + 1, file, k - 1);
+}
+
 int zip_find(const void *data, size_t len,
 	     int (*match)(const char *name, size_t name_len),
 	     struct zip_entry *out)

@@ -36,16 +36,12 @@
 
 static int root_skill_md(const char *name, size_t n)
 {
-	return n == strlen(SKILL_MD) && !memcmp(name, SKILL_MD, n);
+	return zip_name_is(name, n, SKILL_MD);
 }
 
 static int nested_skill_md(const char *name, size_t n)
 {
-	size_t k = strlen(SKILL_MD) + 1;
-	const char *slash = memchr(name, '/', n);
-
-	return n > k && slash == name + n - k && !memcmp(slash + 1, SKILL_MD,
-							 k - 1);
+	return zip_name_in_folder(name, n, SKILL_MD);
 }
 
 /* 1 when [p, p + n) lies inside [base, base + len). */
