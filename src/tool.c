@@ -299,8 +299,8 @@ int tool_output_needs_fields(const struct tool_def *def)
 /*
  * Only the hints that differ from the spec's defaults (readOnly false,
  * destructive true, idempotent false, openWorld true): every tool reaches
- * Gumloop, so openWorldHint is never sent. with_title repeats the title
- * for clients older than 2025-06-18, which have no top-level title.
+ * Gumloop, so openWorldHint is never sent. with_title puts the title
+ * here for clients older than 2025-06-18, which have no top-level title.
  * NULL when there is nothing to say.
  */
 static cJSON *annotations(const struct tool_def *def, int with_title)
@@ -342,7 +342,8 @@ static cJSON *describe(const struct tool_def *def, int fresh, int with_title)
 			   : cJSON_Duplicate(tool_output_schema(def), 1);
 
 	cJSON_AddStringToObject(d, "name", def->name);
-	cJSON_AddStringToObject(d, "title", def->title);
+	if (!with_title)	/* else the annotations carry it */
+		cJSON_AddStringToObject(d, "title", def->title);
 	cJSON_AddStringToObject(d, "description", def->description);
 	cJSON_AddItemToObject(d, "inputSchema", in);
 	if (out)

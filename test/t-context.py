@@ -40,7 +40,9 @@ def test_full_catalog_fits_48_kib():
     with Server() as srv:
         srv.initialize("2025-06-18")
         count = len(srv.list_tools())
-    for version in ("2025-06-18", "2025-11-25", "2026-07-28"):
+    # 2025-03-26 and older also get annotations.title: the largest listing
+    for version in ("2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25",
+                    "2026-07-28"):
         result = listed(version=version)
         assert "nextCursor" not in result, "the catalog fits one page"
         assert len(result["tools"]) == count, (version, len(result["tools"]))

@@ -168,9 +168,14 @@ def test_annotations_send_only_hints_off_the_defaults():
         "idempotentHint": True}
 
 
-def test_annotations_repeat_the_title_before_2025_06_18():
-    for version, titled in (("2025-03-26", True), ("2025-06-18", False),
-                            ("2025-11-25", False)):
+def test_the_title_is_in_the_annotations_before_2025_06_18():
+    """Top-level title came with 2025-06-18; older clients read it from
+    the annotations. Each tool has its title once, where its client looks."""
+    with Server() as srv:
+        srv.initialize("2025-11-25")
+        titles = {t["name"]: t["title"] for t in srv.list_tools()}
+    for version, old in (("2024-11-05", True), ("2025-03-26", True),
+                         ("2025-06-18", False), ("2025-11-25", False)):
         with Server() as srv:
             srv.initialize(version)
             first = srv.list_tools()
@@ -178,7 +183,12 @@ def test_annotations_repeat_the_title_before_2025_06_18():
         assert first == again, version
         for t in first:
             got = t.get("annotations", {}).get("title")
-            assert got == (t["title"] if titled else None), (version, t)
+            if old:
+                assert got == titles[t["name"]] and "title" not in t, \
+                    (version, t)
+            else:
+                assert got is None and t["title"] == titles[t["name"]], \
+                    (version, t)
 
 
 def test_unknown_tool_is_a_protocol_error():
