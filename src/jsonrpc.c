@@ -243,8 +243,8 @@ struct printer {
 	int stop;	/* over the limit: stop printing */
 	int failed;	/* a Raw without text, or the sink failed */
 	int quoting;	/* inside a text-of item: output is escaped again */
-	const cJSON *printed;	/* fast: the tree a text-of item printed, */
-	const struct buf *printed_text;	/* and its text, to reuse */
+	const cJSON *printed;	/* fast: the tree a text-of item printed
+				   into scratch, to reuse */
 };
 
 static void flush_piece(struct printer *pr, int last);
@@ -446,7 +446,7 @@ static int needs_escape(const char *s, size_t len)
  */
 static int escaped_shows_secret(const char *s, size_t len, int quoting)
 {
-	struct printer w = { BUF_INIT, 0, 0, 0, 0, quoting, NULL, NULL };
+	struct printer w = { BUF_INIT, 0, 0, 0, 0, quoting, NULL };
 	size_t keep = redact_longest(), n;
 	int found = 0;
 
@@ -513,7 +513,7 @@ static void trim_scratch(void)
 static void put_text_of(struct printer *pr, const cJSON *tree)
 {
 	static int inside;	/* a text-of in a text-of's tree: never made */
-	struct printer sub = { scratch, 0, pr->limit, 0, 0, 0, NULL, NULL };
+	struct printer sub = { scratch, 0, pr->limit, 0, 0, 0, NULL };
 
 	if (inside || !tree) {
 		pr->failed = 1;
@@ -542,7 +542,6 @@ static void put_text_of(struct printer *pr, const cJSON *tree)
 	put_escaped(pr, (const unsigned char *)scratch.data, scratch.len,
 		    Q_OPEN | Q_CLOSE, 0);
 	pr->printed = tree;
-	pr->printed_text = &scratch;
 }
 
 static void put_value(struct printer *pr, const cJSON *v)
@@ -551,7 +550,7 @@ static void put_value(struct printer *pr, const cJSON *v)
 	const cJSON *c;
 
 	if (v == pr->printed) {	/* printed once already, for a text-of */
-		put(pr, pr->printed_text->data, pr->printed_text->len);
+		put(pr, scratch.data, scratch.len);
 		return;
 	}
 	switch (v->type & 0xFF) {
@@ -625,7 +624,7 @@ cJSON *json_take_string(char *text)
 
 int json_print_to(struct buf *b, const cJSON *v)
 {
-	struct printer pr = { *b, 0, 0, 0, 0, 0, NULL, NULL };
+	struct printer pr = { *b, 0, 0, 0, 0, 0, NULL };
 
 	put_value(&pr, v);
 	*b = pr.out;
@@ -719,7 +718,7 @@ static void flush_piece(struct printer *pr, int last)
  */
 static int write_message(const cJSON *msg)
 {
-	struct printer pr = { BUF_INIT, 0, FLUSH_AT, 0, 0, 0, NULL, NULL };
+	struct printer pr = { BUF_INIT, 0, FLUSH_AT, 0, 0, 0, NULL };
 
 	if (output_closed)
 		return -1;
