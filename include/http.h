@@ -113,6 +113,10 @@ const char *http_failure_str(enum http_failure f);
  */
 cJSON *http_error_object(const struct http_response *resp);
 
+/* fn is called once each request is on its way, before waiting for the
+ * answer (the server writes a held reply then). */
+void http_set_wait_hook(void (*fn)(void));
+
 /* Frees the handle (at exit). */
 void http_cleanup(void);
 

@@ -70,6 +70,18 @@ int jsonrpc_send_error(const cJSON *id, int code, const char *message,
 int jsonrpc_notify(const char *method, cJSON *take_params);
 
 /*
+ * Write-behind (the server loop turns it on): a message may be held until
+ * jsonrpc_flush, which whoever is about to wait or to start long work
+ * calls first: waiting for input, sleeping, an HTTP request on its way
+ * (http_set_wait_hook), a long line, a method other than tools/call, a
+ * tool with its own handler. Sending another message flushes it too, so
+ * the order is kept. Turning it off flushes. jsonrpc_flush returns -1
+ * when the output is closed.
+ */
+void jsonrpc_write_behind(int on);
+int jsonrpc_flush(void);
+
+/*
  * Batches (2025-03-26): between begin and end, responses are collected and
  * end writes them as one JSON array line (nothing when empty).
  * Notifications still go out at once.

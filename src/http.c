@@ -465,6 +465,13 @@ static long long timer_deadline = -1;	/* ms (now_ms), -1: no timer */
 
 #define POLL_SLICE_MS 100	/* cancellation is checked at least this often */
 
+static void (*wait_hook)(void);
+
+void http_set_wait_hook(void (*fn)(void))
+{
+	wait_hook = fn;
+}
+
 static int on_socket(CURL *h, curl_socket_t s, int what, void *u, void *sp)
 {
 	nfds_t i;
@@ -535,6 +542,8 @@ static CURLcode run_transfer(const struct http_request *req)
 	if (curl.multi_add_handle(multi, handle) != CURLM_OK)
 		return CURLE_FAILED_INIT;
 	curl.multi_socket_action(multi, CURL_SOCKET_TIMEOUT, 0, &running);
+	if (wait_hook)
+		wait_hook();
 	while (running) {
 		n = poll(watched, nwatched, poll_timeout());
 		if (n < 0 && errno != EINTR) {

@@ -712,15 +712,61 @@ static void flush_piece(struct printer *pr, int last)
 }
 
 /*
- * Writes msg as one line. Printed fast and sent at once when it is small
- * and shows no secret (the usual case); else printed again carefully,
- * redacting value by value and streaming in pieces as it goes.
+ * Write-behind: with it on, a message printed fast waits here (one at
+ * most) while the server goes on with what the client already sent, and
+ * is written when the server next waits: once the next request is on its
+ * way to Gumloop, or before it reads input or sleeps. The write then
+ * overlaps Gumloop's work instead of delaying the next request. Work that
+ * may take long flushes first (see jsonrpc.h), so a message is held for
+ * microseconds, never behind a slow request.
+ */
+static int write_behind;
+static struct buf held;
+
+void jsonrpc_write_behind(int on)
+{
+	if (!on)
+		jsonrpc_flush();
+	write_behind = on;
+}
+
+int jsonrpc_flush(void)
+{
+	int rc = 0;
+
+	if (held.len && sink(held.data, held.len, sink_ctx) < 0) {
+		output_closed = 1;
+		rc = -1;
+	}
+	held.len = 0;
+	return rc;
+}
+
+/* Keeps a whole line (valid UTF-8) back; 0 when it must go now. */
+static int hold(struct buf *line)
+{
+	struct buf emptied = held;
+
+	if (!write_behind || sink != write_fd1 ||
+	    utf8_valid_prefix(line->data, line->len) < line->len)
+		return 0;
+	held = *line;
+	emptied.len = 0;
+	*line = emptied;	/* the caller releases the old buffer */
+	return 1;
+}
+
+/*
+ * Writes msg as one line. Printed fast and sent at once (or held, above)
+ * when it is small and shows no secret (the usual case); else printed
+ * again carefully, redacting value by value and streaming in pieces as it
+ * goes.
  */
 static int write_message(const cJSON *msg)
 {
 	struct printer pr = { BUF_INIT, 0, FLUSH_AT, 0, 0, 0, NULL };
 
-	if (output_closed)
+	if (jsonrpc_flush() < 0 || output_closed)
 		return -1;
 	put_value(&pr, msg);
 	if (pr.stop || (!pr.failed && redact_contains(pr.out.data, pr.out.len))) {
@@ -733,7 +779,8 @@ static int write_message(const cJSON *msg)
 	}
 	if (!pr.failed) {
 		buf_add(&pr.out, "\n", 1);
-		flush_piece(&pr, 1);
+		if (pr.careful || !hold(&pr.out))
+			flush_piece(&pr, 1);
 	}
 	buf_release(&pr.out);
 	trim_scratch();

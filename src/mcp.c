@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 #include "config.h"
+#include "http.h"
 #include "log.h"
 #include "mcp.h"
 #include "prompts.h"
@@ -20,6 +21,7 @@
 /* The whole catalog fits one page: many clients read only the first. */
 #define TOOLS_PAGE_SIZE 100
 #define LIST_TTL_MS 3600000
+#define HOLD_LINE_MAX 4096	/* a longer line flushes a held reply first */
 
 volatile sig_atomic_t mcp_stop;
 
@@ -529,6 +531,8 @@ static void handle_request(struct server *srv, const struct message *m,
 	mt = admit(srv, m, &req, &err);
 	if (!mt)
 		goto out;
+	if (strcmp(m->method, "tools/call"))
+		jsonrpc_flush();	/* only a tool's request flushes on its own */
 	srv->current = &req;
 	result = mt->fn(srv, m->params, &err);
 	srv->current = outer;
@@ -687,6 +691,8 @@ static void handle_batch(struct server *srv, const char *line, size_t len)
 
 void mcp_handle_line(struct server *srv, const char *line, size_t len)
 {
+	if (len > HOLD_LINE_MAX)
+		jsonrpc_flush();	/* a long line takes long to read */
 	/* A UTF-8 byte order mark is not part of the message. */
 	if (len >= 3 && !memcmp(line, "\xEF\xBB\xBF", 3)) {
 		line += 3;
@@ -859,6 +865,9 @@ int mcp_pump(struct server *srv, int timeout_ms)
 {
 	int rc;
 
+	if (timeout_ms)
+		jsonrpc_flush();
+
 	/* Lines read with an earlier chunk come first: no waiting for them. */
 	if (triage_buffered(srv))
 		srv->eof = 1;
@@ -882,6 +891,7 @@ int mcp_sleep(struct server *srv, long ms)
 	long long left;
 	int rc = 0;
 
+	jsonrpc_flush();
 	while ((left = deadline - now_ms()) > 0) {
 		if (srv->eof || srv->in.fd < 0) {
 			/* nothing to read: just let the time pass */
@@ -920,11 +930,18 @@ static void drain_queue(struct server *srv)
 	srv->queued_bytes = 0;
 }
 
+static void flush_held(void)
+{
+	jsonrpc_flush();
+}
+
 int mcp_run(struct server *srv)
 {
 	struct buf line = BUF_INIT;
 	enum read_status st;
 
+	jsonrpc_write_behind(1);
+	http_set_wait_hook(flush_held);
 	while (!jsonrpc_output_closed() && !mcp_stop) {
 		drain_queue(srv);
 		st = reader_next(&srv->in, &line);
@@ -934,10 +951,11 @@ int mcp_run(struct server *srv)
 			send_too_long();
 		else if (st == READ_EOF)
 			break;
-		else if (reader_fill(&srv->in, -1) < 0)
+		else if (jsonrpc_flush() < 0 || reader_fill(&srv->in, -1) < 0)
 			srv->eof = 1;
 	}
 	drain_queue(srv);
+	jsonrpc_write_behind(0);
 	buf_release(&line);
 	return 0;
 }

@@ -622,9 +622,12 @@ static cJSON *run_call(struct server *srv, const struct tool_def *def,
 	call.def = def;
 	call.args = args ? args : &empty_args;
 	call.srv = srv;
+	if (def->handler)
+		jsonrpc_flush();	/* its own work may take long */
 	if (admit_call(&call, protocol_error, cause) == 0 &&
 	    !(result = idempotency_replay(&call)) && !call.is_error)
 		(def->handler ? def->handler : tool_default_handler)(&call);
+	jsonrpc_flush();	/* a call that sent nothing flushes here */
 	if (!result) {
 		if (!call.structured && !call.is_error)
 			tool_ok(&call, cJSON_CreateObject());
