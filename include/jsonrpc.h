@@ -70,15 +70,18 @@ int jsonrpc_send_error(const cJSON *id, int code, const char *message,
 int jsonrpc_notify(const char *method, cJSON *take_params);
 
 /*
- * Write-behind (the server loop turns it on): a message may be held until
- * jsonrpc_flush, which whoever is about to wait or to start long work
- * calls first: waiting for input, sleeping, an HTTP request on its way
+ * Write-behind (the server loop turns it on): jsonrpc_send_result_behind
+ * may keep the result, to print and write it at the next jsonrpc_flush,
+ * which whoever is about to wait or to start long work calls first:
+ * waiting for input, sleeping, an HTTP request on its way
  * (http_set_wait_hook), a long line, a method other than tools/call, a
- * tool with its own handler. Sending another message flushes it too, so
- * the order is kept. Turning it off flushes. jsonrpc_flush returns -1
- * when the output is closed.
+ * tool with its own handler. Sending any other message flushes it first,
+ * so the order is kept; turning write-behind off flushes too. The result
+ * must own all it refers to. jsonrpc_flush returns -1 when the output is
+ * closed.
  */
 void jsonrpc_write_behind(int on);
+int jsonrpc_send_result_behind(const cJSON *id, cJSON *take_result);
 int jsonrpc_flush(void);
 
 /*

@@ -597,6 +597,12 @@ static int ensure_handle(char **why)
  */
 static char curl_errbuf[CURL_ERROR_SIZE];
 static int handle_dirty = 1;
+/* One transfer at a time; what the handle was last given is kept, so a GET
+ * after a GET sets its URL and nothing else (each option set reaches into
+ * another part of libcurl, which costs more than the setting). */
+static struct transfer current;
+static struct curl_slist *set_headers;
+static curl_off_t set_max;
 
 static void set_shared_options(void)
 {
@@ -613,29 +619,33 @@ static void set_shared_options(void)
 	curl.easy_setopt(handle, CURLOPT_HEADERFUNCTION, on_header);
 	curl.easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, on_progress);
 	curl.easy_setopt(handle, CURLOPT_NOPROGRESS, 0L);
+	curl.easy_setopt(handle, CURLOPT_WRITEDATA, &current);
+	curl.easy_setopt(handle, CURLOPT_HEADERDATA, &current);
+	curl.easy_setopt(handle, CURLOPT_XFERINFODATA, &current);
+	set_headers = NULL;
+	set_max = 0;
 	if (cfg.cacert)
 		curl.easy_setopt(handle, CURLOPT_CAINFO, cfg.cacert);
 	handle_dirty = 0;
 }
 
-static void set_options(struct transfer *t, char *body)
+static void set_options(const struct http_request *req, char *body)
 {
-	struct http_request *req = t->req;
 	int plain_get = !strcmp(req->method, "GET") && !body && !req->parts;
+	struct curl_slist *headers;
 
 	if (handle_dirty)
 		set_shared_options();
+	headers = headers_for(req);
 	curl.easy_setopt(handle, CURLOPT_URL, req->url.data);
-	curl.easy_setopt(handle, CURLOPT_HTTPHEADER, headers_for(req));
-	curl.easy_setopt(handle, CURLOPT_WRITEDATA, t);
-	curl.easy_setopt(handle, CURLOPT_HEADERDATA, t);
-	curl.easy_setopt(handle, CURLOPT_XFERINFODATA, t);
-	curl.easy_setopt(handle, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)t->max);
+	if (headers != set_headers)
+		curl.easy_setopt(handle, CURLOPT_HTTPHEADER, set_headers = headers);
+	if ((curl_off_t)current.max != set_max)
+		curl.easy_setopt(handle, CURLOPT_MAXFILESIZE_LARGE,
+				 set_max = (curl_off_t)current.max);
 	handle_dirty = !plain_get;
-	if (plain_get) {
-		curl.easy_setopt(handle, CURLOPT_HTTPGET, 1L);
+	if (plain_get)	/* a handle reset or last used for a GET does GET */
 		return;
-	}
 	if (body) {
 		curl.easy_setopt(handle, CURLOPT_POSTFIELDS, body);
 		curl.easy_setopt(handle, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
@@ -715,13 +725,13 @@ static void log_response(const struct http_request *req,
 
 int http_perform(struct http_request *req, struct http_response *resp)
 {
-	struct transfer t = { req, resp, req->max_response, 0 };
 	curl_mime *mime = NULL;
 	char *body = NULL, *cause = NULL;
 	CURLcode rc;
 
-	if (!t.max)
-		t.max = HTTP_MAX_RESPONSE_DEFAULT;
+	current = (struct transfer){ req, resp, req->max_response, 0 };
+	if (!current.max)
+		current.max = HTTP_MAX_RESPONSE_DEFAULT;
 	if (!req->no_auth && http_url_allowed(req->url.data, &cause) < 0) {
 		resp->failure = HTTP_REFUSED;
 		resp->detail = cause;
@@ -736,7 +746,7 @@ int http_perform(struct http_request *req, struct http_response *resp)
 	}
 	if (req->json)
 		body = cJSON_PrintUnformatted(req->json);
-	set_options(&t, body);
+	set_options(req, body);
 	if (req->parts) {
 		mime = build_mime(req);
 		curl.easy_setopt(handle, CURLOPT_MIMEPOST, mime);
@@ -751,7 +761,7 @@ int http_perform(struct http_request *req, struct http_response *resp)
 	if (rc == CURLE_OK)
 		curl.easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &resp->status);
 	else
-		record_failure(resp, rc, &t, curl_errbuf);
+		record_failure(resp, rc, &current, curl_errbuf);
 	log_response(req, resp);
 	if (mime) {	/* the handle must not point at the freed form */
 		curl.easy_setopt(handle, CURLOPT_MIMEPOST, NULL);

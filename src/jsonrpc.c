@@ -712,61 +712,15 @@ static void flush_piece(struct printer *pr, int last)
 }
 
 /*
- * Write-behind: with it on, a message printed fast waits here (one at
- * most) while the server goes on with what the client already sent, and
- * is written when the server next waits: once the next request is on its
- * way to Gumloop, or before it reads input or sleeps. The write then
- * overlaps Gumloop's work instead of delaying the next request. Work that
- * may take long flushes first (see jsonrpc.h), so a message is held for
- * microseconds, never behind a slow request.
- */
-static int write_behind;
-static struct buf held;
-
-void jsonrpc_write_behind(int on)
-{
-	if (!on)
-		jsonrpc_flush();
-	write_behind = on;
-}
-
-int jsonrpc_flush(void)
-{
-	int rc = 0;
-
-	if (held.len && sink(held.data, held.len, sink_ctx) < 0) {
-		output_closed = 1;
-		rc = -1;
-	}
-	held.len = 0;
-	return rc;
-}
-
-/* Keeps a whole line (valid UTF-8) back; 0 when it must go now. */
-static int hold(struct buf *line)
-{
-	struct buf emptied = held;
-
-	if (!write_behind || sink != write_fd1 ||
-	    utf8_valid_prefix(line->data, line->len) < line->len)
-		return 0;
-	held = *line;
-	emptied.len = 0;
-	*line = emptied;	/* the caller releases the old buffer */
-	return 1;
-}
-
-/*
- * Writes msg as one line. Printed fast and sent at once (or held, above)
- * when it is small and shows no secret (the usual case); else printed
- * again carefully, redacting value by value and streaming in pieces as it
- * goes.
+ * Writes msg as one line. Printed fast and sent at once when it is small
+ * and shows no secret (the usual case); else printed again carefully,
+ * redacting value by value and streaming in pieces as it goes.
  */
 static int write_message(const cJSON *msg)
 {
 	struct printer pr = { BUF_INIT, 0, FLUSH_AT, 0, 0, 0, NULL };
 
-	if (jsonrpc_flush() < 0 || output_closed)
+	if (output_closed)
 		return -1;
 	put_value(&pr, msg);
 	if (pr.stop || (!pr.failed && redact_contains(pr.out.data, pr.out.len))) {
@@ -779,8 +733,7 @@ static int write_message(const cJSON *msg)
 	}
 	if (!pr.failed) {
 		buf_add(&pr.out, "\n", 1);
-		if (pr.careful || !hold(&pr.out))
-			flush_piece(&pr, 1);
+		flush_piece(&pr, 1);
 	}
 	buf_release(&pr.out);
 	trim_scratch();
@@ -792,8 +745,43 @@ static int is_response(const cJSON *msg)
 	return cJSON_IsObject(msg) && !cJSON_HasObjectItem(msg, "method");
 }
 
+/*
+ * Write-behind: with it on, a tool's result waits here, unprinted (one at
+ * most), while the server goes on with what the client already sent, and
+ * is printed and written when the server next waits: once the next
+ * request is on its way to Gumloop, or before it reads input or sleeps.
+ * Its printing and writing then overlap Gumloop's work instead of
+ * delaying the next request. Work that may take long flushes first (see
+ * jsonrpc.h), so a result is held for microseconds, never behind a slow
+ * request.
+ */
+static int write_behind;
+static cJSON *held;
+
+void jsonrpc_write_behind(int on)
+{
+	if (!on)
+		jsonrpc_flush();
+	write_behind = on;
+}
+
+int jsonrpc_flush(void)
+{
+	cJSON *msg = held;
+	int rc;
+
+	if (!msg)
+		return output_closed ? -1 : 0;
+	held = NULL;
+	rc = write_message(msg);
+	cJSON_Delete(msg);
+	return rc;
+}
+
 int jsonrpc_send(const cJSON *msg)
 {
+	if (jsonrpc_flush() < 0)
+		return -1;
 	if (batch && is_response(msg)) {
 		cJSON_AddItemToArray(batch, cJSON_Duplicate(msg, 1));
 		return 0;
@@ -811,16 +799,34 @@ static cJSON *envelope(const cJSON *id)
 	return msg;
 }
 
-int jsonrpc_send_result(const cJSON *id, cJSON *take_result)
+static cJSON *result_message(const cJSON *id, cJSON *take_result)
 {
 	cJSON *msg = envelope(id);
-	int rc;
 
 	cJSON_AddItemToObject(msg, "result",
 			      take_result ? take_result : cJSON_CreateObject());
-	rc = jsonrpc_send(msg);
+	return msg;
+}
+
+int jsonrpc_send_result(const cJSON *id, cJSON *take_result)
+{
+	cJSON *msg = result_message(id, take_result);
+	int rc = jsonrpc_send(msg);
+
 	cJSON_Delete(msg);
 	return rc;
+}
+
+int jsonrpc_send_result_behind(const cJSON *id, cJSON *take_result)
+{
+	if (!write_behind || batch || sink != write_fd1)
+		return jsonrpc_send_result(id, take_result);
+	if (jsonrpc_flush() < 0) {
+		cJSON_Delete(take_result);
+		return -1;
+	}
+	held = result_message(id, take_result);
+	return 0;
 }
 
 int jsonrpc_send_error(const cJSON *id, int code, const char *message,
@@ -864,7 +870,7 @@ void jsonrpc_batch_end(void)
 	cJSON *done = batch;
 
 	batch = NULL;
-	if (done && cJSON_GetArraySize(done) > 0)
+	if (done && cJSON_GetArraySize(done) > 0 && jsonrpc_flush() == 0)
 		write_message(done);
 	cJSON_Delete(done);
 }

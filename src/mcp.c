@@ -541,6 +541,8 @@ static void handle_request(struct server *srv, const struct message *m,
 out:
 	if (req.cancelled)
 		cJSON_Delete(result);	/* no response for a cancelled request */
+	else if (result && mt->fn == m_tools_call)
+		jsonrpc_send_result_behind(id, result);	/* owns what it shows */
 	else if (result)
 		jsonrpc_send_result(id, result);
 	else
