@@ -2,7 +2,8 @@
 #define GUMLOOP_HTTP_H
 /*
  * The HTTP layer: the only module that talks to libcurl. One easy handle is
- * reused for every request (keep-alive). A request owns its URL buffer, its
+ * reused for every request (keep-alive); http_perform blocks until the
+ * answer, in a poll loop of its own. A request owns its URL buffer, its
  * JSON body and its parts; a response owns its body. Both are released by
  * their _release function, which accepts a zeroed struct.
  */

@@ -425,6 +425,62 @@ def test_a_write_in_flight_is_not_cut_short_by_end_of_input():
         assert len(fake.requests(path_prefix="/api/v1/start_pipeline")) == 1
 
 
+def test_a_result_waits_for_the_next_request_to_leave_not_to_return():
+    """Write-behind: a result may be written once the next request in the
+    same write is on its way to Gumloop, never after Gumloop answers it."""
+    with server() as srv:
+        run_id = start_run(srv)
+        fake.fault(path="/api/v1/get_pl_run", delay_ms=3000,
+                   pass_through=True)
+        first = {"jsonrpc": "2.0", "id": "fast", "method": "tools/call",
+                 "params": {"name": "list_all_gumloop_flows",
+                            "arguments": {}}}
+        second = {"jsonrpc": "2.0", "id": "slow", "method": "tools/call",
+                  "params": {"name": "get_single_gumloop_flow_run_by_id",
+                             "arguments": {"run_id": run_id}}}
+        start = time.time()
+        srv.send_raw(json.dumps(first) + "\n" + json.dumps(second) + "\n")
+        fast = srv.recv(timeout=2)
+        fast_at = time.time() - start
+        assert fast["id"] == "fast" and not fast["result"].get("isError")
+        slow = srv.recv(timeout=15)
+        assert slow["id"] == "slow", slow
+        assert time.time() - start >= 2.5 > fast_at, (fast_at, start)
+
+
+def test_a_mixed_burst_is_answered_in_order():
+    """Tool results held for write-behind keep their place among the
+    other replies: pings, listings, errors, a cancelled call, end of
+    input."""
+    with server() as srv:
+        run_id = start_run(srv)
+
+        def call(id, name, args):
+            return json.dumps({"jsonrpc": "2.0", "id": id,
+                               "method": "tools/call",
+                               "params": {"name": name, "arguments": args}})
+        get = "get_single_gumloop_flow_run_by_id"
+        lines = [call(1, get, {"run_id": run_id}),
+                 '{"jsonrpc":"2.0","id":2,"method":"ping"}',
+                 call(3, get, {"run_id": run_id}),
+                 "not json",
+                 call(4, get, {}),
+                 '{"jsonrpc":"2.0","method":"notifications/progress",'
+                 '"params":{"progressToken":1,"progress":1}}',
+                 '{"jsonrpc":"2.0","id":5,"method":"tools/list"}',
+                 call(6, "list_all_gumloop_flows", {}),
+                 call(7, get, {"run_id": run_id})]
+        srv.send_raw("\n".join(lines) + "\n")
+        srv.proc.stdin.close()
+        replies = [srv.recv() for _ in range(8)]
+        assert [r["id"] for r in replies] == [1, 2, 3, None, 4, 5, 6, 7]
+        assert replies[0]["result"]["structuredContent"]["run_id"] == run_id
+        assert replies[3]["error"]["code"] == -32700
+        assert "error" in replies[4] or replies[4]["result"]["isError"]
+        assert srv.proc.wait(10) == 0
+        srv.proc = None
+
+
 def test_sigterm_during_a_wait_ends_the_process_promptly():
     with server() as srv:
         begin_long_wait(srv, 22)
