@@ -316,15 +316,6 @@ static size_t on_header(char *data, size_t size, size_t n, void *ctx)
 	return size * n;
 }
 
-static int on_progress(void *ctx, curl_off_t dt, curl_off_t dn, curl_off_t ut,
-		       curl_off_t un)
-{
-	struct transfer *t = ctx;
-
-	(void)dt; (void)dn; (void)ut; (void)un;
-	return t->req->abort_check && t->req->abort_check(t->req->abort_ctx);
-}
-
 /*
  * The header lists, built once per kind of request and kept: building one
  * per call (the key formatted, copied, wiped) was a tenth of a call's own
@@ -550,15 +541,16 @@ static CURLcode run_transfer(const struct http_request *req)
 			rc = CURLE_RECV_ERROR;	/* stopped before curl finished */
 			break;
 		}
-		if (n > 0) {
+		if (n > 0)
 			act_on_ready(&running);
-			continue;
-		}
-		if (req->abort_check && req->abort_check(req->abort_ctx)) {
+		else
+			curl.multi_socket_action(multi, CURL_SOCKET_TIMEOUT, 0,
+						 &running);
+		if (running && req->abort_check &&
+		    req->abort_check(req->abort_ctx)) {
 			rc = CURLE_ABORTED_BY_CALLBACK;
 			break;
 		}
-		curl.multi_socket_action(multi, CURL_SOCKET_TIMEOUT, 0, &running);
 	}
 	while ((msg = curl.multi_info_read(multi, &n)))
 		if (msg->msg == CURLMSG_DONE && msg->easy_handle == handle)
@@ -617,11 +609,8 @@ static void set_shared_options(void)
 	curl.easy_setopt(handle, CURLOPT_ERRORBUFFER, curl_errbuf);
 	curl.easy_setopt(handle, CURLOPT_WRITEFUNCTION, on_body);
 	curl.easy_setopt(handle, CURLOPT_HEADERFUNCTION, on_header);
-	curl.easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, on_progress);
-	curl.easy_setopt(handle, CURLOPT_NOPROGRESS, 0L);
 	curl.easy_setopt(handle, CURLOPT_WRITEDATA, &current);
 	curl.easy_setopt(handle, CURLOPT_HEADERDATA, &current);
-	curl.easy_setopt(handle, CURLOPT_XFERINFODATA, &current);
 	set_headers = NULL;
 	set_max = 0;
 	if (cfg.cacert)
