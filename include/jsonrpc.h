@@ -53,6 +53,9 @@ int reader_fill(struct line_reader *r, int timeout_ms);
  * is returned once end of input was seen.
  */
 enum read_status reader_next(struct line_reader *r, struct buf *line);
+/* The next complete line, as reader_next would return it, left in place
+ * (pointing into the reader, valid until it reads again); 0 when none. */
+int reader_peek(const struct line_reader *r, const char **line, size_t *len);
 
 /* Where output lines go: the default writes to fd 1, retrying short writes. */
 typedef int (*jsonrpc_sink_fn)(const char *data, size_t len, void *ctx);

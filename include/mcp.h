@@ -52,6 +52,8 @@ struct server {
 	size_t queued_bytes;		/* their size: reading stops at
 					   MCP_QUEUE_MAX until they drain */
 	int eof;			/* stdin reached end of file */
+	struct buf ahead;		/* the next line, read while waiting */
+	cJSON *ahead_json;		/* its tree, or NULL */
 };
 
 /* A JSON-RPC error a method handler reports (message and data owned). */

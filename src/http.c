@@ -99,19 +99,30 @@ void http_response_release(struct http_response *resp)
 
 /* ---- URLs ------------------------------------------------------------- */
 
+static int unreserved(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
+	       c == '~';
+}
+
+/* Unreserved runs are copied whole: an id is usually one run. */
 void http_percent_encode(struct buf *b, const char *s)
 {
 	static const char hex[] = "0123456789ABCDEF";
-	const unsigned char *p;
+	const unsigned char *p = (const unsigned char *)s, *run;
+	char esc[3] = { '%', 0, 0 };
 
-	for (p = (const unsigned char *)s; *p; p++) {
-		if (isalnum(*p) || *p == '-' || *p == '.' || *p == '_' || *p == '~') {
-			buf_add(b, p, 1);
-		} else {
-			char esc[3] = { '%', hex[*p >> 4], hex[*p & 15] };
-
-			buf_add(b, esc, 3);
-		}
+	while (*p) {
+		for (run = p; unreserved(*p); p++)
+			;
+		buf_add(b, run, (size_t)(p - run));
+		if (!*p)
+			break;
+		esc[1] = hex[*p >> 4];
+		esc[2] = hex[*p & 15];
+		buf_add(b, esc, 3);
+		p++;
 	}
 }
 
@@ -276,7 +287,8 @@ void http_response_header(struct http_response *r, const char *data,
 {
 	char line[512], *colon, *v;
 
-	if (len >= sizeof(line))
+	/* the names read below start with one of these; most lines do not */
+	if (len >= sizeof(line) || !len || !strchr("rRxXcClL", data[0]))
 		return;
 	memcpy(line, data, len);
 	line[len] = '\0';

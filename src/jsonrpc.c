@@ -102,6 +102,21 @@ static void set_line(struct buf *line, const char *p, size_t n)
 	buf_add(line, p, n);
 }
 
+int reader_peek(const struct line_reader *r, const char **line, size_t *len)
+{
+	const char *data = r->pending.data ? r->pending.data + r->start : NULL, *nl;
+	size_t left = r->pending.len - r->start;
+
+	nl = r->too_long || !left ? NULL : memchr(data, '\n', left);
+	if (!nl)
+		return 0;
+	*line = data;
+	*len = (size_t)(nl - data);
+	if (*len && data[*len - 1] == '\r')
+		(*len)--;
+	return 1;
+}
+
 enum read_status reader_next(struct line_reader *r, struct buf *line)
 {
 	const char *data = r->pending.data ? r->pending.data + r->start : NULL, *nl;

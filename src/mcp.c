@@ -86,6 +86,9 @@ void mcp_release(struct server *srv)
 		free(srv->queue[i].data);
 	free(srv->queue);
 	reader_release(&srv->in);
+	buf_release(&srv->ahead);
+	cJSON_Delete(srv->ahead_json);
+	srv->ahead_json = NULL;
 	srv->queue = NULL;
 	srv->nqueue = srv->queue_cap = srv->queue_head = 0;
 }
@@ -566,14 +569,16 @@ static int only_space(const char *p, const char *end)
 	return p == end;
 }
 
-/* Parses one message: -1 (reply sent) when it is not valid JSON. */
-static int parse_message(struct message *m, const char *raw, size_t len)
+/* Parses one message (unless read ahead: parsed): -1 (reply sent) when it
+ * is not valid JSON. */
+static int parse_message(struct message *m, const char *raw, size_t len,
+			 cJSON *parsed)
 {
-	const char *end = NULL;
+	const char *end = raw + len;
 
 	m->raw = raw;
 	m->len = len;
-	m->json = memchr(raw, '\0', len) ? NULL
+	m->json = parsed ? parsed : memchr(raw, '\0', len) ? NULL
 		  : cJSON_ParseWithLengthOpts(raw, len, &end, 0);
 	if (m->json && !only_space(end, raw + len)) {
 		cJSON_Delete(m->json);
@@ -587,14 +592,15 @@ static int parse_message(struct message *m, const char *raw, size_t len)
 	return 0;
 }
 
-static void handle_message(struct server *srv, const char *raw, size_t len)
+static void handle_message(struct server *srv, const char *raw, size_t len,
+			   cJSON *parsed)
 {
 	struct message m = { 0 };
 	const cJSON *method, *version;
 	cJSON *id = NULL;
 	int has_id, valid;
 
-	if (parse_message(&m, raw, len) < 0)
+	if (parse_message(&m, raw, len, parsed) < 0)
 		return;
 	if (!cJSON_IsObject(m.json)) {
 		jsonrpc_send_error(NULL, JSONRPC_INVALID_REQUEST,
@@ -662,7 +668,7 @@ static void handle_batch_element(const char *el, size_t len, void *ctx)
 				   JSONRPC_INVALID_REQUEST,
 				   "initialize cannot be part of a batch", NULL);
 	else
-		handle_message(srv, el, len);
+		handle_message(srv, el, len, NULL);
 	cJSON_Delete(j);
 }
 
@@ -691,8 +697,56 @@ static void handle_batch(struct server *srv, const char *line, size_t len)
 	jsonrpc_batch_end();
 }
 
+/*
+ * Reading ahead: while a request waits for Gumloop, the line the client
+ * sent after it is checked and parsed, which takes that work off the path
+ * between one answer and the next request. The tree is used only for
+ * exactly those bytes (a cancellation may drop the line, a ping jump the
+ * queue).
+ */
+static void read_ahead(struct server *srv)
+{
+	const struct pending_line *next = srv->queue_head < srv->nqueue ?
+					  &srv->queue[srv->queue_head] : NULL;
+	const char *line;
+	size_t len;
+
+	if (srv->ahead_json)
+		return;
+	if (next) {
+		line = next->data;
+		len = next->len;
+	} else if (!reader_peek(&srv->in, &line, &len)) {
+		return;
+	}
+	if (!line || !len || len > HOLD_LINE_MAX || *line != '{' ||
+	    !json_valid(line, len))
+		return;
+	srv->ahead_json = cJSON_ParseWithLength(line, len);
+	buf_reset(&srv->ahead);
+	buf_add(&srv->ahead, line, len);
+}
+
+/* The tree read ahead for exactly this line (the caller's now), or NULL. */
+static cJSON *take_ahead(struct server *srv, const char *line, size_t len)
+{
+	cJSON *json = srv->ahead_json;
+
+	srv->ahead_json = NULL;
+	if (json && srv->ahead.len == len && !memcmp(srv->ahead.data, line, len))
+		return json;
+	cJSON_Delete(json);
+	return NULL;
+}
+
 void mcp_handle_line(struct server *srv, const char *line, size_t len)
 {
+	cJSON *ahead = take_ahead(srv, line, len);
+
+	if (ahead) {	/* checked and parsed already */
+		handle_message(srv, line, len, ahead);
+		return;
+	}
 	if (len > HOLD_LINE_MAX)
 		jsonrpc_flush();	/* a long line takes long to read */
 	/* A UTF-8 byte order mark is not part of the message. */
@@ -715,7 +769,7 @@ void mcp_handle_line(struct server *srv, const char *line, size_t len)
 	if (*line == '[')
 		handle_batch(srv, line, len);
 	else
-		handle_message(srv, line, len);
+		handle_message(srv, line, len, NULL);
 }
 
 /* ---- the loop and waits ----------------------------------------------- */
@@ -932,9 +986,15 @@ static void drain_queue(struct server *srv)
 	srv->queued_bytes = 0;
 }
 
-static void flush_held(void)
+/* While a request is on its way: the held result goes out, the next line
+ * is read ahead. */
+static struct server *waiting_srv;
+
+static void on_http_wait(void)
 {
 	jsonrpc_flush();
+	if (waiting_srv)
+		read_ahead(waiting_srv);
 }
 
 int mcp_run(struct server *srv)
@@ -943,7 +1003,8 @@ int mcp_run(struct server *srv)
 	enum read_status st;
 
 	jsonrpc_write_behind(1);
-	http_set_wait_hook(flush_held);
+	waiting_srv = srv;
+	http_set_wait_hook(on_http_wait);
 	while (!jsonrpc_output_closed() && !mcp_stop) {
 		drain_queue(srv);
 		st = reader_next(&srv->in, &line);
@@ -958,6 +1019,7 @@ int mcp_run(struct server *srv)
 	}
 	drain_queue(srv);
 	jsonrpc_write_behind(0);
+	waiting_srv = NULL;
 	buf_release(&line);
 	return 0;
 }
