@@ -2,14 +2,18 @@
  * The per-call HTTP floor: one libcurl easy handle making the same GET
  * COUNT times over one keep-alive connection, with the headers the server
  * sends, each body gathered into a reused buffer. Exits 1 on any failure
- * or a status other than 200.
+ * or a status other than 200. With --lines each body is also written to
+ * stdout as one line, in one write, as a server writes each reply: the
+ * floor of what an MCP server must do per call.
  *
- *   http_floor URL COUNT   (GUMLOOP_API_KEY, GUMLOOP_USER_ID from the env)
+ *   http_floor URL COUNT [--lines]   (GUMLOOP_API_KEY, GUMLOOP_USER_ID
+ *                                     from the env)
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <curl/curl.h>
+#include <unistd.h>
 
 struct body {
 	char *data;
@@ -21,8 +25,8 @@ static size_t on_body(char *data, size_t size, size_t n, void *ctx)
 	struct body *b = ctx;
 	size_t len = size * n;
 
-	if (b->len + len > b->cap) {
-		b->cap = (b->len + len) * 2;
+	if (b->len + len + 1 > b->cap) {	/* room for a newline */
+		b->cap = (b->len + len) * 2 + 1;
 		b->data = realloc(b->data, b->cap);
 		if (!b->data)
 			return 0;
@@ -52,10 +56,11 @@ int main(int argc, char **argv)
 	struct body body = { NULL, 0, 0 };
 	struct curl_slist *h;
 	long i, count, status = 0;
+	int lines = argc == 4 && !strcmp(argv[3], "--lines");
 	CURL *curl;
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: http_floor URL COUNT\n");
+	if (argc != 3 && !lines) {
+		fprintf(stderr, "usage: http_floor URL COUNT [--lines]\n");
 		return 2;
 	}
 	count = atol(argv[2]);
@@ -75,8 +80,14 @@ int main(int argc, char **argv)
 		curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
 		if (status != 200)
 			return 1;
+		if (lines) {
+			body.data[body.len] = '\n';
+			if (write(1, body.data, body.len + 1) != (ssize_t)body.len + 1)
+				return 1;
+		}
 	}
-	printf("%ld requests, last body %zu bytes\n", count, body.len);
+	if (!lines)
+		printf("%ld requests, last body %zu bytes\n", count, body.len);
 	curl_slist_free_all(h);
 	curl_easy_cleanup(curl);
 	curl_global_cleanup();
