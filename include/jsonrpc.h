@@ -87,6 +87,8 @@ int jsonrpc_notify(const char *method, cJSON *take_params);
 void jsonrpc_write_behind(int on);
 int jsonrpc_send_result_behind(const cJSON *id, cJSON *take_result);
 int jsonrpc_flush(void);
+/* Before a request: writes the held result unless it is one short line. */
+int jsonrpc_flush_long(void);
 
 /*
  * Batches (2025-03-26): between begin and end, responses are collected and

@@ -768,10 +768,15 @@ static int is_response(const cJSON *msg)
  * Its printing and writing then overlap Gumloop's work instead of
  * delaying the next request. Work that may take long flushes first (see
  * jsonrpc.h), so a result is held for microseconds, never behind a slow
- * request.
+ * request; one longer than a short line is written before the request
+ * starts (jsonrpc_flush_long).
  */
 static int write_behind;
 static cJSON *held;
+static struct buf held_line;	/* or it printed, when short */
+
+/* What a write to a pipe with room takes whole, without blocking. */
+#define HELD_LINE_MAX 4096
 
 void jsonrpc_write_behind(int on)
 {
@@ -780,11 +785,46 @@ void jsonrpc_write_behind(int on)
 	write_behind = on;
 }
 
+/*
+ * Before a request starts, since the time a write blocks (a client
+ * reading late) would count against the request's timeout: a held result
+ * that prints longer than one short line is written now, a short one is
+ * printed and left for jsonrpc_flush.
+ */
+int jsonrpc_flush_long(void)
+{
+	struct printer pr = { BUF_INIT, 0, HELD_LINE_MAX, 0, 0, 0, NULL };
+	cJSON *msg = held;
+
+	if (!msg)
+		return output_closed ? -1 : 0;
+	put_value(&pr, msg);
+	if (pr.stop || pr.failed || redact_contains(pr.out.data, pr.out.len)) {
+		buf_release(&pr.out);
+		trim_scratch();
+		return jsonrpc_flush();
+	}
+	held = NULL;
+	cJSON_Delete(msg);
+	buf_add(&pr.out, "\n", 1);
+	held_line = pr.out;
+	trim_scratch();
+	return 0;
+}
+
 int jsonrpc_flush(void)
 {
+	struct printer pr = { BUF_INIT, 0, 0, 0, 0, 0, NULL };
 	cJSON *msg = held;
 	int rc;
 
+	if (held_line.len) {
+		pr.out = held_line;
+		held_line = (struct buf)BUF_INIT;
+		if (!output_closed)
+			flush_piece(&pr, 1);
+		buf_release(&pr.out);
+	}
 	if (!msg)
 		return output_closed ? -1 : 0;
 	held = NULL;

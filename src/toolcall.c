@@ -395,6 +395,7 @@ int tool_send(struct tool_call *call, struct http_request *req,
 	req->abort_ctx = call;
 	for (attempt = 0;; attempt++) {
 		http_response_init(resp);
+		jsonrpc_flush_long();	/* its write must not eat the timeout */
 		http_perform(req, resp);
 		call->status = resp->status;
 		if (attempt >= MAX_AUTO_RETRIES || !retryable(call, resp))

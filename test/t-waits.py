@@ -3,6 +3,7 @@
 cancellation, pings and queued requests during a wait, timeouts, FAILED
 runs, end of input. Flow runs are the subject; agents and sessions reuse
 the same engine (t-agents.py, t-sessions.py)."""
+import base64
 import json
 import os
 import signal
@@ -479,6 +480,32 @@ def test_a_mixed_burst_is_answered_in_order():
         assert "error" in replies[4] or replies[4]["result"]["isError"]
         assert srv.proc.wait(10) == 0
         srv.proc = None
+
+
+def test_writing_a_long_result_does_not_count_against_the_next_request():
+    """A long result that the client reads late is written before the next
+    request starts: the time its write blocks is not taken from the
+    --timeout of that request (the fake answers it at once)."""
+    blob = bytes(range(256)) * 4096     # 1 MiB: far more than a pipe holds
+    with server(args=["--timeout", "2"]) as srv:
+        res = srv.call("create_a_gumloop_file", {
+            "file_name": "big.bin",
+            "content_base64": base64.b64encode(blob).decode()})
+        assert not res.get("isError"), text_of(res)
+        download = {"jsonrpc": "2.0", "id": "long", "method": "tools/call",
+                    "params": {"name": "get_single_gumloop_file_by_name",
+                               "arguments": {"run_id": "run_42",
+                                             "saved_item_id": PRICING,
+                                             "file_name": "big.bin"}}}
+        listing = {"jsonrpc": "2.0", "id": "next", "method": "tools/call",
+                   "params": {"name": "list_all_gumloop_flows",
+                              "arguments": {}}}
+        srv.send_raw(json.dumps(download) + "\n" + json.dumps(listing) + "\n")
+        time.sleep(3)       # the client reads late: longer than --timeout
+        first, second = srv.recv(), srv.recv()
+        assert first["id"] == "long" and not first["result"].get("isError")
+        assert second["id"] == "next", second
+        assert not second["result"].get("isError"), text_of(second["result"])
 
 
 def test_sigterm_during_a_wait_ends_the_process_promptly():
