@@ -87,8 +87,11 @@ int jsonrpc_notify(const char *method, cJSON *take_params);
 void jsonrpc_write_behind(int on);
 int jsonrpc_send_result_behind(const cJSON *id, cJSON *take_result);
 int jsonrpc_flush(void);
-/* Before a request: writes the held result unless it is one short line. */
+/* Before a request: writes the held result unless it is one short line,
+ * which it prints for jsonrpc_flush_ready to write once the request is on
+ * its way, if stdout can take it without blocking. */
 int jsonrpc_flush_long(void);
+void jsonrpc_flush_ready(void);
 
 /*
  * Batches (2025-03-26): between begin and end, responses are collected and

@@ -773,7 +773,7 @@ static int is_response(const cJSON *msg)
  */
 static int write_behind;
 static cJSON *held;
-static struct buf held_line;	/* or it printed, when short */
+static struct buf held_line;	/* held printed already, when short */
 
 /* What a write to a pipe with room takes whole, without blocking. */
 #define HELD_LINE_MAX 4096
@@ -796,7 +796,7 @@ int jsonrpc_flush_long(void)
 	struct printer pr = { BUF_INIT, 0, HELD_LINE_MAX, 0, 0, 0, NULL };
 	cJSON *msg = held;
 
-	if (!msg)
+	if (!msg || held_line.len)
 		return output_closed ? -1 : 0;
 	put_value(&pr, msg);
 	if (pr.stop || pr.failed || redact_contains(pr.out.data, pr.out.len)) {
@@ -804,10 +804,8 @@ int jsonrpc_flush_long(void)
 		trim_scratch();
 		return jsonrpc_flush();
 	}
-	held = NULL;
-	cJSON_Delete(msg);
 	buf_add(&pr.out, "\n", 1);
-	held_line = pr.out;
+	held_line = pr.out;	/* the tree goes with the line, off the path */
 	trim_scratch();
 	return 0;
 }
@@ -816,21 +814,39 @@ int jsonrpc_flush(void)
 {
 	struct printer pr = { BUF_INIT, 0, 0, 0, 0, 0, NULL };
 	cJSON *msg = held;
-	int rc;
+	int rc = 0;
 
+	if (!msg)
+		return output_closed ? -1 : 0;
+	held = NULL;
 	if (held_line.len) {
 		pr.out = held_line;
 		held_line = (struct buf)BUF_INIT;
 		if (!output_closed)
 			flush_piece(&pr, 1);
 		buf_release(&pr.out);
+		rc = output_closed ? -1 : 0;
+	} else {
+		rc = write_message(msg);
 	}
-	if (!msg)
-		return output_closed ? -1 : 0;
-	held = NULL;
-	rc = write_message(msg);
 	cJSON_Delete(msg);
 	return rc;
+}
+
+/*
+ * While a request is on its way: the short line jsonrpc_flush_long
+ * printed is written when stdout takes it without blocking (a pipe with a
+ * free page does), else it waits for the next flush, after the request:
+ * a client that is not reading loses nothing by it, and the request's
+ * timeout is never spent in a write.
+ */
+void jsonrpc_flush_ready(void)
+{
+	struct pollfd out = { .fd = 1, .events = POLLOUT };
+
+	if (held_line.len && sink == write_fd1 && poll(&out, 1, 0) == 1 &&
+	    (out.revents & POLLOUT))
+		jsonrpc_flush();
 }
 
 int jsonrpc_send(const cJSON *msg)

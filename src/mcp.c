@@ -992,7 +992,7 @@ static struct server *waiting_srv;
 
 static void on_http_wait(void)
 {
-	jsonrpc_flush();
+	jsonrpc_flush_ready();
 	if (waiting_srv)
 		read_ahead(waiting_srv);
 }

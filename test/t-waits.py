@@ -431,7 +431,7 @@ def test_a_result_waits_for_the_next_request_to_leave_not_to_return():
     same write is on its way to Gumloop, never after Gumloop answers it."""
     with server() as srv:
         run_id = start_run(srv)
-        fake.fault(path="/api/v1/get_pl_run", delay_ms=3000,
+        fake.fault(path="/api/v1/get_pl_run", delay_ms=5000,
                    pass_through=True)
         first = {"jsonrpc": "2.0", "id": "fast", "method": "tools/call",
                  "params": {"name": "list_all_gumloop_flows",
@@ -441,12 +441,12 @@ def test_a_result_waits_for_the_next_request_to_leave_not_to_return():
                              "arguments": {"run_id": run_id}}}
         start = time.time()
         srv.send_raw(json.dumps(first) + "\n" + json.dumps(second) + "\n")
-        fast = srv.recv(timeout=2)
-        fast_at = time.time() - start
+        # before the fake answers the second call (5 s), not with it
+        fast = srv.recv(timeout=4)
         assert fast["id"] == "fast" and not fast["result"].get("isError")
-        slow = srv.recv(timeout=15)
+        slow = srv.recv(timeout=20)
         assert slow["id"] == "slow", slow
-        assert time.time() - start >= 2.5 > fast_at, (fast_at, start)
+        assert time.time() - start >= 4.5, "the fake's delay was not applied"
 
 
 def test_a_mixed_burst_is_answered_in_order():
@@ -506,6 +506,24 @@ def test_writing_a_long_result_does_not_count_against_the_next_request():
         assert first["id"] == "long" and not first["result"].get("isError")
         assert second["id"] == "next", second
         assert not second["result"].get("isError"), text_of(second["result"])
+
+
+def test_short_results_read_late_do_not_count_against_requests():
+    """Short results written while the next request is on its way go out
+    only when stdout takes them without blocking: a client that reads late,
+    with the pipe full, costs no request its --timeout."""
+    with server(args=["--timeout", "1"]) as srv:
+        run_id = start_run(srv)
+        calls = [json.dumps({"jsonrpc": "2.0", "id": i, "method": "tools/call",
+                             "params": {"name": "get_single_gumloop_flow_run_by_id",
+                                        "arguments": {"run_id": run_id}}})
+                 for i in range(150)]      # some 140 KB of results
+        srv.send_raw("\n".join(calls) + "\n")
+        time.sleep(2.5)     # the client reads late: longer than --timeout
+        replies = [srv.recv() for _ in calls]
+        assert [r["id"] for r in replies] == list(range(150))
+        failed = [r for r in replies if r["result"].get("isError")]
+        assert not failed, text_of(failed[0]["result"])
 
 
 def test_sigterm_during_a_wait_ends_the_process_promptly():
