@@ -88,8 +88,8 @@ void jsonrpc_write_behind(int on);
 int jsonrpc_send_result_behind(const cJSON *id, cJSON *take_result);
 int jsonrpc_flush(void);
 /* Before a request: writes the held result unless it is one short line,
- * which it prints for jsonrpc_flush_ready to write once the request is on
- * its way, if stdout can take it without blocking. */
+ * which jsonrpc_flush_ready writes once the request is on its way, if
+ * stdout can take it without blocking. */
 int jsonrpc_flush_long(void);
 void jsonrpc_flush_ready(void);
 
@@ -119,6 +119,9 @@ cJSON *json_take_string(char *text);
  */
 #define JSON_TEXT_OF (1 << 12)
 cJSON *json_text_of(const cJSON *tree);
+/* At least the length json_print gives v (counted until it passes cap),
+ * without printing: for a cheap "is it short" (see write-behind). */
+size_t json_print_bound(const cJSON *v, size_t cap);
 /* A string item's value, malloc'd (printing a text-of item); NULL when
  * item is not a string. */
 char *json_text(const cJSON *item);

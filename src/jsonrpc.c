@@ -773,10 +773,76 @@ static int is_response(const cJSON *msg)
  */
 static int write_behind;
 static cJSON *held;
-static struct buf held_line;	/* held printed already, when short */
+static struct buf held_line;	/* held printed already (short), or empty */
+static int held_short;		/* held prints to one short line */
 
 /* What a write to a pipe with room takes whole, without blocking. */
 #define HELD_LINE_MAX 4096
+/* A bound under this is short even redacted: a secret is 4 bytes or more
+ * and "[redacted]" 10, so redaction at most makes a line 2.5 times longer. */
+#define HELD_BOUND_MAX (HELD_LINE_MAX * 2 / 5)
+
+/* Length of s printed as a JSON string, or more: exact for plain ASCII,
+ * else as if every byte took six (an escape, or U+FFFD for a bad byte). */
+static size_t string_bound(const char *s)
+{
+	size_t len = s ? strlen(s) : 0, i = 0;
+	uint64_t w;
+
+	for (; i + 8 <= len; i += 8) {
+		memcpy(&w, s + i, 8);
+		if (word_needs_escape(w) || (w & 0x8080808080808080ull))
+			return 6 * len + 2;
+	}
+	for (; i < len; i++)
+		if (must_escape[(unsigned char)s[i]] || (unsigned char)s[i] >= 0x80)
+			return 6 * len + 2;
+	return len + 2;
+}
+
+/*
+ * An upper bound of v's printed length, counted until it passes cap,
+ * without printing: a text-of item's escaped text is at most twice the
+ * JSON it escapes, and that tree, printed again as structure, is not
+ * walked twice.
+ */
+static const cJSON *seen;	/* a text-of item's tree, and its bound */
+static size_t seen_bound;
+
+static size_t print_bound(const cJSON *v, size_t cap)
+{
+	const cJSON *c;
+	size_t n = 2;
+
+	if (v == seen)
+		return seen_bound;
+	switch (v->type & 0xFF) {
+	case cJSON_String:
+		if (!(v->type & JSON_TEXT_OF))
+			return string_bound(v->valuestring);
+		if (!v->child)
+			return cap + 1;
+		seen_bound = print_bound(v->child, cap);
+		seen = v->child;
+		return 2 * seen_bound + 2;
+	case cJSON_Raw:
+		return v->valuestring ? strlen(v->valuestring) : cap + 1;
+	case cJSON_Array:
+	case cJSON_Object:
+		for (c = v->child; c && n <= cap; c = c->next)
+			n += print_bound(c, cap) + 1 +
+			     (c->string ? string_bound(c->string) + 1 : 0);
+		return n;
+	default:
+		return 32;	/* null, false, true or a number */
+	}
+}
+
+size_t json_print_bound(const cJSON *v, size_t cap)
+{
+	seen = NULL;	/* a tree of an earlier message: gone */
+	return print_bound(v, cap);
+}
 
 void jsonrpc_write_behind(int on)
 {
@@ -788,16 +854,21 @@ void jsonrpc_write_behind(int on)
 /*
  * Before a request starts, since the time a write blocks (a client
  * reading late) would count against the request's timeout: a held result
- * that prints longer than one short line is written now, a short one is
- * printed and left for jsonrpc_flush.
+ * that prints longer than one short line is written now. A short one
+ * stays for jsonrpc_flush_ready, unprinted when its bound tells it is
+ * short (the usual case), else printed here.
  */
 int jsonrpc_flush_long(void)
 {
 	struct printer pr = { BUF_INIT, 0, HELD_LINE_MAX, 0, 0, 0, NULL };
 	cJSON *msg = held;
 
-	if (!msg || held_line.len)
+	if (!msg || held_short)
 		return output_closed ? -1 : 0;
+	if (json_print_bound(msg, HELD_BOUND_MAX) < HELD_BOUND_MAX) {
+		held_short = 1;	/* printed later, off the path */
+		return 0;
+	}
 	put_value(&pr, msg);
 	if (pr.stop || pr.failed || redact_contains(pr.out.data, pr.out.len)) {
 		buf_release(&pr.out);
@@ -806,6 +877,7 @@ int jsonrpc_flush_long(void)
 	}
 	buf_add(&pr.out, "\n", 1);
 	held_line = pr.out;	/* the tree goes with the line, off the path */
+	held_short = 1;
 	trim_scratch();
 	return 0;
 }
@@ -819,6 +891,7 @@ int jsonrpc_flush(void)
 	if (!msg)
 		return output_closed ? -1 : 0;
 	held = NULL;
+	held_short = 0;
 	if (held_line.len) {
 		pr.out = held_line;
 		held_line = (struct buf)BUF_INIT;
@@ -834,18 +907,18 @@ int jsonrpc_flush(void)
 }
 
 /*
- * While a request is on its way: the short line jsonrpc_flush_long
- * printed is written when stdout takes it without blocking (a pipe with a
- * free page does), else it waits for the next flush, after the request:
- * a client that is not reading loses nothing by it, and the request's
- * timeout is never spent in a write.
+ * While a request is on its way: the short result jsonrpc_flush_long left
+ * is printed and written when stdout takes it without blocking (a pipe
+ * with a free page does), else it waits for the next flush, after the
+ * request: a client that is not reading loses nothing by it, and the
+ * request's timeout is never spent in a write.
  */
 void jsonrpc_flush_ready(void)
 {
 	struct pollfd out = { .fd = 1, .events = POLLOUT };
 
-	if (held_line.len && sink == write_fd1 && poll(&out, 1, 0) == 1 &&
-	    (out.revents & POLLOUT))
+	if (held && held_short && sink == write_fd1 &&
+	    poll(&out, 1, 0) == 1 && (out.revents & POLLOUT))
 		jsonrpc_flush();
 }
 

@@ -300,6 +300,54 @@ static void test_text_of(void)
 	free(text);
 }
 
+/* The bound the write-behind trusts: never under the printed length (a
+ * line it calls short must really be short), exact for plain ASCII. */
+static void check_bound(cJSON *v, const char *what)
+{
+	char *printed = json_print(v);
+	size_t len = printed ? strlen(printed) : 0;
+
+	CHECK(printed && json_print_bound(v, 1u << 30) >= len,
+	      "the bound of %s is at least its %zu printed bytes", what, len);
+	free(printed);
+}
+
+static void test_print_bound(void)
+{
+	static const char *const docs[] = {
+		"{}", "[]", "null", "-1e-300", "9007199254740993", "\"\"",
+		"\"\\b\\f\\n\\u0001\\\"\\\\\"",
+		"\"caf\\u00e9 \xe2\x82\xac\"", "\"bad \\u00ff\"",
+		"{\"a\":[1,{\"b\":null,\"c\":[[],{}]}],\"\\u0000k\":\"v\"}",
+		"{\"q\":\"\\\"quoted\\\" \\\\ \\t\",\"n\":[1.5,true,false]}",
+	};
+	cJSON *plain = cJSON_Parse("{\"run_id\":\"run_1\",\"log\":[\"a\",\"b\"]}");
+	cJSON *result = cJSON_CreateObject(), *item, *v;
+	char *text;
+	size_t i;
+
+	for (i = 0; i < sizeof(docs) / sizeof(*docs); i++) {
+		v = cJSON_Parse(docs[i]);
+		check_bound(v, docs[i]);
+		cJSON_Delete(v);
+	}
+	v = cJSON_CreateString("\xff\xfe not UTF-8 \x80");	/* U+FFFD each */
+	check_bound(v, "a string that is not UTF-8");
+	cJSON_Delete(v);
+	/* a result: the text of its structure, then the structure */
+	item = cJSON_AddArrayToObject(result, "content");
+	cJSON_AddItemToArray(item, v = cJSON_CreateObject());
+	cJSON_AddItemToObject(v, "text", json_text_of(plain));
+	cJSON_AddItemToObject(result, "structuredContent", plain);
+	check_bound(result, "a result with a text-of item");
+	text = json_print(result);
+	CHECK(text && json_print_bound(result, 1u << 30) < 2 * strlen(text),
+	      "the bound of a plain result is close to its length");
+	CHECK(json_print_bound(result, 10) > 10, "a bound past cap says so");
+	free(text);
+	cJSON_Delete(result);
+}
+
 int main(void)
 {
 	test_same_as_cjson();
@@ -309,5 +357,6 @@ int main(void)
 	test_redaction_across_windows();
 	test_streamed_message();
 	test_text_of();
+	test_print_bound();
 	return tap_done();
 }
