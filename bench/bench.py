@@ -460,7 +460,7 @@ def main():
     opts = ap.parse_args()
     opts.startup_rounds, opts.startup_per_round = (5, 4) if opts.quick else (20, 10)
     opts.calls = opts.calls or (2000 if opts.quick else 10000)
-    opts.call_rounds = 1 if opts.quick else 5
+    opts.call_rounds = 1 if opts.quick else 9
     opts.soak = 20000 if opts.quick else 100000
     opts.big_rounds = 1 if opts.quick else 3
     os.makedirs(OUT, exist_ok=True)
