@@ -592,6 +592,7 @@ static cJSON *refuse_unlisted(struct server *srv, const char *name,
 	else
 		why = xasprintf("tool '%s' is not available: hidden by %s in "
 				"this server's configuration", name, filter);
+	jsonrpc_flush();	/* the audit log's lock may be held a while */
 	audit_record(name, def ? tool_access_str(def->access) : NULL, "refused",
 		     0, now_ms() - start, args);
 	if (!dispatched || (srv && !mcp_version_at_least(srv, "2025-11-25"))) {
