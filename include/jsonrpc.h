@@ -4,8 +4,9 @@
  * The stdio transport: a bounded line reader over stdin and the only writer
  * to stdout. Every message goes out as one compact JSON line, written at
  * once (a tool's result at the latest when the server next waits, see
- * write-behind below), with registered secrets redacted. Functions that take a cJSON*
- * argument named "take" take ownership of it; other pointers are borrowed.
+ * write-behind below), with registered secrets redacted. Functions that
+ * take a cJSON* argument named "take" take ownership of it; other pointers
+ * are borrowed.
  */
 #include <stddef.h>
 #include <cjson/cJSON.h>

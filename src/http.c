@@ -1,7 +1,8 @@
 /*
  * libcurl behind a small interface: one reused easy handle (keep-alive)
- * driven by its socket events, credentials only over https or to loopback, capped bodies, rate-limit
- * headers read, and every failure mapped to one error object.
+ * driven by its socket events, credentials only over https or to
+ * loopback, capped bodies, rate-limit headers read, and every failure
+ * mapped to one error object.
  *
  * libcurl is loaded with dlopen on the first request, not linked: Debian's
  * libcurl pulls in some 30 libraries (TLS, Kerberos, LDAP, ...) whose
