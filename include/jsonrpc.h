@@ -63,6 +63,9 @@ typedef int (*jsonrpc_sink_fn)(const char *data, size_t len, void *ctx);
 void jsonrpc_set_sink(jsonrpc_sink_fn fn, void *ctx);
 /* 1 once a write failed (EPIPE): the peer is gone, time to shut down. */
 int jsonrpc_output_closed(void);
+/* Appends s to out with every invalid UTF-8 byte replaced by U+FFFD, as
+ * the writer does to every message (--call prints through it too). */
+void add_valid_utf8(struct buf *out, const char *s, size_t len);
 
 /*
  * Writes one message as one line: at once, or for a message over 256 KiB in

@@ -219,7 +219,7 @@ static size_t utf8_valid_prefix(const char *s, size_t len)
 }
 
 /* Appends s to out with every invalid UTF-8 byte replaced by U+FFFD. */
-static void add_valid_utf8(struct buf *out, const char *s, size_t len)
+void add_valid_utf8(struct buf *out, const char *s, size_t len)
 {
 	size_t run;
 
