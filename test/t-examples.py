@@ -300,6 +300,32 @@ def test_run_flow_reports_a_failed_run_and_a_wrong_input():
     assert not fake.requests(path_prefix="/start_pipeline")
 
 
+def test_run_flow_stops_with_the_real_error_when_the_start_fails():
+    fake.reset()
+    p = run_flow("flow_competitor_pricing",
+                 '{"target_url": "https://example.com/p"}',
+                 GUMLOOP_API_KEY="sk-not-accepted")
+    assert p.returncode == 1, p
+    assert "create_a_gumloop_flow_run failed: HTTP 401" in p.stderr, p.stderr
+    assert "started run" not in p.stderr and "404" not in p.stderr, p.stderr
+    assert not fake.requests(path_prefix="/get_pl_run"), "it went on"
+
+
+def test_make_demo_shows_the_input_refusal_whole():
+    p = subprocess.run([sys.executable, os.path.join(REPO_ROOT, "test",
+                                                     "demo.py")],
+                       capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, (p.stdout[-2000:], p.stderr[-2000:])
+    refused = subprocess.run(
+        [BINARY, "--call", WRITE_TOOL, json.dumps({
+            "saved_item_id": "flow_competitor_pricing",
+            "inputs": {"url": "https://example.com/pricing"}})],
+        capture_output=True, text=True, env=shell_env())
+    text = json.loads(refused.stdout)["error"]["message"]
+    assert "nothing was started" in text and "target_url" in text, text
+    assert " ".join(text.split()) in " ".join(p.stdout.split()), p.stdout
+
+
 def test_session_jsonl_gets_an_answer_for_every_request():
     """make demo's session: every request answered with a result; the one
     deliberate mistake (a wrong input name) is refused before a start."""
