@@ -21,9 +21,9 @@ struct config cfg;
 
 /* Each option: its flag, its variable, whether it takes a value. */
 enum opt_id {
-	O_KEY_FILE, O_USER_ID, O_BASE_URL, O_STREAM_BASE_URL, O_TIMEOUT, O_POLL_MS, O_MAX_WAIT,
-	O_METHODS, O_READ_ONLY, O_TAGS, O_TOOLS, O_DENY_TOOLS, O_EXPIRES_AT,
-	O_DISCOVERY, O_AUDIT_LOG, O_LOG_LEVEL, O_CACERT, O_INSECURE_HTTP,
+	O_KEY_FILE, O_USER_ID, O_BASE_URL, O_STREAM_BASE_URL, O_TIMEOUT,
+	O_POLL_MS, O_MAX_WAIT, O_METHODS, O_READ_ONLY, O_TAGS, O_TOOLS,
+	O_DENY_TOOLS, O_EXPIRES_AT, O_DISCOVERY, O_AUDIT_LOG, O_LOG_LEVEL, O_CACERT, O_INSECURE_HTTP,
 	O_HELP, O_VERSION, O_LIST_TOOLS, O_JSON, O_CHECK, O_CALL,
 	O_VERIFY_AUDIT,
 };
@@ -93,7 +93,8 @@ static const struct option_spec options[] = {
 	{ "--verify-audit", "FILE", NULL, O_VERIFY_AUDIT, NULL,
 	  "verify an audit log's hash chain; exit 0 intact, 1 broken, "
 	  "2 unreadable" },
-	{ "--help", NULL, NULL, O_HELP, NULL, "show this help and exit (also -h)" },
+	{ "--help", NULL, NULL, O_HELP, NULL,
+	  "show this help and exit (also -h)" },
 	{ "--version", NULL, NULL, O_VERSION, NULL,
 	  "show the version and exit" },
 };
