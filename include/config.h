@@ -43,6 +43,8 @@ struct config {
 	char *stream_base_url;
 	long timeout_s;
 	long poll_ms;
+	long poll_max_ms;
+	long poll_rate;
 	long max_wait_s;
 	char *cacert;
 	int insecure_http;

@@ -16,7 +16,7 @@
 #include "cli.h"
 #include "config.h"
 #include "http.h"
-#include "mcp.h"
+#include "writer.h"
 #include "policy.h"
 #include "tool.h"
 #include "version.h"
@@ -37,14 +37,10 @@ static const struct {
 static void print_json(const cJSON *v, FILE *f)
 {
 	char *text = isatty(fileno(f)) ? cJSON_Print(v) : cJSON_PrintUnformatted(v);
-	char *clean = redact_string(text);
-	struct buf out = BUF_INIT;
+	size_t len;
 
-	add_valid_utf8(&out, clean, strlen(clean));
-	buf_addstr(&out, "\n");
-	fwrite(out.data, 1, out.len, f);
-	buf_release(&out);
-	free(clean);
+	text = writer_clean(text, &len);	/* as the stdio path shows it */
+	fprintf(f, "%s\n", text);
 	free(text);
 }
 
@@ -165,8 +161,10 @@ static char *first_text(const cJSON *result)
 {
 	const cJSON *c = cJSON_GetArrayItem(
 		cJSON_GetObjectItemCaseSensitive(result, "content"), 0);
+	const char *text = cJSON_GetStringValue(
+		cJSON_GetObjectItemCaseSensitive(c, "text"));
 
-	return json_text(cJSON_GetObjectItemCaseSensitive(c, "text"));
+	return text ? xstrdup(text) : NULL;
 }
 
 /* The names closest to an unknown tool, and where to see them all. */
@@ -200,14 +198,9 @@ int cli_call(void)
 	const cJSON *structured;
 	char *text;
 	int protocol_error = 0, rc = CLI_EXIT_USAGE;
-	struct server srv;
 
-	/* No protocol to finish: Ctrl-C ends a long wait at once. */
-	signal(SIGINT, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
-	mcp_init(&srv, -1);
 	if (args)
-		result = tool_call_run(&srv, cfg.call_tool, args, &protocol_error,
+		result = tool_call_run(cfg.call_tool, args, NULL, &protocol_error,
 				       &cause);
 	if (protocol_error && !tool_find(cfg.call_tool)) {
 		free(cause);
@@ -228,7 +221,6 @@ int cli_call(void)
 	free(cause);
 	cJSON_Delete(result);
 	cJSON_Delete(args);
-	mcp_release(&srv);
 	return rc;
 }
 
@@ -464,18 +456,15 @@ static void check_key(struct report *r)
 	const struct tool_def *def = probe < 0 ? NULL : tool_find(probes[probe].tool);
 	cJSON empty = { .type = cJSON_Object };
 	struct tool_call call;
-	struct server srv;
 
 	if (!def) {
 		say(r, WARN, "key not tested: set GUMLOOP_USER_ID (or "
 		    "GUMLOOP_PROJECT_ID) so that a flow list can be read");
 		return;
 	}
-	mcp_init(&srv, -1);	/* no input: lets a 429 retry sleep */
 	memset(&call, 0, sizeof(call));
 	call.def = def;
 	call.args = &empty;
-	call.srv = &srv;
 	(def->handler ? def->handler : tool_default_handler)(&call);
 	if (call.is_error)
 		describe_failure(r, &call);
@@ -484,7 +473,6 @@ static void check_key(struct report *r)
 	cJSON_Delete(call.structured);
 	cJSON_Delete(call.content);
 	free(call.text);
-	mcp_release(&srv);
 }
 
 int cli_check(void)

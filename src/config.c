@@ -22,8 +22,9 @@ struct config cfg;
 /* Each option: its flag, its variable, whether it takes a value. */
 enum opt_id {
 	O_KEY_FILE, O_USER_ID, O_BASE_URL, O_STREAM_BASE_URL, O_TIMEOUT,
-	O_POLL_MS, O_MAX_WAIT, O_METHODS, O_READ_ONLY, O_TAGS, O_TOOLS,
-	O_DENY_TOOLS, O_EXPIRES_AT, O_DISCOVERY, O_AUDIT_LOG, O_LOG_LEVEL, O_CACERT, O_INSECURE_HTTP,
+	O_POLL_MS, O_POLL_MAX_MS, O_POLL_RATE, O_MAX_WAIT, O_METHODS,
+	O_READ_ONLY, O_TAGS, O_TOOLS, O_DENY_TOOLS, O_EXPIRES_AT, O_DISCOVERY,
+	O_AUDIT_LOG, O_LOG_LEVEL, O_CACERT, O_INSECURE_HTTP,
 	O_HELP, O_VERSION, O_LIST_TOOLS, O_JSON, O_CHECK, O_CALL,
 	O_VERIFY_AUDIT,
 };
@@ -54,7 +55,11 @@ static const struct option_spec options[] = {
 	{ "--timeout", "S", "GUMLOOP_MCP_TIMEOUT", O_TIMEOUT, "30",
 	  "one HTTP request's limit in seconds" },
 	{ "--poll-ms", "MS", "GUMLOOP_MCP_POLL_MS", O_POLL_MS, "1000",
-	  "first poll interval of a wait; it backs off to at most 5 s" },
+	  "first poll interval of a wait; it backs off to --poll-max-ms" },
+	{ "--poll-max-ms", "MS", "GUMLOOP_MCP_POLL_MAX_MS", O_POLL_MAX_MS,
+	  "2000", "longest interval between two polls of one wait" },
+	{ "--poll-rate", "N", "GUMLOOP_MCP_POLL_RATE", O_POLL_RATE, "5",
+	  "most wait polls per second, all waits together" },
 	{ "--max-wait", "S", "GUMLOOP_MCP_MAX_WAIT", O_MAX_WAIT, "600",
 	  "upper bound for wait_seconds and timeout_seconds" },
 	{ "--methods", "LIST", "GUMLOOP_MCP_METHODS", O_METHODS,
@@ -337,6 +342,14 @@ static int apply(struct config *c, const struct option_spec *o,
 		if (parse_long(value, 10, 60000, &c->poll_ms) < 0)
 			goto bad_number;
 		break;
+	case O_POLL_MAX_MS:
+		if (parse_long(value, 10, 60000, &c->poll_max_ms) < 0)
+			goto bad_number;
+		break;
+	case O_POLL_RATE:
+		if (parse_long(value, 1, 1000, &c->poll_rate) < 0)
+			goto bad_number;
+		break;
 	case O_MAX_WAIT:
 		if (parse_long(value, 1, 86400, &c->max_wait_s) < 0)
 			goto bad_number;
@@ -408,6 +421,8 @@ static void set_defaults(struct config *c)
 	c->stream_base_url = xstrdup(DEFAULT_STREAM_BASE_URL);
 	c->timeout_s = 30;
 	c->poll_ms = 1000;
+	c->poll_max_ms = 2000;
+	c->poll_rate = 5;
 	c->max_wait_s = 600;
 	c->methods = ACCESS_ALL;
 	c->log_level = LOG_INFO;

@@ -3,7 +3,6 @@
  * default), --help, --version, --list-tools, --check, --call,
  * --verify-audit.
  */
-#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,8 +14,7 @@
 #include "http.h"
 #include "idempotency.h"
 #include "log.h"
-#include "jsonmem.h"
-#include "mcp.h"
+#include "loop.h"
 #include "policy.h"
 #include "tool.h"
 #include "version.h"
@@ -24,7 +22,7 @@
 static void on_terminate(int sig)
 {
 	(void)sig;
-	mcp_stop = 1;
+	stop_requested = 1;
 }
 
 static void install_signals(void)
@@ -37,13 +35,11 @@ static void install_signals(void)
 	sa.sa_handler = on_terminate;	/* no SA_RESTART: poll() wakes up */
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);	/* a closed terminal: stop, as told */
 }
 
 static int serve(void)
 {
-	struct server srv;
-	int rc;
-
 	if (cfg.credential_problem)
 		log_warning("%s; tools are listed, and every call will say so",
 			    cfg.credential_problem);
@@ -56,10 +52,7 @@ static int serve(void)
 		      "an MCP client on stdin,\none message per line. To try it "
 		      "by hand: gumloop-mcp --help, --check, --list-tools\nor "
 		      "--call TOOL. Ctrl-D ends it.\n", stderr);
-	mcp_init(&srv, 0);
-	rc = mcp_run(&srv);
-	mcp_release(&srv);
-	return rc;
+	return loop_run(0);
 }
 
 /* The modes that run tool calls record them. */
@@ -98,13 +91,6 @@ int main(int argc, char **argv)
 	char *cause = NULL;
 	int rc;
 
-	jsonmem_init();
-	/* Large blocks (a response body, a result's text) always get their
-	 * own mapping: realloc moves pages instead of copying them, and free
-	 * gives them back. glibc would otherwise raise the threshold to the
-	 * largest block freed and serve the next ones from a heap that keeps
-	 * its peak (bench/: 10 MiB session result, 48 -> 41 MiB peak RSS). */
-	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 	install_signals();
 	if (config_load(&cfg, argc, argv, &cause) < 0 ||
 	    policy_validate(&cause) < 0 || open_audit_log(&cause) < 0) {

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "discovery.h"
-#include "jsonrpc.h"
+#include "json.h"
 #include "policy.h"
 #include "tool.h"
 #include "util.h"
@@ -389,6 +389,7 @@ const char *tool_listed_page(long offset, long count, int titled)
 	size_t i = 0;
 	long n;
 	cJSON *d;
+	char *text;
 
 	if (page_cache.text && page_cache.offset == offset &&
 	    page_cache.count == count && page_cache.titled == titled)
@@ -400,7 +401,9 @@ const char *tool_listed_page(long offset, long count, int titled)
 		if (n > offset)
 			buf_addstr(&page, ",");
 		d = describe(t, 1, titled);
-		json_print_to(&page, d);
+		text = cJSON_PrintUnformatted(d);
+		buf_addstr(&page, text);
+		free(text);
 		cJSON_Delete(d);
 	}
 	buf_addstr(&page, "]");

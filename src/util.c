@@ -88,12 +88,15 @@ void buf_init(struct buf *b, size_t max)
 	b->len = 0;
 	b->cap = 0;
 	b->max = max;
+	b->failed = 0;
 }
 
 int buf_add(struct buf *b, const void *p, size_t n)
 {
-	if (b->max && (n > b->max || b->len > b->max - n))
+	if (b->max && (n > b->max || b->len > b->max - n)) {
+		b->failed = 1;
 		return -1;
+	}
 	if (b->len + n + 1 > b->cap) {
 		size_t cap = b->cap ? b->cap : 64;
 
@@ -131,6 +134,7 @@ int buf_addf(struct buf *b, const char *fmt, ...)
 void buf_reset(struct buf *b)
 {
 	b->len = 0;
+	b->failed = 0;
 	if (b->data)
 		b->data[0] = '\0';
 }
@@ -141,6 +145,7 @@ void buf_release(struct buf *b)
 	b->data = NULL;
 	b->len = 0;
 	b->cap = 0;
+	b->failed = 0;
 }
 
 char *buf_detach(struct buf *b, size_t *len)
@@ -165,6 +170,8 @@ void buf_consume(struct buf *b, size_t n)
 	b->len -= n;
 	b->data[b->len] = '\0';
 }
+
+volatile sig_atomic_t stop_requested;
 
 long long now_ms(void)
 {
@@ -201,6 +208,14 @@ size_t utf8_char_len(const unsigned char *p, size_t left)
 	    (cp >= 0xD800 && cp <= 0xDFFF))
 		return 0;
 	return n;
+}
+
+void sleep_ms(long long ms)
+{
+	struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000 };
+
+	if (ms > 0)
+		nanosleep(&ts, NULL);
 }
 
 /* Levenshtein distance; SUGGEST_FAR for words too long to be typos. */
