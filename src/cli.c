@@ -458,8 +458,8 @@ static void check_key(struct report *r)
 	struct tool_call call;
 
 	if (!def) {
-		say(r, WARN, "key not tested: set GUMLOOP_USER_ID (or "
-		    "GUMLOOP_PROJECT_ID) so that a flow list can be read");
+		say(r, WARN, "key not tested: set --user-id or GUMLOOP_USER_ID "
+		    "(or GUMLOOP_PROJECT_ID) so that a flow list can be read");
 		return;
 	}
 	memset(&call, 0, sizeof(call));

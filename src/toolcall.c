@@ -307,8 +307,8 @@ static int add_scope(struct tool_call *call, const char *method,
 	project = scope_value(call, "project_id", cfg.project_id);
 	if (!user && !project)
 		return tool_error(call, "no user id: pass user_id (or project_id), "
-				  "or set GUMLOOP_USER_ID (or GUMLOOP_PROJECT_ID) "
-				  "in the server's environment");
+				  "or start the server with --user-id or "
+				  "GUMLOOP_USER_ID (or GUMLOOP_PROJECT_ID)");
 	if (in_body) {
 		if (user)
 			cJSON_AddStringToObject(req->json, "user_id", user);

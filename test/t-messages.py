@@ -181,6 +181,14 @@ def test_a_personal_key_without_user_id_says_what_is_missing():
     assert sent["x-auth-key"] == "user-123", sent
 
 
+def test_a_missing_user_id_names_the_flag_too():
+    p = run(["--call", "list_all_gumloop_flows"], user=None)
+    assert p.returncode == 1, p
+    assert "no user id" in p.stderr and "--user-id" in p.stderr, p.stderr
+    p = run(["--check"], user=None)
+    assert "no user id (--user-id or GUMLOOP_USER_ID)" in p.stdout, p.stdout
+
+
 def test_check_verifies_the_user_id_only_by_what_gumloop_lists():
     p = run(["--check"])
     assert p.returncode == 0, p.stdout
