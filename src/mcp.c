@@ -591,6 +591,13 @@ static void request_release(struct mcp_request *req)
 }
 
 
+/* The line as received when lone surrogates were fixed in a copy: ids
+ * and tokens are echoed as sent (same offsets: a fix keeps the length). */
+static struct {
+	const char *fixed, *sent;
+	size_t len;
+} line_sent;
+
 static cJSON *raw_copy(const struct message *m, const char *const *path,
 		       size_t n)
 {
@@ -601,6 +608,9 @@ static cJSON *raw_copy(const struct message *m, const char *const *path,
 
 	if (!v)
 		return NULL;
+	if (line_sent.fixed && v >= line_sent.fixed &&
+	    v < line_sent.fixed + line_sent.len)
+		v = line_sent.sent + (v - line_sent.fixed);
 	text = xstrndup(v, len);
 	node = cJSON_CreateRaw(text);
 	free(text);
@@ -934,8 +944,12 @@ void mcp_handle_line(struct server *srv, const char *line, size_t len)
 	/* JavaScript cuts an emoji into a lone surrogate: cJSON refuses it */
 	if (memmem(line, len, "\\u", 2)) {
 		fixed = xstrndup(line, len);
-		if (json_fix_lone_surrogates(fixed, len))
+		if (json_fix_lone_surrogates(fixed, len)) {
+			line_sent.fixed = fixed;
+			line_sent.sent = line;
+			line_sent.len = len;
 			line = fixed;
+		}
 	}
 	while (strchr(" \t\r\n", *line)) {	/* valid JSON: no NUL here */
 		line++;
@@ -945,5 +959,6 @@ void mcp_handle_line(struct server *srv, const char *line, size_t len)
 		handle_batch(srv, line, len);
 	else
 		handle_message(srv, line, len);
+	line_sent.fixed = NULL;
 	free(fixed);
 }

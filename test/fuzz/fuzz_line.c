@@ -2,7 +2,7 @@
  * libFuzzer target: the protocol, one input line at a time.
  *
  * The input is split on '\n' and each line goes to mcp_handle_line() of a
- * fresh server, with stdout swapped for memory (jsonrpc_set_sink). So one
+ * fresh server, with stdout swapped for memory (writer_set_sink). So one
  * input can initialize first and reach the states after it (batches need
  * 2025-03-26). Checked for every line the server writes: it ends with the
  * only newline, it is valid UTF-8, it parses as JSON, and every message in
@@ -18,7 +18,8 @@
 #include <string.h>
 #include "config.h"
 #include "fuzz.h"
-#include "jsonrpc.h"
+#include "json.h"
+#include "writer.h"
 #include "mcp.h"
 
 struct capture {
@@ -186,8 +187,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char *p = (const char *)data, *end = p + size, *nl;
 	struct server srv;
 
-	mcp_init(&srv, -1);
-	jsonrpc_set_sink(capture_sink, &cap);
+	mcp_init(&srv);
+	writer_set_sink(capture_sink, &cap);
 	while (p < end) {
 		nl = memchr(p, '\n', (size_t)(end - p));
 		if (!nl)
@@ -195,7 +196,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		run_line(&srv, &cap, p, (size_t)(nl - p));
 		p = nl + 1;
 	}
-	jsonrpc_set_sink(NULL, NULL);
+	writer_set_sink(NULL, NULL);
 	mcp_release(&srv);
 	buf_release(&cap.out);
 	return 0;
