@@ -323,7 +323,9 @@ static int apply(struct config *c, const struct option_spec *o,
 		set_str(&c->key_file, value);
 		c->key_file_flag = !from_env;
 		break;
-	case O_USER_ID: set_str(&c->user_id, value); break;
+	case O_USER_ID:	/* empty: none, as an empty variable is */
+		set_str(&c->user_id, *value ? value : NULL);
+		break;
 	case O_BASE_URL:
 		if (check_base_url(name, value, cause) < 0)
 			return -1;

@@ -187,6 +187,8 @@ def test_a_missing_user_id_names_the_flag_too():
     assert "no user id" in p.stderr and "--user-id" in p.stderr, p.stderr
     p = run(["--check"], user=None)
     assert "no user id (--user-id or GUMLOOP_USER_ID)" in p.stdout, p.stdout
+    p = run(["--user-id", "", "--check"], user=None)
+    assert "no user id (--user-id or GUMLOOP_USER_ID)" in p.stdout, p.stdout
 
 
 def test_check_verifies_the_user_id_only_by_what_gumloop_lists():
