@@ -11,14 +11,6 @@
 #include "tool.h"
 #include "util.h"
 
-static const struct tool_def *const families[] = {
-#ifdef CONFORMANCE_FIXTURES
-	fixtures_tools,	/* first: the suite reads only the first page */
-#endif
-	flows_tools, agents_tools, sessions_tools, skills_tools,
-	artifacts_tools, files_tools, mcp_catalog_tools, admin_tools,
-};
-
 /* Schemas made once per process, indexed like tool_at(). */
 struct schema_cache {
 	cJSON *input;
@@ -38,18 +30,6 @@ static struct {
 	char *text;
 } page_cache;
 static long nlisted = -1;
-
-const struct tool_def *tool_at(size_t i)
-{
-	size_t f, n;
-
-	for (f = 0; f < ARRAY_SIZE(families); f++) {
-		for (n = 0; families[f][n].name; n++)
-			if (i-- == 0)
-				return &families[f][n];
-	}
-	return NULL;
-}
 
 /* The schema cache slot of def: the catalog's entries, then discovery's. */
 static size_t tool_index(const struct tool_def *def)

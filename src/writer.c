@@ -4,6 +4,7 @@
  * replaced. One line per message, written whole.
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -16,12 +17,22 @@
 static int output_closed;
 static cJSON *batch;
 
+/* After a stop signal a full stdout gets a second to drain, no more. */
+static int may_write(void)
+{
+	struct pollfd out = { .fd = 1, .events = POLLOUT };
+
+	return !stop_requested || poll(&out, 1, 1000) == 1;
+}
+
 static int write_fd1(const char *data, size_t len, void *ctx)
 {
 	ssize_t n;
 
 	(void)ctx;
 	while (len) {
+		if (!may_write())
+			return -1;
 		n = write(1, data, len);
 		if (n < 0 && errno == EINTR && !stop_requested)
 			continue;
