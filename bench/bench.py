@@ -3,7 +3,7 @@
 
     make bench                     # full run (a few minutes)
     make bench BENCH_ARGS=--quick  # fewer repetitions, for a quick look
-    make bench BENCH_ARGS=--readme # full run, table written into README.md
+    make bench BENCH_ARGS=--readme # full run, table written into docs/performance.md
 
 Every figure is the median of repeated runs; every comparison is a ratio of
 two medians taken in the same run, with the candidates interleaved round by
@@ -544,14 +544,14 @@ README_END = "<!-- end bench results -->"
 
 
 def write_readme(text):
-    """Replaces the results block of README.md's Performance section."""
-    path = os.path.join(ROOT, "README.md")
+    """Replaces the results block of docs/performance.md."""
+    path = os.path.join(ROOT, "docs", "performance.md")
     with open(path) as f:
         readme = f.read()
     a = readme.find(README_BEGIN)
     b = readme.find(README_END, a + 1)
     if a < 0 or b < 0:
-        raise SystemExit("bench: README.md has no bench results block")
+        raise SystemExit("bench: docs/performance.md has no bench results block")
     # the report's headings become one level lower inside the section
     body = text.replace("\n## ", "\n#### ")
     body = "#### " + body[3:] if body.startswith("## ") else body
@@ -566,8 +566,7 @@ def main():
     ap.add_argument("--no-peer", action="store_true", help="skip the Node peer")
     ap.add_argument("--calls", type=int, help="calls per per-call run")
     ap.add_argument("--readme", action="store_true",
-                    help="also write the table into README.md's Performance "
-                    "section")
+                    help="also write the table into docs/performance.md")
     opts = ap.parse_args()
     opts.startup_rounds, opts.startup_per_round = (5, 4) if opts.quick else (20, 10)
     opts.calls = opts.calls or (2000 if opts.quick else 10000)

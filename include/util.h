@@ -48,6 +48,25 @@ void buf_consume(struct buf *b, size_t n);
  * is not valid: overlong forms, surrogates and > U+10FFFF are invalid. */
 size_t utf8_char_len(const unsigned char *p, size_t left);
 
+/*
+ * The known names closest to a typo, for "did you mean" messages:
+ *
+ *	suggest_init(&s, typed);
+ *	for each name: suggest_add(&s, name);
+ *	text = suggest_text(&s);	"'a'", "'a' or 'b'"; NULL: none close
+ */
+#define SUGGEST_MAX_LEN 128
+#define SUGGEST_FAR ((size_t)-1)
+struct suggest {
+	const char *word;
+	const char *best[3];
+	size_t dist[3];
+	size_t n;
+};
+void suggest_init(struct suggest *s, const char *word);
+void suggest_add(struct suggest *s, const char *name);
+char *suggest_text(const struct suggest *s);
+
 /* Set by SIGTERM, SIGINT and SIGHUP: the server stops at the next chance
  * (a blocked write to stdout gives up). */
 extern volatile sig_atomic_t stop_requested;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "audit.h"
 #include "cli.h"
 #include "config.h"
@@ -46,6 +47,11 @@ static int serve(void)
 		log_warning("access expired at %s (--expires-at): tools are "
 			    "listed, and every call is refused",
 			    cfg.expires_at_text);
+	if (isatty(STDIN_FILENO))
+		fputs("gumloop-mcp: this is an MCP server: it reads JSON-RPC from "
+		      "an MCP client on stdin,\none message per line. To try it "
+		      "by hand: gumloop-mcp --help, --check, --list-tools\nor "
+		      "--call TOOL. Ctrl-D ends it.\n", stderr);
 	return loop_run(0);
 }
 

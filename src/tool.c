@@ -479,8 +479,8 @@ int tool_check_args(const struct tool_def *def, const cJSON *args, char **cause)
 		}
 		if (!type_matches(p->type, v)) {
 			*cause = xasprintf("invalid argument '%s': expected %s%s",
-					   p->name, p->type == P_INTEGER ? "an " : "a ",
-					   type_name(p->type));
+					   p->name, strchr("aeiou", *type_name(p->type)) ?
+					   "an " : "a ", type_name(p->type));
 			return -1;
 		}
 		if (p->type == P_STRING && !strcmp(p->name, "idempotency_key") &&

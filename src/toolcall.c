@@ -116,9 +116,14 @@ static const char *advice(const struct tool_call *call,
 	switch (resp->status) {
 	case 400: return "Gumloop found the request invalid: check the "
 			 "arguments against the tool's input schema.";
-	case 401: return "Gumloop did not accept the credentials: check "
-			 "GUMLOOP_API_KEY (or GUMLOOP_API_KEY_FILE / "
-			 "GUMLOOP_ACCESS_TOKEN) in the server's environment.";
+	case 401: return cfg.user_id ? "Gumloop did not accept the "
+			 "credentials: check GUMLOOP_API_KEY (or the key file / "
+			 "GUMLOOP_ACCESS_TOKEN) in the server's environment." :
+			 "Gumloop did not accept the credentials. No user id is "
+			 "set, and a personal API key needs one: set "
+			 "GUMLOOP_USER_ID (or --user-id) to the user id shown in "
+			 "Gumloop's settings; else check GUMLOOP_API_KEY (or the "
+			 "key file / GUMLOOP_ACCESS_TOKEN).";
 	case 402: return "The account is out of credits or the plan does "
 			 "not include this.";
 	case 403: return "The credentials are valid but may not do this: "
@@ -302,8 +307,8 @@ static int add_scope(struct tool_call *call, const char *method,
 	project = scope_value(call, "project_id", cfg.project_id);
 	if (!user && !project)
 		return tool_error(call, "no user id: pass user_id (or project_id), "
-				  "or set GUMLOOP_USER_ID (or GUMLOOP_PROJECT_ID) "
-				  "in the server's environment");
+				  "or start the server with --user-id or "
+				  "GUMLOOP_USER_ID (or GUMLOOP_PROJECT_ID)");
 	if (in_body) {
 		if (user)
 			cJSON_AddStringToObject(req->json, "user_id", user);
