@@ -127,6 +127,7 @@ struct tool_call {
 	const char *version;		/* the request's protocol version */
 	long long started;		/* ms (now_ms) */
 	struct wait *wait;		/* a wait in progress, or NULL */
+	long wait_cap_s;		/* longest wait (0: --max-wait) */
 	int cancelled;			/* no result goes out */
 	int protocol_error;		/* the answer is a JSON-RPC error */
 	cJSON *structured;		/* structuredContent (owned) */
@@ -186,6 +187,9 @@ long tool_listed_count(void);
 const char *tool_listed_page(long offset, long count, int titled);
 /* Frees the caches (at exit). */
 void tool_cache_release(void);
+/* 1 when the tool starts or waits for Gumloop work, so it may run as an
+ * MCP task (execution.taskSupport "optional"). */
+int tool_runs_as_task(const struct tool_def *def);
 /* The parameter called name: the entry's own or an implied one. */
 const struct param *tool_param(const struct tool_def *def, const char *name);
 
@@ -201,9 +205,14 @@ int tool_check_args(const struct tool_def *def, const cJSON *args, char **cause)
  * the caller runs tool_call_step() at tool_call_due() until it ends.
  * Nothing is sent twice: a call is finished exactly once.
  */
+struct call_env {
+	const struct call_hooks *hooks;	/* NULL: nobody to ask */
+	void *owner;			/* the caller's record of the call */
+	const char *version;		/* the request's protocol version */
+	long wait_cap_s;		/* longest wait (0: --max-wait) */
+};
 struct tool_call *tool_call_start(const char *name, const cJSON *args,
-				  const struct call_hooks *hooks, void *owner,
-				  const char *version);
+				  const struct call_env *env);
 int tool_call_waiting(const struct tool_call *call);
 /* When the wait's next poll is due (now_ms time). */
 long long tool_call_due(const struct tool_call *call);
@@ -223,6 +232,9 @@ cJSON *tool_call_finish(struct tool_call *call, char **cause);
  */
 cJSON *tool_call_run(const char *name, const cJSON *args,
 		     const char *version, int *protocol_error, char **cause);
+/* Writes the call's audit line now (a task's start; its end is written by
+ * tool_call_finish). */
+void tool_call_audit(const struct tool_call *call, const char *outcome);
 /* Sleeps ms while the call's hooks look at the input; 1 when it must stop. */
 int tool_nap(struct tool_call *call, long ms);
 

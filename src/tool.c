@@ -331,7 +331,15 @@ static cJSON *describe(const struct tool_def *def, int fresh, int with_title)
 	a = annotations(def, with_title);
 	if (a)
 		cJSON_AddItemToObject(d, "annotations", a);
+	if (tool_runs_as_task(def))
+		cJSON_AddStringToObject(cJSON_AddObjectToObject(d, "execution"),
+					"taskSupport", "optional");
 	return d;
+}
+
+int tool_runs_as_task(const struct tool_def *def)
+{
+	return (def->flags & (T_WAITABLE | T_WAIT)) != 0;
 }
 
 cJSON *tool_describe(const struct tool_def *def)
