@@ -43,7 +43,10 @@ static const char instructions[] =
 	"wait_for_gumloop_* tools (or wait_seconds on the create tools) "
 	"instead of polling by hand, and call them again when a result says "
 	"timed_out. Writes spend credits: pass an idempotency_key when you "
-	"may retry (a repeat with the same key replays the first result). "
+	"may retry (a repeat with the same key replays the first result); "
+	"an identical write within 10 s is not sent again unless force is "
+	"true. A session in approval_required waits for a person: ask them, "
+	"then send their decisions with resolve_gumloop_session_approvals. "
 	"team_id, user_id and project_id are optional: they default to "
 	"GUMLOOP_TEAM_ID, GUMLOOP_USER_ID and GUMLOOP_PROJECT_ID.";
 

@@ -26,6 +26,10 @@ static const char chat_schema[] =
 	"\"choices\":{\"type\":\"array\"},\"usage\":{\"type\":\"object\"}},"
 	"\"required\":[\"choices\"]}";
 
+static const char route_schema[] =
+	"{\"type\":\"object\",\"properties\":{\"router\":{\"type\":"
+	"\"string\"},\"route\":{\"type\":\"object\"}}}";
+
 static const char brain_schema[] =
 	"{\"type\":\"object\",\"properties\":{\"results\":{\"type\":\"array\"}},"
 	"\"required\":[\"results\"]}";
@@ -55,7 +59,7 @@ static const char export_status_schema[] =
 
 static const char evaluations_schema[] =
 	"{\"type\":\"object\",\"properties\":{\"evaluations\":{\"type\":"
-	"\"array\"},\"next_cursor\":{\"type\":[\"string\",\"null\"]}},"
+	"\"array\"}},"
 	"\"required\":[\"evaluations\"]}";
 
 static const char evaluation_schema[] =
@@ -138,6 +142,22 @@ static const struct param chat_params[] = {
 	  "function tools (OpenAI format)", NULL },
 	{ "tool_choice", P_STRING, IN_BODY, 0, "default auto",
 	  "{\"type\":\"string\",\"enum\":[\"auto\",\"none\",\"required\"]}" },
+	{ 0 }
+};
+
+static const struct param route_params[] = {
+	{ "input", P_ANY, IN_BODY, REQUIRED,
+	  "the message: text, or [{type: text, text}]",
+	  "{\"type\":[\"string\",\"array\"]}" },
+	{ "models", P_ARRAY, IN_BODY, 0, "candidate model ids",
+	  "{\"type\":\"array\",\"minItems\":1,\"maxItems\":50,"
+	  "\"items\":{\"type\":\"string\"}}" },
+	{ "history", P_ARRAY, IN_BODY, 0,
+	  "earlier turns, oldest first: [{role: user|assistant, content}]",
+	  "{\"type\":\"array\",\"maxItems\":20,\"items\":{\"type\":"
+	  "\"object\"}}" },
+	{ "agent", P_OBJECT, IN_BODY, 0, "{name, description, system_prompt}",
+	  NULL },
 	{ 0 }
 };
 
@@ -305,6 +325,12 @@ const struct tool_def admin_tools[] = {
 	  .access = TOOL_WRITE, .tag = "models", .scope = SCOPE_TEAM,
 	  .method = "POST", .path = "/chat/completions", .params = chat_params,
 	  .output_schema = chat_schema, .flags = T_STREAM_HOST },
+	{ .name = "create_a_gumloop_model_route", .title = "Route to a model",
+	  .description = "Ask Gumloop's router which model it would pick for "
+		"a message, and why (runs no model). Spends credits.",
+	  .access = TOOL_WRITE, .tag = "models", .scope = SCOPE_TEAM_BODY,
+	  .method = "POST", .path = "/models/route", .params = route_params,
+	  .output_schema = route_schema },
 	{ .name = "create_a_gumloop_brain_search", .title = "Search Brain",
 	  .description = "Search the team's knowledge indexed by Gumloop "
 		"Brain (Notion, Drive, Slack, ...). Spends credits.",

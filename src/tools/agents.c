@@ -27,8 +27,8 @@ static const char interaction_schema[] =
 	"\"required\":[\"interaction_id\"]}";
 
 static const char agents_schema[] =
-	"{\"type\":\"object\",\"properties\":{\"agents\":{\"type\":\"array\"},"
-	"\"next_cursor\":{\"type\":[\"string\",\"null\"]}},"
+	"{\"type\":\"object\",\"properties\":{\"agents\":{\"type\":\"array\"}"
+	"},"
 	"\"required\":[\"agents\"]}";
 
 static const char agent_schema[] =
@@ -60,8 +60,8 @@ static const char server_delete_schema[] =
 	"\"detached\":{\"type\":\"boolean\"}},\"required\":[\"detached\"]}";
 
 static const char versions_schema[] =
-	"{\"type\":\"object\",\"properties\":{\"versions\":{\"type\":\"array\"},"
-	"\"next_cursor\":{\"type\":[\"string\",\"null\"]}},"
+	"{\"type\":\"object\",\"properties\":{\"versions\":{\"type\":\"array\"}"
+	"},"
 	"\"required\":[\"versions\"]}";
 
 static const char version_schema[] =

@@ -8,8 +8,7 @@
 
 static const char list_schema[] =
 	"{\"type\":\"object\",\"properties\":{"
-	"\"artifacts\":{\"type\":\"array\"},"
-	"\"next_cursor\":{\"type\":[\"string\",\"null\"]}},"
+	"\"artifacts\":{\"type\":\"array\"}},"
 	"\"required\":[\"artifacts\"]}";
 
 static int get_artifact(struct tool_call *call)

@@ -42,7 +42,7 @@ static const char tool_call_schema[] =
 
 static const char resources_schema[] =
 	"{\"type\":\"object\",\"properties\":{\"resources\":{\"type\":\"array\"},"
-	CONNECTION_PROPS ",\"next_cursor\":{\"type\":[\"string\",\"null\"]}},"
+	CONNECTION_PROPS "},"
 	"\"required\":[\"resources\"]}";
 
 static const char resource_schema[] =
