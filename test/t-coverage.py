@@ -285,5 +285,227 @@ def test_brain_upload_then_approve():
         assert len(fake.requests()) == before
 
 
+# ---- the four that broke users -------------------------------------------
+
+def start_asking(srv):
+    """A session whose turn asks to send an email: approval_required."""
+    return ok(srv, "create_a_gumloop_session", {
+        "agent_id": SALES, "input": "email the CRM export to sales",
+        "wait_seconds": 20})
+
+
+def test_a_wait_ends_at_approval_required_and_says_what_is_asked():
+    with server() as srv:
+        st = start_asking(srv)
+        assert st["state"] == "approval_required", st
+        assert "timed_out" not in st, st
+        (ask,) = st["pending_approvals"]
+        assert ask["tool_name"] == "send_email", ask
+        res = call(srv, "wait_for_gumloop_session",
+                   {"session_id": st["session_id"], "timeout_seconds": 30})
+        assert not res.get("isError"), text_of(res)
+        assert structured(res)["state"] == "approval_required"
+        text = res["content"][-1]["text"]
+        assert ask["action_request_id"] in text, text
+        assert "send_email" in text and "sales@example.com" in text, text
+        assert "person" in text and "resolve_gumloop_session_approvals" \
+            in text, text
+        # at once: one poll, not a wait until the timeout
+        assert res["content"][0]["type"] == "text"
+
+
+def test_resolve_accept_lets_the_turn_finish():
+    with server() as srv:
+        st = start_asking(srv)
+        sid = st["session_id"]
+        aid = st["pending_approvals"][0]["action_request_id"]
+        done = ok(srv, "resolve_gumloop_session_approvals", {
+            "session_id": sid, "wait_seconds": 20,
+            "approval_responses": [{"action_request_id": aid,
+                                    "action": "accept"}]})
+        assert done["state"] == "completed", done
+        assert done["reply"].startswith("Sent the email"), done
+        assert sent("/sessions/%s/approvals" % sid, "POST")["body"] == {
+            "approval_responses": [{"action_request_id": aid,
+                                    "action": "accept"}]}
+
+
+def test_resolve_reject_with_a_reason():
+    with server() as srv:
+        st = start_asking(srv)
+        sid = st["session_id"]
+        aid = st["pending_approvals"][0]["action_request_id"]
+        ok(srv, "resolve_gumloop_session_approvals", {
+            "session_id": sid,
+            "approval_responses": [{"action_request_id": aid,
+                                    "action": "reject",
+                                    "reason": "not this week"}]})
+        done = ok(srv, "wait_for_gumloop_session", {"session_id": sid})
+        assert done["state"] == "completed", done
+        assert "not this week" in done["reply"], done
+        # nothing pending any more: Gumloop's 409, explained
+        error(srv, "resolve_gumloop_session_approvals", {
+            "session_id": sid,
+            "approval_responses": [{"action_request_id": aid,
+                                    "action": "accept"}]}, 409)
+
+
+def test_read_only_hides_the_resolve_tool_and_sends_nothing():
+    with server(args=["--read-only"]) as srv:
+        names = {t["name"] for t in srv.list_tools()}
+        assert "resolve_gumloop_session_approvals" not in names
+        assert "wait_for_gumloop_session" in names
+        resp = srv.request("tools/call", {
+            "name": "resolve_gumloop_session_approvals",
+            "arguments": {"session_id": "s", "approval_responses": [
+                {"action_request_id": "a", "action": "accept"}]}})
+        assert resp["error"]["code"] == -32602, resp
+        assert not fake.requests(method="POST")
+
+
+def test_webhook_flow_gets_the_whole_body():
+    with server() as srv:
+        lead = {"email": "ada@example.com", "score": 97,
+                "tags": ["hot", "enterprise"]}
+        st = ok(srv, "create_a_gumloop_flow_run", {
+            "saved_item_id": "flow_lead_webhook", "body": lead,
+            "wait_seconds": 20})
+        assert st["state"] == "DONE", st
+        req = sent("/start_pipeline", "POST")["body"]
+        assert req == dict(lead, saved_item_id="flow_lead_webhook",
+                           user_id="user-123"), req
+        assert "pipeline_inputs" not in req
+        import json
+        assert json.loads(st["outputs"]["webhook_body"])["tags"] == \
+            ["hot", "enterprise"], st
+
+
+def test_webhook_body_refusals_send_nothing():
+    with server() as srv:
+        before = len(fake.requests())
+        for args, words in [
+                ({"body": {"a": 1}, "inputs": {"target_url": "x"}},
+                 "not both"),
+                ({"body": {"user_id": "someone-else"}}, "'user_id'"),
+                ({"body": {"pipeline_inputs": []}}, "'pipeline_inputs'")]:
+            res = call(srv, "create_a_gumloop_flow_run",
+                       dict(args, saved_item_id="flow_lead_webhook"))
+            assert res.get("isError") and words in text_of(res), (args, res)
+        assert len(fake.requests()) == before
+
+
+def test_empty_inputs_for_a_flow_with_inputs_is_refused_unless_forced():
+    with server() as srv:
+        res = call(srv, "create_a_gumloop_flow_run", {
+            "saved_item_id": "flow_weekly_reporting", "inputs": {}})
+        assert res.get("isError"), res
+        assert "date_range" in text_of(res) and "target_email" in \
+            text_of(res), text_of(res)
+        assert not fake.requests(path_prefix="/start_pipeline")
+        st = ok(srv, "create_a_gumloop_flow_run", {
+            "saved_item_id": "flow_weekly_reporting", "inputs": {},
+            "force": True})
+        assert st["run_id"], st
+        # a flow without inputs starts with {} as it is
+        ok(srv, "create_a_gumloop_flow_run", {
+            "saved_item_id": "flow_lead_webhook", "inputs": {}})
+
+
+def test_a_stale_input_cache_looks_again_before_refusing():
+    with server() as srv:
+        ok(srv, "create_a_gumloop_flow_run", {
+            "saved_item_id": "flow_competitor_pricing",
+            "inputs": {"target_url": "https://example.com"}})
+        fake.config(gained_input="currency")
+        looks = len(fake.requests(path_prefix="/get_inputs"))
+        st = ok(srv, "create_a_gumloop_flow_run", {
+            "saved_item_id": "flow_competitor_pricing",
+            "inputs": {"target_url": "https://example.com",
+                       "currency": "EUR"}})
+        assert st["run_id"], st
+        assert len(fake.requests(path_prefix="/get_inputs")) == looks + 1
+        # a name the flow really lacks is still refused, with the list
+        res = call(srv, "create_a_gumloop_flow_run", {
+            "saved_item_id": "flow_competitor_pricing",
+            "inputs": {"colour": "red"}})
+        assert res.get("isError") and "currency" in text_of(res), res
+
+
+def test_upload_a_session_file_then_attach_it():
+    with server() as srv:
+        sid = ok(srv, "create_a_gumloop_session",
+                 {"agent_id": SALES})["session_id"]
+        up = ok(srv, "create_a_gumloop_session_file", {
+            "session_id": sid, "file_name": "leads.csv",
+            "content_text": "name,email\nAda,ada@example.com\n",
+            "media_type": "text/csv"})
+        req = sent("/sessions/%s/files" % sid, "POST")["body"]
+        assert base64.b64decode(req["file_content"]).startswith(
+            b"name,email"), req
+        assert req["media_type"] == "text/csv" and \
+            req["file_name"] == "leads.csv", req
+        att = {"file_name": up["file_name"], "media_type": "text/csv"}
+        st = ok(srv, "create_a_gumloop_session_message", {
+            "session_id": sid, "input": "dedupe these leads",
+            "attachments": [att], "wait_seconds": 20})
+        assert st["state"] == "completed", st
+        assert sent("/sessions/%s/messages" % sid, "POST")["body"][
+            "attachments"] == [att]
+        # a bare name is no attachment: refused before it is sent
+        before = len(fake.requests())
+        res = srv.call("create_a_gumloop_session_message", {
+            "session_id": sid, "input": "again",
+            "attachments": ["leads.csv"]})
+        assert res.get("isError") or "error" in res, res
+        assert len(fake.requests()) == before
+        # a name not uploaded to this session: Gumloop's 400
+        error(srv, "create_a_gumloop_session_message", {
+            "session_id": sid, "input": "again",
+            "attachments": [{"file_name": "other.csv"}]}, 400)
+
+
+# ---- changes to the tools that were there --------------------------------
+
+def test_changed_tools_send_what_gumloop_reads():
+    with server() as srv:
+        ok(srv, "create_a_gumloop_chat_completion", {
+            "model": "gpt-4.1", "messages": [{"role": "user",
+                                              "content": "hi"}],
+            "tools": [{"type": "function", "function": {"name": "f"}}],
+            "tool_choice": {"type": "function", "function": {"name": "f"}}})
+        req = sent("/chat/completions", "POST")
+        assert req["path"].startswith("/stream/"), req["path"]
+        assert "team_id" not in req["query"], req["query"]
+        assert req["body"]["tool_choice"]["function"] == {"name": "f"}
+        res = srv.call("create_a_gumloop_chat_completion", {
+            "model": "gpt-4.1", "messages": [{"role": "user",
+                                              "content": "hi"}],
+            "tool_choice": 3})
+        assert "string or object" in str(res), res
+        tools = {t["name"]: t for t in srv.list_tools()}
+        upd = tools["update_a_gumloop_agent_by_id"]
+        assert "folder_id" not in upd["inputSchema"]["properties"]
+        assert "retires" in upd["description"], upd["description"]
+        assert "for good" in upd["inputSchema"]["properties"]["is_active"][
+            "description"]
+        ok(srv, "update_a_gumloop_agent_by_id", {
+            "agent_id": SALES, "team_id": "team_ops"})
+        req = sent("/agents/%s" % SALES, "PATCH")
+        assert req["body"] == {"team_id": "team_ops"}, req
+        assert "team_id" not in req["query"], req
+        ok(srv, "list_all_gumloop_audit_logs", {
+            "organization_id": "org_acme", "start_time": "2025-01-01T00:00:00Z",
+            "end_time": "2025-02-01T00:00:00Z", "ip_addresses": "203.0.113.7",
+            "workspace_ids": "ws_sales", "entity_ids": "agent_support"})
+        q = sent("/get_audit_logs", "GET")["query"]
+        assert q["ip_addresses"] == "203.0.113.7" and q["user_id"] == \
+            "user-123" and q["workspace_ids"] == "ws_sales", q
+        assert "date-time" in tools["create_a_gumloop_data_export"][
+            "inputSchema"]["properties"]["start_date"]["description"]
+        tags = tools["update_gumloop_agent_evaluation_config"][
+            "inputSchema"]["properties"]["tags"]
+        assert tags["items"]["type"] == "object", tags
+
+
 if __name__ == "__main__":
     harness.main(globals())

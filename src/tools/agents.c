@@ -327,15 +327,15 @@ static const struct param agent_id_param[] = {
 	{ "system_prompt", P_STRING, IN_BODY, 0, NULL, NULL }, \
 	{ "tools", P_ARRAY, IN_BODY, 0, "tool configs (whole list)", NULL }, \
 	{ "resources", P_ARRAY, IN_BODY, 0, "whole list", NULL }, \
-	{ "metadata", P_OBJECT, IN_BODY, 0, NULL, NULL }, \
-	{ "folder_id", P_STRING, IN_BODY, 0, NULL, NULL }, \
-	{ "is_active", P_BOOLEAN, IN_BODY, 0, NULL, NULL }
+	{ "metadata", P_OBJECT, IN_BODY, 0, NULL, NULL }
 
 static const struct param create_params[] = {
 	{ "name", P_STRING, IN_BODY, REQUIRED, "agent name", NULL },
 	{ "model_name", P_STRING, IN_BODY, REQUIRED,
 	  "from list_all_gumloop_models", NULL },
 	AGENT_FIELDS,
+	{ "folder_id", P_STRING, IN_BODY, 0, NULL, NULL },
+	{ "is_active", P_BOOLEAN, IN_BODY, 0, NULL, NULL },
 	{ "skill_ids", P_ARRAY, IN_BODY, 0,
 	  "skills to attach (all must exist)",
 	  STRING_ARRAY },
@@ -350,6 +350,10 @@ static const struct param update_params[] = {
 	{ "model_name", P_STRING, IN_BODY, 0, "from list_all_gumloop_models",
 	  NULL },
 	AGENT_FIELDS,
+	{ "is_active", P_BOOLEAN, IN_BODY, 0,
+	  "false retires the agent for good (404 after): not a pause", NULL },
+	{ "team_id", P_STRING, IN_BODY, 0, "moves the agent to this team",
+	  NULL },
 	{ 0 }
 };
 
@@ -443,8 +447,9 @@ const struct tool_def agents_tools[] = {
 	  .method = "POST", .path = "/agents", .params = create_params,
 	  .output_schema = agent_schema, .handler = create_agent },
 	{ .name = "update_a_gumloop_agent_by_id", .title = "Update an agent",
-	  .description = "Change the given fields of an agent.",
-	  .access = TOOL_WRITE, .tag = "agents", .scope = SCOPE_TEAM,
+	  .description = "Change the given fields of an agent; is_active: "
+		"false retires it for good.",
+	  .access = TOOL_WRITE, .tag = "agents",
 	  .method = "PATCH", .path = "/agents/{agent_id}",
 	  .params = update_params, .output_schema = agent_schema,
 	  .flags = T_IDEMPOTENT, .handler = agent_default },

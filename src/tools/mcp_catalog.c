@@ -284,9 +284,10 @@ static const struct param server_params[] = {
 	{ 0 }
 };
 
+/* Gumloop pages MCP resources by cursor alone: no page_size. */
 static const struct param resources_params[] = {
 	SERVER_ID_PARAM,
-	PAGE_PARAMS,
+	{ "cursor", P_STRING, IN_QUERY, 0, "the last page's next_cursor", NULL },
 	{ 0 }
 };
 
@@ -372,7 +373,7 @@ const struct tool_def mcp_catalog_tools[] = {
 	  .title = "Get an MCP server's prompt",
 	  .description = "Render a connector's prompt with its arguments into "
 		"messages.",
-	  .access = TOOL_READ, .tag = "mcp", .scope = SCOPE_TEAM,
+	  .access = TOOL_READ, .tag = "mcp", .scope = SCOPE_TEAM_BODY,
 	  .method = "POST", .path = "/mcp/servers/{server_id}/prompts/get",
 	  .params = prompt_params, .output_schema = prompt_schema },
 	{ 0 }

@@ -407,6 +407,24 @@ static const char *accepted_text(long status, const char *state)
 	       "wait_for_gumloop_session";
 }
 
+/* Attachments are objects naming an upload: a bare file name never is. */
+static int check_attachments(struct tool_call *call)
+{
+	const cJSON *a;
+
+	cJSON_ArrayForEach(a, tool_arg(call, "attachments")) {
+		if (cJSON_IsString(cJSON_GetObjectItemCaseSensitive(a,
+							"file_name")))
+			continue;
+		call->refused = 1;
+		return tool_error(call, "invalid argument 'attachments': each "
+				  "is an object {file_name, media_type} whose "
+				  "file_name create_a_gumloop_session_file "
+				  "returned; nothing was sent");
+	}
+	return 0;
+}
+
 /* Create and send: the answer explained, then a wait if asked for. */
 static int post_session(struct tool_call *call)
 {
@@ -415,6 +433,9 @@ static int post_session(struct tool_call *call)
 	cJSON *json = NULL;
 	char *id;
 	int rc;
+
+	if (check_attachments(call) < 0)
+		return -1;
 
 	http_request_init(&req, call->def->method);
 	if (tool_build_request(call, NULL, NULL, &req) == 0)

@@ -701,6 +701,8 @@ static void run_evaluations(struct fake_req *req, struct fake_resp *resp)
 /* The evaluation config, seeded on first use. */
 static cJSON *config_object(void)
 {
+	cJSON *tag;
+
 	if (eval_config)
 		return eval_config;
 	eval_config = cJSON_CreateObject();
@@ -710,8 +712,10 @@ static cJSON *config_object(void)
 	cJSON_AddStringToObject(eval_config, "model_name", "gpt-4.1-mini");
 	cJSON_AddStringToObject(eval_config, "frequency", "all");
 	cJSON_AddArrayToObject(eval_config, "criteria");
-	cJSON_AddItemToArray(cJSON_AddArrayToObject(eval_config, "tags"),
-			     cJSON_CreateString("refunds"));
+	tag = cJSON_CreateObject();
+	cJSON_AddStringToObject(tag, "name", "refunds");
+	cJSON_AddStringToObject(tag, "description", "asks for money back");
+	cJSON_AddItemToArray(cJSON_AddArrayToObject(eval_config, "tags"), tag);
 	return eval_config;
 }
 
@@ -755,6 +759,14 @@ static void patch_config(struct fake_req *req, struct fake_resp *resp)
 			    "are lists within their limits");
 		return;
 	}
+	cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(req->json,
+							       "tags"))
+		if (!cJSON_IsString(cJSON_GetObjectItemCaseSensitive(v,
+								     "name"))) {
+			bad_request(resp, "each tag is an object {name, "
+				    "description}");
+			return;
+		}
 	for (i = 0; i < COUNT(fields); i++) {
 		v = cJSON_GetObjectItemCaseSensitive(req->json, fields[i]);
 		if (!v)

@@ -13,7 +13,9 @@
  * Knobs (POST /_fake/config): run_ms, queue_ms (for runs started after),
  * max_runs (start_pipeline answers 429 while that many runs are not
  * finished; 0, the default, means no limit) and extra_flows (that many
- * more flows without inputs, "flow_extra_001"..., for paging tests).
+ * more flows without inputs, "flow_extra_001"..., for paging tests), and
+ * gained_input (a string: Competitor Pricing Scraper gains an input of
+ * that name, as a flow edited in Gumloop's editor would).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -132,6 +134,7 @@ static const struct flow_input no_inputs[] = { { 0 } };
 static struct flow extra[MAX_EXTRA_FLOWS];
 static char extra_text[MAX_EXTRA_FLOWS][2][32];	/* id, name */
 static long extra_flows;
+static char gained_input[64];
 
 static void make_extra_flows(void)
 {
@@ -408,6 +411,14 @@ static void get_inputs(struct fake_req *req, struct fake_resp *resp)
 		cJSON_AddStringToObject(obj, "data_type", in->data_type);
 		cJSON_AddStringToObject(obj, "description", in->description);
 	}
+	if (*gained_input && f->inputs == pricing_inputs) {
+		cJSON *obj = cJSON_CreateObject();
+
+		cJSON_AddItemToArray(list, obj);
+		cJSON_AddStringToObject(obj, "name", gained_input);
+		cJSON_AddStringToObject(obj, "data_type", "string");
+		cJSON_AddNullToObject(obj, "description");
+	}
 	fake_json(resp, 200, root);
 }
 
@@ -664,6 +675,7 @@ static void flows_reset(void)
 	free(runs);
 	runs = NULL;
 	nruns = 0;
+	gained_input[0] = '\0';
 	run_ms = fake_opt_run_ms;
 	queue_ms = fake_opt_queue_ms;
 	max_runs = 0;
@@ -672,6 +684,17 @@ static void flows_reset(void)
 
 static int flows_config(const cJSON *in, cJSON *out, const char **cause)
 {
+	const cJSON *gained = cJSON_GetObjectItemCaseSensitive(in,
+							       "gained_input");
+
+	if (gained && (!cJSON_IsString(gained) ||
+		       strlen(gained->valuestring) >= sizeof(gained_input))) {
+		*cause = "gained_input is a name of at most 63 characters";
+		return -1;
+	}
+	if (gained)
+		strcpy(gained_input, gained->valuestring);
+	cJSON_AddStringToObject(out, "gained_input", gained_input);
 	if (fake_knob(in, out, "run_ms", &run_ms, cause) ||
 	    fake_knob(in, out, "queue_ms", &queue_ms, cause) ||
 	    fake_knob(in, out, "max_runs", &max_runs, cause) ||

@@ -346,6 +346,8 @@ static void call_tools(struct fake_req *req, struct fake_resp *resp)
 
 /* ---- resources and prompts -------------------------------------------- */
 
+#define RESOURCES_PAGE 2
+
 static void list_resources(struct fake_req *req, struct fake_resp *resp)
 {
 	const struct mcp_server *s = server_or_error(req, resp);
@@ -357,7 +359,9 @@ static void list_resources(struct fake_req *req, struct fake_resp *resp)
 	while (connected(s) && s->resources[n].uri)
 		n++;
 	root = listing(s);
-	if (fake_page(req, resp, n, 20, root, &start, &end) < 0) {
+	/* Gumloop picks the page size (there is no page_size); the fake's is
+	 * small so that a cursor shows */
+	if (fake_page(req, resp, n, RESOURCES_PAGE, root, &start, &end) < 0) {
 		cJSON_Delete(root);
 		return;
 	}
