@@ -64,14 +64,12 @@ enum tool_scope {
 #define REQUIRED	(1u << 0)
 
 /* The arguments of a cursor-paged list: two entries of a params table.
- * Both go to the query as they are; the answer carries next_cursor. */
+ * Both go to the query as they are; the answer carries next_cursor. The
+ * server's instructions (src/mcp.c) say so once for every list. */
 #define PAGE_PARAMS \
-	{ "page_size", P_INTEGER, IN_QUERY, 0, \
-	  "default 20", \
+	{ "page_size", P_INTEGER, IN_QUERY, 0, NULL, \
 	  "{\"type\":\"integer\",\"minimum\":1,\"maximum\":100}" }, \
-	{ "cursor", P_STRING, IN_QUERY, 0, \
-	  "the last page's next_cursor", \
-	  NULL }
+	{ "cursor", P_STRING, IN_QUERY, 0, NULL, NULL }
 
 struct param {
 	const char *name;

@@ -129,24 +129,23 @@ static const struct param team_scope_params[] = {
 	{ 0 }
 };
 static const struct param user_scope_params[] = {
-	{ "user_id", P_STRING, IN_LOCAL, 0, "an org admin's", NULL },
+	{ "user_id", P_STRING, IN_LOCAL, 0, NULL, NULL },
 	{ 0 }
 };
 static const struct param write_params[] = {
 	/* told once in the instructions (src/mcp.c); the check still wants
 	 * 1 to 128 characters */
-	{ "idempotency_key", P_STRING, IN_LOCAL, 0, NULL,
-	  "{\"type\":\"string\",\"maxLength\":128}" },
+	{ "idempotency_key", P_STRING, IN_LOCAL, 0, NULL, NULL },
 	{ "force", P_BOOLEAN, IN_LOCAL, 0, NULL, NULL },
 	{ 0 }
 };
 static const struct param waitable_params[] = {
-	{ "wait_seconds", P_INTEGER, IN_LOCAL, 0, "default 0",
+	{ "wait_seconds", P_INTEGER, IN_LOCAL, 0, NULL,
 	  "{\"type\":\"integer\",\"minimum\":0}" },
 	{ 0 }
 };
 static const struct param wait_params[] = {
-	{ "timeout_seconds", P_INTEGER, IN_LOCAL, 0, "default 50",
+	{ "timeout_seconds", P_INTEGER, IN_LOCAL, 0, NULL,
 	  "{\"type\":\"integer\",\"minimum\":1}" },
 	{ 0 }
 };
@@ -238,6 +237,22 @@ static cJSON *build_input_schema(const struct tool_def *def)
 }
 
 /*
+ * The listed schema names each member of a result but not its type: the
+ * model reads the values themselves, and every byte of tools/list is
+ * context (test/t-context.py). The table keeps the types, for the reader.
+ */
+static cJSON *untyped_members(cJSON *schema)
+{
+	cJSON *m;
+
+	cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(schema,
+							       "properties"))
+		while (m->child)
+			cJSON_Delete(cJSON_DetachItemViaPointer(m, m->child));
+	return schema;
+}
+
+/*
  * The listed schema leaves the table's top-level "required" out: a result
  * {"error": {...}} (interface.md) then validates as it is, without a
  * second branch for it in every tool. *needs_fields (when not NULL) tells
@@ -258,7 +273,7 @@ static cJSON *build_output_schema(const struct tool_def *def, int *needs_fields)
 	if (needs_fields)
 		*needs_fields = cJSON_GetArraySize(required) > 0;
 	cJSON_Delete(required);
-	return schema;
+	return untyped_members(schema);
 }
 
 static struct schema_cache *cached(const struct tool_def *def)

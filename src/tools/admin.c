@@ -152,10 +152,10 @@ static const struct param route_params[] = {
 	  "the message: text, or [{type: text, text}]",
 	  "{\"type\":[\"string\",\"array\"]}" },
 	{ "models", P_ARRAY, IN_BODY, 0, "candidate model ids",
-	  "{\"type\":\"array\",\"minItems\":1,\"maxItems\":50,"
+	  "{\"type\":\"array\",\"maxItems\":50,"
 	  "\"items\":{\"type\":\"string\"}}" },
 	{ "history", P_ARRAY, IN_BODY, 0,
-	  "earlier turns, oldest first: [{role: user|assistant, content}]",
+	  "earlier turns, oldest first",
 	  "{\"type\":\"array\",\"maxItems\":20,\"items\":{\"type\":"
 	  "\"object\"}}" },
 	{ "agent", P_OBJECT, IN_BODY, 0, "{name, description, system_prompt}",
@@ -330,8 +330,8 @@ const struct tool_def admin_tools[] = {
 	  .method = "POST", .path = "/chat/completions", .params = chat_params,
 	  .output_schema = chat_schema, .flags = T_STREAM_HOST },
 	{ .name = "create_a_gumloop_model_route", .title = "Route to a model",
-	  .description = "Ask Gumloop's router which model it would pick for "
-		"a message, and why (runs no model). Spends credits.",
+	  .description = "Ask Gumloop's router which model it would pick "
+		"for a message, and why; runs none. Spends credits.",
 	  .access = TOOL_WRITE, .tag = "models", .scope = SCOPE_TEAM_BODY,
 	  .method = "POST", .path = "/models/route", .params = route_params,
 	  .output_schema = route_schema },

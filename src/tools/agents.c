@@ -351,7 +351,7 @@ static const struct param update_params[] = {
 	  NULL },
 	AGENT_FIELDS,
 	{ "is_active", P_BOOLEAN, IN_BODY, 0,
-	  "false retires the agent for good (404 after): not a pause", NULL },
+	  "false retires the agent for good: not a pause", NULL },
 	{ "team_id", P_STRING, IN_BODY, 0, "moves the agent to this team",
 	  NULL },
 	{ 0 }
@@ -402,8 +402,7 @@ const struct tool_def agents_tools[] = {
 	{ .name = "create_a_gumloop_agent_interaction",
 	  .title = "Send a message to an agent (start_agent)",
 	  .description = "Send a message to an agent (gummie); it works "
-		"asynchronously. Returns interaction_id for "
-		"wait_for_gumloop_agent_interaction, or pass wait_seconds.",
+		"asynchronously: then wait_for_gumloop_agent_interaction.",
 	  .access = TOOL_WRITE, .tag = "agents", .scope = SCOPE_LEGACY,
 	  .method = "POST", .path = "/start_agent", .params = start_params,
 	  .output_schema = interaction_schema, .flags = T_WAITABLE,
@@ -411,17 +410,15 @@ const struct tool_def agents_tools[] = {
 	{ .name = "get_single_gumloop_agent_interaction_by_id",
 	  .title = "Get an agent interaction",
 	  .description = "Get an interaction: state (ASYNC_PROCESSING, "
-		"COMPLETED, FAILED), then response and messages, or "
-		"error_message.",
+		"COMPLETED, FAILED), response and messages, or error_message.",
 	  .access = TOOL_READ, .tag = "agents", .scope = SCOPE_LEGACY,
 	  .method = "GET", .path = "/agent_status/{interaction_id}",
 	  .params = interaction_path_param,
 	  .output_schema = interaction_schema, .handler = get_interaction },
 	{ .name = "wait_for_gumloop_agent_interaction",
 	  .title = "Wait for an agent interaction",
-	  .description = "Wait until an interaction is COMPLETED and return "
-		"the response; FAILED is an error. On timed_out: true, call "
-		"again.",
+	  .description = "Wait until an interaction is COMPLETED and "
+		"return the response; FAILED is an error.",
 	  .access = TOOL_READ, .tag = "agents", .scope = SCOPE_LEGACY,
 	  .method = "GET", .path = "/agent_status/{interaction_id}",
 	  .params = interaction_path_param,

@@ -134,7 +134,7 @@ static const struct param create_params[] = {
 	{ "scope", P_STRING, IN_BODY, 0, "default personal", SCOPE_ENUM },
 	{ "team_id", P_STRING, IN_BODY, 0, "with scope team only", NULL },
 	{ "require_approval", P_BOOLEAN, IN_BODY, 0,
-	  "a draft: estimate credits, index nothing until approved", NULL },
+	  "a draft: nothing indexed until approved", NULL },
 	{ 0 }
 };
 
@@ -153,7 +153,7 @@ static const struct param upload_params[] = {
 	SOURCE_PARAM,
 	{ "files", P_ARRAY, IN_LOCAL, REQUIRED,
 	  "PDF, Office or text files, each at most 25 MB",
-	  "{\"type\":\"array\",\"minItems\":1,\"maxItems\":25,\"items\":{"
+	  "{\"type\":\"array\",\"maxItems\":25,\"items\":{"
 	  "\"type\":\"object\",\"properties\":{"
 	  "\"file_name\":{\"type\":\"string\"},"
 	  "\"content_text\":{\"type\":\"string\"},"
@@ -180,9 +180,9 @@ const struct tool_def brain_tools[] = {
 	  .output_schema = sources_schema },
 	{ .name = "create_a_gumloop_brain_source",
 	  .title = "Create a Brain source",
-	  .description = "Create a file-upload Brain source. Active sources "
-		"index and bill each upload at once; require_approval makes a "
-		"draft.",
+	  .description = "Create a file-upload Brain source: active "
+		"(uploads indexed and billed at once) or, with "
+		"require_approval, a draft.",
 	  .access = TOOL_WRITE, .tag = "brain", .method = "POST",
 	  .path = "/brain/sources", .params = create_params,
 	  .output_schema = source_schema },
@@ -209,9 +209,9 @@ const struct tool_def brain_tools[] = {
 	  .output_schema = files_schema },
 	{ .name = "create_gumloop_brain_source_files",
 	  .title = "Upload files to a Brain source",
-	  .description = "Upload up to 25 files to a file-upload source; an "
-		"active source indexes them at once and spends credits. "
-		"Refused files come back in rejected.",
+	  .description = "Upload up to 25 files to a file-upload source "
+		"(an active one indexes them: spends credits); refused ones: "
+		"rejected.",
 	  .access = TOOL_WRITE, .tag = "brain", .method = "POST",
 	  .path = "/brain/sources/{source_id}/files", .params = upload_params,
 	  .output_schema = files_schema, .handler = upload_files },
@@ -223,9 +223,9 @@ const struct tool_def brain_tools[] = {
 	  .params = file_params, .output_schema = deleted_schema,
 	  .flags = T_DESTRUCTIVE | T_IDEMPOTENT },
 	{ .name = "get_gumloop_brain_source_estimate",
-	  .title = "Get a draft source's credit estimate",
+	  .title = "Get a Brain source's estimate",
 	  .description = "Get a draft source's credit estimate (null until "
-		"an upload ran); approve once status is paused_for_approval.",
+		"an upload ran); approve at paused_for_approval.",
 	  .access = TOOL_READ, .tag = "brain", .method = "GET",
 	  .path = "/brain/sources/{source_id}/estimate", .params = source_params,
 	  .output_schema = estimate_schema },

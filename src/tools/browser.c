@@ -18,7 +18,7 @@ static const struct param cookies_params[] = {
 	  "chrome.cookies.Cookie or CDP Cookie objects",
 	  "{\"type\":\"array\",\"minItems\":1,\"items\":{\"type\":\"object\"}}" },
 	{ "url", P_STRING, IN_BODY, 0,
-	  "keep only this site's cookies, replacing what it had",
+	  "only this site's cookies, replacing its old ones",
 	  "{\"type\":\"string\",\"maxLength\":2048}" },
 	{ 0 }
 };
@@ -26,8 +26,8 @@ static const struct param cookies_params[] = {
 const struct tool_def browser_tools[] = {
 	{ .name = "list_all_gumloop_browser_profiles",
 	  .title = "List browser profiles",
-	  .description = "List browser profiles (the user's, or a team's "
-		"with team_id): their sites and cookie counts, never values.",
+	  .description = "List browser profiles (yours, or a team's): "
+		"sites and cookie counts, never values.",
 	  .access = TOOL_READ, .tag = "browser", .scope = SCOPE_TEAM,
 	  .method = "GET", .path = "/browser-profiles",
 	  .output_schema = profiles_schema },

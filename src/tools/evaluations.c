@@ -41,7 +41,7 @@ static const char metrics_schema[] =
 #define RUN_PARAMS \
 	{ "session_ids", P_ARRAY, IN_BODY, REQUIRED, "finished sessions", \
 	  "{\"type\":\"array\",\"minItems\":1,\"maxItems\":200," \
-	  "\"uniqueItems\":true,\"items\":{\"type\":\"string\"}}" }, \
+	  "\"items\":{\"type\":\"string\"}}" }, \
 	{ "dry_run", P_BOOLEAN, IN_BODY, 0, "price it, queue nothing", NULL }
 /* The rubric, told instead of spelled out: the options tool lists the
  * allowed values, and Gumloop checks them strictly. */
@@ -98,7 +98,7 @@ static const struct param targets_params[] = {
 	EVALUATION_PARAM,
 	{ "targets", P_ARRAY, IN_BODY, REQUIRED,
 	  "the full set; id of the team, user or agent",
-	  "{\"type\":\"array\",\"maxItems\":1000,\"items\":{\"type\":\"object\","
+	  "{\"type\":\"array\",\"items\":{\"type\":\"object\","
 	  "\"properties\":{\"type\":{\"enum\":[\"organization\",\"team\","
 	  "\"user\",\"agent\"]},\"id\":{\"type\":\"string\"}},"
 	  "\"required\":[\"type\"]}}" },
@@ -116,9 +116,11 @@ static const struct param results_params[] = {
 	{ "agent_id", P_STRING, IN_QUERY, 0, NULL, NULL },
 	{ "session_id", P_STRING, IN_QUERY, 0, NULL, NULL },
 	{ "grade", P_STRING, IN_QUERY, 0, NULL,
-	  "{\"type\":\"string\",\"enum\":[\"pass\",\"needs_review\",\"needs_attention\"]}" },
+	  "{\"type\":\"string\",\"enum\":[\"pass\",\"needs_review\","
+	  "\"needs_attention\"]}" },
 	{ "status", P_STRING, IN_QUERY, 0, NULL,
-	  "{\"type\":\"string\",\"enum\":[\"queued\",\"in_progress\",\"completed\",\"failed\"]}" },
+	  "{\"type\":\"string\",\"enum\":[\"queued\",\"in_progress\","
+	  "\"completed\",\"failed\"]}" },
 	{ "created_after", P_STRING, IN_QUERY, 0, "RFC 3339", NULL },
 	{ "created_before", P_STRING, IN_QUERY, 0, "RFC 3339", NULL },
 	PAGE_PARAMS,
@@ -142,48 +144,48 @@ static const struct param metrics_params[] = {
 const struct tool_def evaluations_tools[] = {
 	{ .name = "create_a_gumloop_agent_evaluation_run",
 	  .title = "Grade an agent's sessions",
-	  .description = "Grade up to 200 finished sessions with the agent's "
-		"own rubric; spends 1 credit per queued session. Follow each "
-		"with get_single_gumloop_agent_evaluation_by_id.",
+	  .description = "Grade up to 200 finished sessions with the "
+		"agent's own rubric; 1 credit per queued session (dry_run: "
+		"price only).",
 	  .access = TOOL_WRITE, .tag = "evaluations", .scope = SCOPE_TEAM,
 	  .method = "POST", .path = "/agents/{agent_id}/evaluations/run",
 	  .params = agent_run_params, .output_schema = run_schema },
 	{ .name = "list_all_gumloop_evaluation_options",
 	  .title = "List evaluation options",
-	  .description = "The allowed values of evaluation fields and "
-		"filters, and their size limits.",
+	  .description = "The allowed values and size limits of evaluation "
+		"fields and filters.",
 	  .access = TOOL_READ, .tag = "evaluations", .method = "GET",
 	  .path = "/evaluation-options", .output_schema = options_schema },
 	{ .name = "list_all_gumloop_evaluations",
-	  .title = "List organization evaluations",
-	  .description = "List an organization's evaluations with targets, "
-		"coverage and result counts (Enterprise).",
+	  .title = "List org evaluations",
+	  .description = "List an organization's evaluations: targets, "
+		"coverage, result counts (Enterprise).",
 	  .access = TOOL_READ, .tag = "evaluations", .method = "GET",
 	  .path = "/evaluations", .params = list_params,
 	  .output_schema = evaluations_schema },
 	{ .name = "create_a_gumloop_evaluation",
-	  .title = "Create an organization evaluation",
-	  .description = "Create an organization evaluation, disabled: then "
-		"update_gumloop_evaluation_targets and enable it.",
+	  .title = "Create an org evaluation",
+	  .description = "Create an organization evaluation (disabled): "
+		"then set its targets and enable it.",
 	  .access = TOOL_WRITE, .tag = "evaluations", .method = "POST",
 	  .path = "/evaluations", .params = create_params,
 	  .output_schema = evaluation_schema },
 	{ .name = "get_single_gumloop_evaluation_by_id",
-	  .title = "Get an organization evaluation",
+	  .title = "Get an org evaluation",
 	  .description = "Get an evaluation: rubric, targets, coverage, "
 		"result counts.",
 	  .access = TOOL_READ, .tag = "evaluations", .method = "GET",
 	  .path = "/evaluations/{evaluation_id}", .params = evaluation_params,
 	  .output_schema = evaluation_schema },
 	{ .name = "update_a_gumloop_evaluation_by_id",
-	  .title = "Update an organization evaluation",
+	  .title = "Update an org evaluation",
 	  .description = "Change an evaluation's name, description, enabled "
 		"or rubric (merged field by field).",
 	  .access = TOOL_WRITE, .tag = "evaluations", .method = "PATCH",
 	  .path = "/evaluations/{evaluation_id}", .params = update_params,
 	  .output_schema = evaluation_schema, .flags = T_IDEMPOTENT },
 	{ .name = "delete_a_gumloop_evaluation_by_id",
-	  .title = "Delete an organization evaluation",
+	  .title = "Delete an org evaluation",
 	  .description = "Delete an evaluation; its past results stay.",
 	  .access = TOOL_WRITE, .tag = "evaluations", .method = "DELETE",
 	  .path = "/evaluations/{evaluation_id}", .params = evaluation_params,
@@ -191,14 +193,14 @@ const struct tool_def evaluations_tools[] = {
 	  .flags = T_DESTRUCTIVE | T_IDEMPOTENT },
 	{ .name = "update_gumloop_evaluation_targets",
 	  .title = "Set an evaluation's targets",
-	  .description = "Replace who an evaluation grades: the organization, "
-		"teams, users' personal agents or agents.",
+	  .description = "Replace who an evaluation grades: organization, "
+		"teams, users' agents or agents.",
 	  .access = TOOL_WRITE, .tag = "evaluations", .method = "PUT",
 	  .path = "/evaluations/{evaluation_id}/targets",
 	  .params = targets_params, .output_schema = evaluation_schema,
 	  .flags = T_IDEMPOTENT },
 	{ .name = "create_a_gumloop_evaluation_run",
-	  .title = "Run an organization evaluation",
+	  .title = "Run an org evaluation",
 	  .description = "Grade up to 200 sessions with an evaluation; spends "
 		"1 credit per queued session.",
 	  .access = TOOL_WRITE, .tag = "evaluations", .method = "POST",

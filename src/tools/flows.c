@@ -426,15 +426,15 @@ const struct tool_def flows_tools[] = {
 	  .output_schema = workbooks_schema },
 	{ .name = "get_single_gumloop_automation_by_id",
 	  .title = "Get a flow's input schema",
-	  .description = "Get the inputs a flow takes (name, data_type, "
+	  .description = "Get a flow's inputs (name, data_type, "
 		"description): call before create_a_gumloop_flow_run.",
 	  .access = TOOL_READ, .tag = "flows", .scope = SCOPE_LEGACY,
 	  .method = "GET", .path = "/get_inputs", .params = saved_item_param,
 	  .output_schema = inputs_schema },
 	{ .name = "create_a_gumloop_flow_run", .title = "Start a flow run",
 	  .description = "Start a flow run (spends credits); unknown or "
-		"missing input names are refused first. Returns run_id for "
-		"wait_for_gumloop_flow_run, or pass wait_seconds.",
+		"missing input names are refused first. Then "
+		"wait_for_gumloop_flow_run.",
 	  .access = TOOL_WRITE, .tag = "flows", .scope = SCOPE_LEGACY,
 	  .method = "POST", .path = "/start_pipeline", .params = start_params,
 	  .output_schema = started_schema, .flags = T_WAITABLE,
@@ -446,9 +446,8 @@ const struct tool_def flows_tools[] = {
 	  .method = "GET", .path = "/get_pl_run", .params = run_query_param,
 	  .output_schema = run_schema },
 	{ .name = "wait_for_gumloop_flow_run", .title = "Wait for a flow run",
-	  .description = "Wait until a flow run ends and return its outputs; "
-		"FAILED is an error with Gumloop's log. On timed_out: true, "
-		"call again.",
+	  .description = "Wait until a flow run ends and return its "
+		"outputs; FAILED is an error with Gumloop's log.",
 	  .access = TOOL_READ, .tag = "flows", .scope = SCOPE_LEGACY,
 	  .method = "GET", .path = "/get_pl_run", .params = run_wait_param,
 	  .output_schema = run_schema, .flags = T_WAIT,

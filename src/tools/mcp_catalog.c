@@ -287,7 +287,7 @@ static const struct param server_params[] = {
 /* Gumloop pages MCP resources by cursor alone: no page_size. */
 static const struct param resources_params[] = {
 	SERVER_ID_PARAM,
-	{ "cursor", P_STRING, IN_QUERY, 0, "the last page's next_cursor", NULL },
+	{ "cursor", P_STRING, IN_QUERY, 0, NULL, NULL },
 	{ 0 }
 };
 
@@ -323,7 +323,7 @@ const struct tool_def mcp_catalog_tools[] = {
 	{ .name = "list_all_gumloop_mcp_servers",
 	  .title = "List connected MCP servers",
 	  .description = "List the connectors (MCP servers such as Gmail) "
-		"with their status; one not connected has gumloop_auth_url.",
+		"and their status; one not connected has gumloop_auth_url.",
 	  .access = TOOL_READ, .tag = "mcp", .scope = SCOPE_TEAM,
 	  .method = "GET", .path = "/mcp/servers",
 	  .output_schema = servers_schema },
@@ -343,8 +343,8 @@ const struct tool_def mcp_catalog_tools[] = {
 	{ .name = "create_a_gumloop_mcp_tool_call",
 	  .title = "Call connector tools",
 	  .description = "Run 1 to 5 connector tools (e.g. Gmail send) for "
-		"the user; each result: success, error or unauthenticated "
-		"(with gumloop_auth_url).",
+		"the user; each result is success, error or unauthenticated "
+		"(+ gumloop_auth_url).",
 	  .access = TOOL_CUSTOM, .tag = "mcp", .scope = SCOPE_TEAM,
 	  .method = "POST", .path = "/mcp/tools/call", .params = call_params,
 	  .output_schema = tool_call_schema, .handler = call_mcp_tools },

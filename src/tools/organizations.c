@@ -50,14 +50,13 @@ const struct tool_def organizations_tools[] = {
 	{ .name = "list_all_gumloop_organizations",
 	  .title = "List organizations",
 	  .description = "List the user's organization: its id is the "
-		"organization_id of the admin and evaluation tools.",
+		"organization_id other tools take.",
 	  .access = TOOL_READ, .tag = "admin", .method = "GET",
 	  .path = "/organizations", .output_schema = organizations_schema },
 	{ .name = "list_all_gumloop_role_credit_limits",
 	  .title = "List role credit limits",
-	  .description = "List an organization's custom roles with their "
-		"monthly credit limit per member (null: none; org admin "
-		"only).",
+	  .description = "List an organization's custom roles and their "
+		"monthly credit limit per member (null: none).",
 	  .access = TOOL_READ, .tag = "admin", .scope = SCOPE_USER,
 	  .method = "GET",
 	  .path = "/organizations/{organization_id}/roles/credit-limits",
@@ -72,8 +71,8 @@ const struct tool_def organizations_tools[] = {
 	  .params = limit_params, .output_schema = limit_schema },
 	{ .name = "update_a_gumloop_role_credit_limit_by_id",
 	  .title = "Set a role's credit limit",
-	  .description = "Set or clear (null) a custom role's monthly credit "
-		"limit per member; takes effect at once (org admin only).",
+	  .description = "Set or clear (null) a custom role's monthly "
+		"credit limit per member, at once.",
 	  .access = TOOL_WRITE, .tag = "admin", .scope = SCOPE_USER,
 	  .method = "PUT",
 	  .path = "/organizations/{organization_id}/roles/{role_id}/credit-limit",

@@ -531,7 +531,7 @@ static int session_default(struct tool_call *call)
 	  "from list_all_gumloop_agents", NULL }
 #define MESSAGES_LIMIT_PARAM(what) \
 	{ "messages_limit", P_INTEGER, IN_LOCAL, 0, \
-	  "newest N messages " what, \
+	  what, \
 	  "{\"type\":\"integer\",\"minimum\":0}" }
 
 static const struct param list_params[] = {
@@ -557,13 +557,13 @@ static const struct param create_params[] = {
 	  "\"maxLength\":256}" },
 	{ "session_id", P_STRING, IN_BODY, 0, "your own id (optional)", NULL },
 	{ "metadata", P_OBJECT, IN_BODY, 0, NULL, NULL },
-	MESSAGES_LIMIT_PARAM("(default 10)"),
+	MESSAGES_LIMIT_PARAM("default 10"),
 	{ 0 }
 };
 
 static const struct param get_params[] = {
 	SESSION_ID_PARAM,
-	MESSAGES_LIMIT_PARAM("(default all)"),
+	MESSAGES_LIMIT_PARAM("default all"),
 	{ 0 }
 };
 
@@ -576,7 +576,7 @@ static const struct param send_params[] = {
 	  "\"object\",\"properties\":{\"file_name\":{\"type\":\"string\"},"
 	  "\"media_type\":{\"type\":\"string\"}},"
 	  "\"required\":[\"file_name\"]}}" },
-	MESSAGES_LIMIT_PARAM("(default 10)"),
+	MESSAGES_LIMIT_PARAM("default 10"),
 	{ 0 }
 };
 
@@ -605,16 +605,16 @@ static const struct param file_params[] = {
 static const struct param approvals_params[] = {
 	SESSION_ID_PARAM,
 	{ "approval_responses", P_ARRAY, IN_BODY, REQUIRED,
-	  "the person's decisions, one per pending action_request_id",
+	  "one per pending action_request_id",
 	  "{\"type\":\"array\",\"minItems\":1,\"maxItems\":20,\"items\":{"
 	  "\"type\":\"object\",\"properties\":{"
 	  "\"action_request_id\":{\"type\":\"string\"},"
 	  "\"action\":{\"enum\":[\"accept\",\"reject\"]},"
-	  "\"reason\":{\"type\":\"string\",\"maxLength\":1000},"
+	  "\"reason\":{\"type\":\"string\"},"
 	  "\"response\":{\"type\":\"object\",\"description\":"
 	  "\"human_input: {values: {question: answer}}\"}},"
 	  "\"required\":[\"action_request_id\",\"action\"]}}" },
-	MESSAGES_LIMIT_PARAM("(default 10)"),
+	MESSAGES_LIMIT_PARAM("default 10"),
 	{ 0 }
 };
 
@@ -647,28 +647,27 @@ static const struct param queue_item_params[] = {
 static const struct param queue_send_params[] = {
 	SESSION_ID_PARAM,
 	QUEUE_ITEM_PARAM,
-	MESSAGES_LIMIT_PARAM("(default 10)"),
+	MESSAGES_LIMIT_PARAM("default 10"),
 	{ 0 }
 };
 
 static const struct param wait_params[] = {
 	SESSION_ID_PARAM,
-	MESSAGES_LIMIT_PARAM("(default 10)"),
+	MESSAGES_LIMIT_PARAM("default 10"),
 	{ 0 }
 };
 
 const struct tool_def sessions_tools[] = {
 	{ .name = "list_all_gumloop_sessions", .title = "List an agent's sessions",
 	  .description = "List an agent's sessions (conversations), newest "
-		"first, with their state, without messages.",
+		"first, with state, without messages.",
 	  .access = TOOL_READ, .tag = "sessions", .scope = SCOPE_TEAM,
 	  .method = "GET", .path = "/agents/{agent_id}/sessions",
 	  .params = list_params, .output_schema = sessions_schema,
 	  .handler = tool_default_handler },
 	{ .name = "create_a_gumloop_session", .title = "Start a session",
-	  .description = "Start a conversation with an agent; with input it "
-		"starts working. Returns session_id for "
-		"wait_for_gumloop_session, or pass wait_seconds.",
+	  .description = "Start a conversation with an agent; with input "
+		"it starts working: then wait_for_gumloop_session.",
 	  .access = TOOL_WRITE, .tag = "sessions", .scope = SCOPE_TEAM,
 	  .method = "POST", .path = "/agents/{agent_id}/sessions",
 	  .params = create_params, .output_schema = session_schema,
@@ -682,9 +681,8 @@ const struct tool_def sessions_tools[] = {
 	  .handler = get_session },
 	{ .name = "create_a_gumloop_session_message",
 	  .title = "Send a message in a session",
-	  .description = "Send the next message in a session (refused while "
-		"processing: wait first). Pass wait_seconds to wait for the "
-		"reply.",
+	  .description = "Send the next message in a session (refused "
+		"while processing: wait first).",
 	  .access = TOOL_WRITE, .tag = "sessions", .scope = SCOPE_TEAM,
 	  .method = "POST", .path = "/sessions/{session_id}/messages",
 	  .params = send_params, .output_schema = session_schema,
@@ -698,9 +696,8 @@ const struct tool_def sessions_tools[] = {
 	  .flags = T_DESTRUCTIVE | T_IDEMPOTENT, .handler = session_default },
 	{ .name = "wait_for_gumloop_session", .title = "Wait for a session",
 	  .description = "Wait until a session is idle, completed, failed "
-		"or approval_required and return its reply; failed is an "
-		"error; approval_required lists pending_approvals for a person "
-		"to decide. On timed_out: true, call again.",
+		"(an error) or approval_required (pending_approvals: a person "
+		"decides); returns the reply.",
 	  .access = TOOL_READ, .tag = "sessions", .scope = SCOPE_TEAM,
 	  .method = "GET", .path = "/sessions/{session_id}",
 	  .params = wait_params, .output_schema = session_schema,
@@ -713,17 +710,16 @@ const struct tool_def sessions_tools[] = {
 	  .flags = T_IDEMPOTENT, .handler = session_default },
 	{ .name = "create_a_gumloop_session_file",
 	  .title = "Upload a file to a session",
-	  .description = "Upload a file (content_text or content_base64) to "
-		"a session; attach the returned file_name to a message.",
+	  .description = "Upload a file to a session; attach the returned "
+		"file_name to a message.",
 	  .access = TOOL_WRITE, .tag = "sessions", .scope = SCOPE_TEAM,
 	  .method = "POST", .path = "/sessions/{session_id}/files",
 	  .params = file_params, .one_of = "content_text|content_base64",
 	  .output_schema = file_schema, .handler = upload_session_file },
 	{ .name = "resolve_gumloop_session_approvals",
-	  .title = "Answer a session's pending approvals",
-	  .description = "Send a person's accept/reject decisions for a "
-		"session in approval_required; never decide for them. Pass "
-		"wait_seconds to follow the session.",
+	  .title = "Answer pending approvals",
+	  .description = "Send a person's accept/reject decisions on a "
+		"session's pending approvals; never decide for them.",
 	  .access = TOOL_WRITE, .tag = "sessions", .scope = SCOPE_TEAM,
 	  .method = "POST", .path = "/sessions/{session_id}/approvals",
 	  .params = approvals_params, .output_schema = resolved_schema,
@@ -731,7 +727,7 @@ const struct tool_def sessions_tools[] = {
 	  .handler = resolve_approvals },
 	{ .name = "list_all_gumloop_session_queue_items",
 	  .title = "List a session's queued messages",
-	  .description = "List the messages queued to go after the agent's "
+	  .description = "List the messages queued for after the agent's "
 		"current turn, in order.",
 	  .access = TOOL_READ, .tag = "sessions", .scope = SCOPE_TEAM,
 	  .method = "GET", .path = "/sessions/{session_id}/queue",
@@ -761,8 +757,8 @@ const struct tool_def sessions_tools[] = {
 	  .flags = T_DESTRUCTIVE | T_IDEMPOTENT },
 	{ .name = "send_a_gumloop_session_queue_item",
 	  .title = "Send a queued message now",
-	  .description = "Send a queued message at once: the agent's current "
-		"turn is aborted. Pass wait_seconds to wait for the reply.",
+	  .description = "Send a queued message now, aborting the agent's "
+		"current turn.",
 	  .access = TOOL_WRITE, .tag = "sessions", .scope = SCOPE_TEAM,
 	  .method = "POST",
 	  .path = "/sessions/{session_id}/queue/{queue_item_id}/send",
