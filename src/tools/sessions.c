@@ -52,8 +52,7 @@ static const char queue_schema[] =
 	"\"type\":\"array\"}}}";
 
 static const char sessions_schema[] =
-	"{\"type\":\"object\",\"properties\":{\"sessions\":{\"type\":\"array\"}"
-	"},"
+	"{\"type\":\"object\",\"properties\":{\"sessions\":{\"type\":\"array\"}},"
 	"\"required\":[\"sessions\"]}";
 
 static const char cancel_schema[] =
@@ -76,7 +75,8 @@ static const struct tool_advice session_advice[] = {
 	{ 409, "interaction_not_in_terminal_state",
 	  "The session is still working on the previous message: call "
 	  "wait_for_gumloop_session with this session_id until it is "
-	  "completed, failed or idle, then send the message again." },
+	  "completed, failed, idle or approval_required, then send the "
+	  "message again." },
 	{ 429, NULL,
 	  "The agent concurrency limit was reached (Gumloop allows 5, 25 or "
 	  "100 interactions at once on Free, Pro or Enterprise): wait for "
@@ -232,6 +232,20 @@ static const char *member_str(const cJSON *obj, const char *a, const char *b)
 	return cJSON_IsString(v) && *v->valuestring ? v->valuestring : NULL;
 }
 
+/* Cuts text to at most max bytes ending in "...", on a UTF-8 boundary. */
+static char *shorten(char *text, size_t max)
+{
+	size_t n = strlen(text);
+
+	if (n <= max)
+		return text;
+	n = max - 3;
+	while (n && ((unsigned char)text[n] & 0xC0) == 0x80)
+		n--;
+	strcpy(text + n, "...");
+	return text;
+}
+
 /* One pending action in a sentence: what it would do, with what. */
 static void describe_pending(const cJSON *p, int i, struct buf *out)
 {
@@ -251,9 +265,7 @@ static void describe_pending(const cJSON *p, int i, struct buf *out)
 	if (intent)
 		buf_addf(out, "%s%s", tool ? ", to " : ": ", intent);
 	if (args && (text = cJSON_PrintUnformatted(args))) {
-		if (strlen(text) > ARGS_SHOWN_MAX)
-			strcpy(text + ARGS_SHOWN_MAX - 3, "...");
-		buf_addf(out, "; arguments %s", text);
+		buf_addf(out, "; arguments %s", shorten(text, ARGS_SHOWN_MAX));
 		free(text);
 	}
 	if (cJSON_IsArray(questions) && (text = cJSON_PrintUnformatted(questions))) {
