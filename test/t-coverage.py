@@ -350,6 +350,26 @@ def test_resolve_reject_with_a_reason():
                                     "action": "accept"}]}, 409)
 
 
+def test_a_question_is_shown_and_answered_in_response_values():
+    with server() as srv:
+        st = ok(srv, "create_a_gumloop_session", {
+            "agent_id": SALES, "input": "build the report; ask me the "
+            "deadline", "wait_seconds": 20})
+        assert st["state"] == "approval_required", st
+        res = call(srv, "get_single_gumloop_session_by_id",
+                   {"session_id": st["session_id"]})
+        text = res["content"][-1]["text"]
+        assert "human_input" in text and "When is the report due?" in \
+            text and "response.values" in text, text
+        aid = st["pending_approvals"][0]["action_request_id"]
+        done = ok(srv, "resolve_gumloop_session_approvals", {
+            "session_id": st["session_id"], "wait_seconds": 20,
+            "approval_responses": [{
+                "action_request_id": aid, "action": "accept",
+                "response": {"values": {"deadline": "Friday"}}}]})
+        assert done["reply"] == "Noted: the report is due Friday.", done
+
+
 def test_read_only_hides_the_resolve_tool_and_sends_nothing():
     with server(args=["--read-only"]) as srv:
         names = {t["name"] for t in srv.list_tools()}
@@ -488,11 +508,17 @@ def test_changed_tools_send_what_gumloop_reads():
         assert "retires" in upd["description"], upd["description"]
         assert "for good" in upd["inputSchema"]["properties"]["is_active"][
             "description"]
-        ok(srv, "update_a_gumloop_agent_by_id", {
+        moved = ok(srv, "update_a_gumloop_agent_by_id", {
             "agent_id": SALES, "team_id": "team_ops"})
+        assert moved["agent"]["team_id"] == "team_ops", moved
         req = sent("/agents/%s" % SALES, "PATCH")
         assert req["body"] == {"team_id": "team_ops"}, req
         assert "team_id" not in req["query"], req
+        # is_active: false is no pause: the agent is gone for good
+        ok(srv, "update_a_gumloop_agent_by_id", {
+            "agent_id": "agent_research", "is_active": False})
+        error(srv, "get_single_gumloop_agent_by_id",
+              {"agent_id": "agent_research"}, 404)
         ok(srv, "list_all_gumloop_audit_logs", {
             "organization_id": "org_acme", "start_time": "2025-01-01T00:00:00Z",
             "end_time": "2025-02-01T00:00:00Z", "ip_addresses": "203.0.113.7",

@@ -9,9 +9,11 @@
  * Human in the loop: the seed agents' Gmail connector is set to ask, so a
  * turn whose input mentions an email pauses, when its time is up, in
  * approval_required with one pending_approvals entry (a gmail send_email
- * call).  POST /sessions/{id}/approvals answers it: accept runs the turn
- * on to completed (the email "sent"), reject completes it without
- * sending.  A message sent instead leaves the ask unanswered.
+ * call); a turn whose input says "ask me" pauses with a human_input ask
+ * whose questions want response.values.  POST /sessions/{id}/approvals
+ * answers it: accept runs the turn on to completed (the email "sent", the
+ * answer used), reject completes it without.  A message sent instead
+ * leaves the ask unanswered.
  *
  * Also: rename (PATCH), session files (base64 uploads whose stored path
  * is the attachments' file_name) and the message queue (drained one
@@ -35,6 +37,8 @@
 #define APPROVALS_MAX 20
 #define ATTACHMENTS_MAX 10
 
+enum { ASK_NONE, ASK_EMAIL, ASK_QUESTION };
+
 struct session {
 	char *id;
 	char *agent_id;
@@ -49,7 +53,8 @@ struct session {
 	int turns;
 	int failed;		/* the last turn failed or was cancelled */
 	int fails;		/* the agent's turns fail */
-	int asks;		/* the turn in progress asks for approval */
+	int asks;		/* ASK_*: what the turn in progress will ask */
+	int asking;		/* ASK_*: what the pending ask is */
 	cJSON *approvals;	/* pending_approvals while approval_required */
 	char *held;		/* the reply an accept lets through */
 	cJSON *files;		/* [stored path] of uploads */
@@ -91,14 +96,11 @@ static int mentions(const char *text, const char *word)
 	return strcasestr(text, word) != NULL;
 }
 
-/* The turn pauses: one gmail send_email call waits for a person. */
-static void ask_approval(struct session *s, long long end)
+/* A gmail send_email call that waits for a person's approval. */
+static void email_ask(cJSON *a)
 {
-	cJSON *a = cJSON_CreateObject(), *args;
-	char *id = fake_new_id("action");
-	char *ts = fake_iso_time(end);
+	cJSON *args;
 
-	cJSON_AddStringToObject(a, "action_request_id", id);
 	cJSON_AddStringToObject(a, "type", "tool_approval");
 	cJSON_AddStringToObject(a, "server_id", "gmail");
 	cJSON_AddStringToObject(a, "tool_name", "send_email");
@@ -107,7 +109,35 @@ static void ask_approval(struct session *s, long long end)
 	args = cJSON_AddObjectToObject(a, "arguments");
 	cJSON_AddStringToObject(args, "to", "sales@example.com");
 	cJSON_AddStringToObject(args, "subject", "CRM export");
+}
+
+/* A question the agent asks the person (Ask Human). */
+static void question_ask(cJSON *a)
+{
+	cJSON *q = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(a, "type", "human_input");
+	cJSON_AddStringToObject(a, "intent", "Find out when the report is due");
+	cJSON_AddStringToObject(q, "name", "deadline");
+	cJSON_AddStringToObject(q, "label", "When is the report due?");
+	cJSON_AddStringToObject(q, "type", "text");
+	cJSON_AddItemToArray(cJSON_AddArrayToObject(a, "questions"), q);
+}
+
+/* The turn pauses: one ask waits for a person. */
+static void ask_approval(struct session *s, long long end)
+{
+	cJSON *a = cJSON_CreateObject();
+	char *id = fake_new_id("action");
+	char *ts = fake_iso_time(end);
+
+	cJSON_AddStringToObject(a, "action_request_id", id);
+	if (s->asks == ASK_QUESTION)
+		question_ask(a);
+	else
+		email_ask(a);
 	cJSON_AddStringToObject(a, "created_at", ts);
+	s->asking = s->asks;
 	s->approvals = cJSON_CreateArray();
 	cJSON_AddItemToArray(s->approvals, a);
 	s->held = s->pending;
@@ -190,7 +220,8 @@ static void begin_turn(struct session *s, const char *input)
 	s->approvals = NULL;
 	free(s->held);
 	s->held = NULL;
-	s->asks = !s->fails && mentions(input, "email");
+	s->asks = s->fails ? ASK_NONE : mentions(input, "email") ? ASK_EMAIL :
+		  mentions(input, "ask me") ? ASK_QUESTION : ASK_NONE;
 	s->turns++;
 	s->failed = 0;
 	s->turn_start = fake_now_ms();
@@ -573,15 +604,37 @@ static const char *bad_response(const struct session *s, const cJSON *r)
 		return "reason must be a string of at most 1000 characters";
 	if (!pending_ask(s, id))
 		return "no pending ask has this action_request_id";
+	if (s->asking == ASK_QUESTION && !strcmp(action, "accept") &&
+	    !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(
+		    cJSON_GetObjectItemCaseSensitive(
+			    cJSON_GetObjectItemCaseSensitive(r, "response"),
+			    "values"), "deadline")))
+		return "a human_input ask is answered in response.values";
 	return NULL;
 }
 
 /* Resumes the paused turn: the held reply, or a note of the refusal. */
-static void resume(struct session *s, int accepted, const char *reason)
+static void resume(struct session *s, const cJSON *r)
 {
+	const char *action = cJSON_GetObjectItemCaseSensitive(r, "action")
+			     ->valuestring;
+	const char *reason = cJSON_GetStringValue(
+		cJSON_GetObjectItemCaseSensitive(r, "reason"));
+	const char *answer_text = cJSON_GetStringValue(
+		cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(
+			cJSON_GetObjectItemCaseSensitive(r, "response"),
+			"values"), "deadline"));
+	int accepted = !strcmp(action, "accept");
 	char text[1200];
 
-	if (accepted) {
+	if (s->asking == ASK_QUESTION && accepted) {
+		snprintf(text, sizeof(text), "Noted: the report is due %.200s.",
+			 answer_text);
+	} else if (s->asking == ASK_QUESTION) {
+		snprintf(text, sizeof(text), "Understood, I will go on without "
+			 "a deadline%s%.1000s.", reason ? ": " : "",
+			 reason ? reason : "");
+	} else if (accepted) {
 		snprintf(text, sizeof(text), "Sent the email to "
 			 "sales@example.com. %s", s->held ? s->held : "");
 	} else {
@@ -605,8 +658,8 @@ static void resolve_approvals(struct fake_req *req, struct fake_resp *resp)
 	struct session *s = session_or_404(req, resp);
 	const cJSON *list = cJSON_GetObjectItemCaseSensitive(req->json,
 						"approval_responses"), *r;
-	const char *why = NULL, *reason = NULL;
-	int n = cJSON_GetArraySize(list), accepted = 1;
+	const char *why = NULL;
+	int n = cJSON_GetArraySize(list);
 
 	if (!s)
 		return;
@@ -627,15 +680,8 @@ static void resolve_approvals(struct fake_req *req, struct fake_resp *resp)
 		bad(resp, why);
 		return;
 	}
-	cJSON_ArrayForEach(r, list) {
-		if (!strcmp(cJSON_GetObjectItemCaseSensitive(r, "action")
-			    ->valuestring, "reject")) {
-			accepted = 0;
-			reason = cJSON_GetStringValue(
-				cJSON_GetObjectItemCaseSensitive(r, "reason"));
-		}
-	}
-	resume(s, accepted, reason);
+	/* one ask at a time in this fake: its answer resumes the turn */
+	resume(s, cJSON_GetArrayItem(list, 0));
 	answer(resp, 200, s);	/* shape undocumented: the session's */
 }
 
