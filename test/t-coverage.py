@@ -73,7 +73,7 @@ TABLE = [
     ("list_all_gumloop_browser_profiles", {}, "GET", "/browser-profiles",
      {"team_id": "team_growth"}, None, "profiles"),
     ("create_gumloop_browser_profile_cookies",
-     {"profile_id": "default", "team_id": "",
+     {"profile_id": "default",
       "cookies": [{"name": "sid", "value": "s3cr3t",
                    "domain": "example.com"}],
       "url": "https://example.com"}, "POST",
@@ -137,6 +137,9 @@ def test_every_new_tool_sends_what_gumloop_documents():
                 continue
             for k, v in body.items():
                 assert req["body"].get(k) == v, (name, k, req["body"])
+            if name == "create_gumloop_browser_profile_cookies":
+                # cookies never go to GUMLOOP_TEAM_ID's profile unasked
+                assert "team_id" not in req["body"], req["body"]
             # nothing local leaks into the body
             assert not {"idempotency_key", "force", "wait_seconds"} & \
                 set(req["body"]), (name, req["body"])

@@ -17,6 +17,10 @@ static const struct param cookies_params[] = {
 	{ "cookies", P_ARRAY, IN_BODY, REQUIRED,
 	  "chrome.cookies.Cookie or CDP Cookie objects",
 	  "{\"type\":\"array\",\"minItems\":1,\"items\":{\"type\":\"object\"}}" },
+	/* never GUMLOOP_TEAM_ID by default: sign-ins must not land in a
+	 * team's profile unasked */
+	{ "team_id", P_STRING, IN_BODY, 0, "a team's profile, not yours",
+	  NULL },
 	{ "url", P_STRING, IN_BODY, 0,
 	  "only this site's cookies, replacing its old ones",
 	  "{\"type\":\"string\",\"maxLength\":2048}" },
@@ -35,7 +39,7 @@ const struct tool_def browser_tools[] = {
 	  .title = "Import browser cookies",
 	  .description = "Add sign-in cookies to a browser profile (stored "
 		"encrypted, never returned).",
-	  .access = TOOL_WRITE, .tag = "browser", .scope = SCOPE_TEAM_BODY,
+	  .access = TOOL_WRITE, .tag = "browser",
 	  .method = "POST", .path = "/browser-profiles/{profile_id}/cookies",
 	  .params = cookies_params, .output_schema = import_schema },
 	{ 0 }
