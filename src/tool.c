@@ -140,13 +140,12 @@ static const struct param write_params[] = {
 	{ 0 }
 };
 static const struct param waitable_params[] = {
-	{ "wait_seconds", P_INTEGER, IN_LOCAL, 0, NULL,
-	  "{\"type\":\"integer\",\"minimum\":0}" },
+	/* no bounds in the schema: wait_limit_s() clamps to 0..--max-wait */
+	{ "wait_seconds", P_INTEGER, IN_LOCAL, 0, NULL, NULL },
 	{ 0 }
 };
 static const struct param wait_params[] = {
-	{ "timeout_seconds", P_INTEGER, IN_LOCAL, 0, NULL,
-	  "{\"type\":\"integer\",\"minimum\":1}" },
+	{ "timeout_seconds", P_INTEGER, IN_LOCAL, 0, NULL, NULL },
 	{ 0 }
 };
 
