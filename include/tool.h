@@ -29,7 +29,10 @@ struct http_response;
 
 enum tool_access { TOOL_READ, TOOL_WRITE, TOOL_CUSTOM };
 
-enum param_type { P_STRING, P_INTEGER, P_NUMBER, P_BOOLEAN, P_OBJECT, P_ARRAY };
+/* P_ANY: the value's JSON type must be one its schema names ("type" or
+ * the "type" of each "oneOf" branch), e.g. a string or an object. */
+enum param_type { P_STRING, P_INTEGER, P_NUMBER, P_BOOLEAN, P_OBJECT, P_ARRAY,
+		  P_ANY };
 
 enum param_in {
 	IN_PATH,	/* fills {name} in the path template */
@@ -43,6 +46,9 @@ enum tool_scope {
 	SCOPE_NONE,
 	SCOPE_LEGACY,	/* user_id / project_id (query on GET, body else) */
 	SCOPE_TEAM,	/* team_id (query) */
+	SCOPE_TEAM_BODY,	/* team_id (JSON body: where Gumloop reads it) */
+	SCOPE_USER,	/* user_id, required (query on GET, body else):
+			   the organization endpoints */
 };
 
 /* Flags of a tool entry. */
@@ -59,14 +65,12 @@ enum tool_scope {
 #define REQUIRED	(1u << 0)
 
 /* The arguments of a cursor-paged list: two entries of a params table.
- * Both go to the query as they are; the answer carries next_cursor. */
+ * Both go to the query as they are; the answer carries next_cursor. The
+ * server's instructions (src/mcp.c) say so once for every list. */
 #define PAGE_PARAMS \
-	{ "page_size", P_INTEGER, IN_QUERY, 0, \
-	  "default 20", \
+	{ "page_size", P_INTEGER, IN_QUERY, 0, NULL, \
 	  "{\"type\":\"integer\",\"minimum\":1,\"maximum\":100}" }, \
-	{ "cursor", P_STRING, IN_QUERY, 0, \
-	  "the last page's next_cursor", \
-	  NULL }
+	{ "cursor", P_STRING, IN_QUERY, 0, NULL, NULL }
 
 struct param {
 	const char *name;
@@ -154,6 +158,10 @@ extern const struct tool_def artifacts_tools[];
 extern const struct tool_def files_tools[];
 extern const struct tool_def mcp_catalog_tools[];
 extern const struct tool_def admin_tools[];
+extern const struct tool_def organizations_tools[];
+extern const struct tool_def brain_tools[];
+extern const struct tool_def browser_tools[];
+extern const struct tool_def evaluations_tools[];
 #ifdef CONFORMANCE_FIXTURES
 /* The conformance suite's fixture tools (test/interop/fixtures.c), only in
  * the test binary build/gumloop-mcp-conformance. */
@@ -256,6 +264,9 @@ struct tool_advice {
  * the generic one. Returns rc, so handlers can "return tool_advise(...)".
  */
 int tool_advise(struct tool_call *call, int rc, const struct tool_advice *table);
+/* files.c: the canonical base64 of an object's content_text or
+ * content_base64 (exactly one), or NULL with *why set (static). */
+char *tool_file_content(const cJSON *item, const char **why);
 /* Sets a successful JSON result (takes obj). Returns 0. */
 int tool_ok(struct tool_call *call, cJSON *take_obj);
 

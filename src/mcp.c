@@ -37,12 +37,20 @@ static const char instructions[] =
 	"get_single_gumloop_automation_by_id, then start it with "
 	"create_a_gumloop_flow_run, passing inputs by the names the schema "
 	"gives. Runs and agent work are asynchronous: wait with the "
-	"wait_for_gumloop_* tools (or wait_seconds on the create tools) "
-	"instead of polling by hand, and call them again when a result says "
-	"timed_out. Writes spend credits: pass an idempotency_key when you "
-	"may retry (a repeat with the same key replays the first result). "
+	"wait_for_gumloop_* tools (timeout_seconds, default 50; or "
+	"wait_seconds, default 0, on the create tools) instead of polling by "
+	"hand, and call them again when a result says timed_out. Lists page "
+	"with page_size (default 20) and cursor (the next_cursor of the page "
+	"before). Writes spend credits: pass an idempotency_key (1 to 128 "
+	"characters) when you may retry (a repeat with the same key replays "
+	"the first result); "
+	"an identical write within 10 s is not sent again unless force is "
+	"true. A session in approval_required waits for a person: ask them, "
+	"then send their decisions with resolve_gumloop_session_approvals. "
+	"messages_limit keeps a session's newest N messages. "
 	"team_id, user_id and project_id are optional: they default to "
-	"GUMLOOP_TEAM_ID, GUMLOOP_USER_ID and GUMLOOP_PROJECT_ID.";
+	"GUMLOOP_TEAM_ID, GUMLOOP_USER_ID and GUMLOOP_PROJECT_ID (the "
+	"organization tools want an organization admin's user_id).";
 
 cJSON *rpc_fail(struct rpc_error *err, int code, const char *fmt, ...)
 {

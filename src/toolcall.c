@@ -301,6 +301,25 @@ static int add_scope(struct tool_call *call, const char *method,
 			http_url_add_query(&req->url, "team_id", team);
 		return 0;
 	}
+	if (call->def->scope == SCOPE_TEAM_BODY) {
+		team = scope_value(call, "team_id", cfg.team_id);
+		if (team && req->json)
+			cJSON_AddStringToObject(req->json, "team_id", team);
+		return 0;
+	}
+	if (call->def->scope == SCOPE_USER) {
+		user = scope_value(call, "user_id", cfg.user_id);
+		if (!user)
+			return tool_error(call, "no user id: pass user_id (an "
+					  "organization admin's), or set "
+					  "GUMLOOP_USER_ID in the server's "
+					  "environment");
+		if (in_body)
+			cJSON_AddStringToObject(req->json, "user_id", user);
+		else
+			http_url_add_query(&req->url, "user_id", user);
+		return 0;
+	}
 	if (call->def->scope != SCOPE_LEGACY)
 		return 0;
 	user = scope_value(call, "user_id", cfg.user_id);
