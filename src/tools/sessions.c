@@ -312,16 +312,15 @@ static void add_approvals_content(struct tool_call *call, const char *id)
 		call->structured, "pending_approvals");
 	cJSON *item;
 
+	char *text = session_approvals_text(id, pending);
+
 	call->content = cJSON_CreateArray();
+	cJSON_AddItemToArray(call->content, tool_text_item(call->structured));
 	item = cJSON_CreateObject();
 	cJSON_AddStringToObject(item, "type", "text");
-	cJSON_AddItemToObject(item, "text", json_text_of(call->structured));
+	cJSON_AddStringToObject(item, "text", text);
 	cJSON_AddItemToArray(call->content, item);
-	item = cJSON_CreateObject();
-	cJSON_AddStringToObject(item, "type", "text");
-	cJSON_AddItemToObject(item, "text", json_take_string(
-		session_approvals_text(id, pending)));
-	cJSON_AddItemToArray(call->content, item);
+	free(text);
 }
 
 static cJSON *fetch_session(struct tool_call *call, const char *id)
@@ -379,8 +378,8 @@ static int finish_session(struct tool_call *call, struct wait *w)
 	}
 	if (wait_finish(call, w) < 0)
 		return -1;
-	if (end == WAIT_TERMINAL && is_approval_required(call->structured))
-		add_approvals_content(call, id);
+	if (w->end == WAIT_TERMINAL && is_approval_required(call->structured))
+		add_approvals_content(call, w->id);
 	else
 		add_reply_content(call);
 	return 0;
@@ -485,8 +484,7 @@ static int resolve_approvals(struct tool_call *call)
 		cJSON_AddStringToObject(json, "session_id", id);
 	if (!seconds)
 		return tool_ok(call, json);
-	return wait_for_session(call, id, seconds, json,
-				messages_limit(call, WAIT_MESSAGES_DEFAULT));
+	return wait_begin(call, &session_wait, id, seconds, json);
 }
 
 /* A file into the session's inputs, sent as base64 JSON. */
