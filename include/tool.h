@@ -192,7 +192,9 @@ const cJSON *tool_listed(void);
  * before 2025-06-18): built on demand, borrowed until the next page asked
  * for or tool_cache_release(). */
 long tool_listed_count(void);
-const char *tool_listed_page(long offset, long count, int titled);
+#define LIST_TITLED	1u	/* before 2025-06-18: title in annotations */
+#define LIST_TASKS	2u	/* 2025-11-25: execution.taskSupport */
+const char *tool_listed_page(long offset, long count, unsigned how);
 /* Frees the caches (at exit). */
 void tool_cache_release(void);
 /* 1 when the tool starts or waits for Gumloop work, so it may run as an

@@ -287,6 +287,17 @@ int mcp_parse_cursor(const cJSON *params, const char *prefix, long *offset)
 	return *end || *offset <= 0 ? -1 : 0;
 }
 
+/* What tools/list shows in this era: the title where it fits, and task
+ * support where tasks are per tool (2025-11-25; the extension is not). */
+static unsigned list_how(const struct server *srv)
+{
+	const char *v = mcp_version(srv);
+
+	if (strcmp(v, "2025-06-18") < 0)
+		return LIST_TITLED;
+	return !strcmp(v, "2025-11-25") ? LIST_TASKS : 0;
+}
+
 static cJSON *m_tools_list(struct server *srv, const cJSON *params,
 			   struct rpc_error *err)
 {
@@ -300,8 +311,7 @@ static cJSON *m_tools_list(struct server *srv, const cJSON *params,
 				"server returned, or none for the first page");
 	result = cJSON_CreateObject();
 	cJSON_AddItemToObject(result, "tools", json_raw_reference(
-		tool_listed_page(offset, TOOLS_PAGE_SIZE,
-				 !mcp_version_at_least(srv, "2025-06-18"))));
+		tool_listed_page(offset, TOOLS_PAGE_SIZE, list_how(srv))));
 	end = offset + TOOLS_PAGE_SIZE;
 	if (end < total) {
 		snprintf(cursor, sizeof(cursor), "tools:%ld", end);

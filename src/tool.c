@@ -26,7 +26,7 @@ static cJSON *listing;
  * repeated tools/list sends it without building anything. */
 static struct {
 	long offset, count;
-	int titled;
+	unsigned how;
 	char *text;
 } page_cache;
 static long nlisted = -1;
@@ -336,13 +336,14 @@ static cJSON *annotations(const struct tool_def *def, int with_title)
  * faulting in the whole catalog's trees at start-up); else the
  * description owns copies of the cached ones.
  */
-static cJSON *describe(const struct tool_def *def, int fresh, int with_title)
+static cJSON *describe(const struct tool_def *def, int fresh, unsigned how)
 {
 	cJSON *d = cJSON_CreateObject(), *a;
 	cJSON *in = fresh ? build_input_schema(def)
 			  : cJSON_Duplicate(tool_input_schema(def), 1);
 	cJSON *out = fresh ? build_output_schema(def, NULL)
 			   : cJSON_Duplicate(tool_output_schema(def), 1);
+	int with_title = how & LIST_TITLED;
 
 	cJSON_AddStringToObject(d, "name", def->name);
 	if (!with_title)	/* else the annotations carry it */
@@ -354,7 +355,7 @@ static cJSON *describe(const struct tool_def *def, int fresh, int with_title)
 	a = annotations(def, with_title);
 	if (a)
 		cJSON_AddItemToObject(d, "annotations", a);
-	if (tool_runs_as_task(def))
+	if ((how & LIST_TASKS) && tool_runs_as_task(def))
 		cJSON_AddStringToObject(cJSON_AddObjectToObject(d, "execution"),
 					"taskSupport", "optional");
 	return d;
@@ -393,7 +394,7 @@ long tool_listed_count(void)
 	return nlisted;
 }
 
-const char *tool_listed_page(long offset, long count, int titled)
+const char *tool_listed_page(long offset, long count, unsigned how)
 {
 	struct buf page = BUF_INIT;
 	const struct tool_def *t;
@@ -403,7 +404,7 @@ const char *tool_listed_page(long offset, long count, int titled)
 	char *text;
 
 	if (page_cache.text && page_cache.offset == offset &&
-	    page_cache.count == count && page_cache.titled == titled)
+	    page_cache.count == count && page_cache.how == how)
 		return page_cache.text;
 	buf_addstr(&page, "[");
 	for (n = 0; n < offset + count && (t = next_listed(&i)); n++) {
@@ -411,7 +412,7 @@ const char *tool_listed_page(long offset, long count, int titled)
 			continue;
 		if (n > offset)
 			buf_addstr(&page, ",");
-		d = describe(t, 1, titled);
+		d = describe(t, 1, how);
 		text = cJSON_PrintUnformatted(d);
 		buf_addstr(&page, text);
 		free(text);
@@ -421,7 +422,7 @@ const char *tool_listed_page(long offset, long count, int titled)
 	free(page_cache.text);
 	page_cache.offset = offset;
 	page_cache.count = count;
-	page_cache.titled = titled;
+	page_cache.how = how;
 	page_cache.text = buf_detach(&page, NULL);
 	return page_cache.text;
 }
