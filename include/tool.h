@@ -58,6 +58,8 @@ enum tool_scope {
 #define T_WAIT		(1u << 3)	/* a wait tool: takes timeout_seconds */
 #define T_STREAM_HOST	(1u << 4)	/* sent to the stream base URL */
 #define T_DOWNLOAD	(1u << 5)	/* returns bytes, not JSON */
+#define T_TASK		(1u << 7)	/* starts Gumloop work that may run as
+					   an MCP task (with T_WAIT: waits) */
 #define T_DISPATCH	(1u << 6)	/* runs the tool its arguments name
 					   (discovery): no implied arguments */
 

@@ -363,7 +363,7 @@ static cJSON *describe(const struct tool_def *def, int fresh, unsigned how)
 
 int tool_runs_as_task(const struct tool_def *def)
 {
-	return (def->flags & (T_WAITABLE | T_WAIT)) != 0;
+	return (def->flags & (T_TASK | T_WAIT)) != 0;
 }
 
 cJSON *tool_describe(const struct tool_def *def)
