@@ -205,6 +205,9 @@ int tool_ok(struct tool_call *call, cJSON *take_obj);
 /* Hands the call's outcome over as a CallToolResult {content,
  * structuredContent, isError}: a new object. */
 cJSON *tool_call_result(struct tool_call *call);
+/* Adds to a CallToolResult the note that its call is not in the audit log
+ * (audit_record failed): the client learns what the operator will not. */
+void tool_note_audit_failure(cJSON *result);
 
 /* Argument access (NULL / default when absent). */
 const char *tool_arg_str(const struct tool_call *call, const char *name);

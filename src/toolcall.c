@@ -530,6 +530,24 @@ cJSON *tool_call_result(struct tool_call *call)
 	return result;
 }
 
+void tool_note_audit_failure(cJSON *result)
+{
+	cJSON *content = cJSON_GetObjectItemCaseSensitive(result, "content");
+	cJSON *item;
+	char *text;
+
+	if (!cJSON_IsArray(content))
+		return;
+	text = xasprintf("note: this call is not in the audit log: %s. Until "
+			 "it can be written again, writes and custom tools are "
+			 "refused.", audit_failure());
+	item = cJSON_CreateObject();
+	cJSON_AddStringToObject(item, "type", "text");
+	cJSON_AddStringToObject(item, "text", text);
+	cJSON_AddItemToArray(content, item);
+	free(text);
+}
+
 static void call_release(struct tool_call *call)
 {
 	cJSON_Delete(call->structured);
@@ -563,6 +581,13 @@ static int admit_call(struct tool_call *call, int *protocol_error, char **cause)
 		call->refused = 1;
 		return tool_error(call, "%s", cfg.credential_problem);
 	}
+	/* a write is never done unrecorded */
+	if (call->def->access != TOOL_READ && audit_retry() < 0) {
+		call->refused = 1;
+		return tool_error(call, "refused: %s; writes and custom tools are "
+				  "refused until it can be written again (reads "
+				  "go on)", audit_failure());
+	}
 	return 0;
 }
 
@@ -585,6 +610,7 @@ static cJSON *refuse_unlisted(struct server *srv, const char *name,
 	struct tool_call call;
 	cJSON *result;
 	char *why;
+	int unrecorded;
 
 	if (!def)
 		why = xasprintf("unknown tool '%s': see %s", name, cfg.discovery ?
@@ -593,8 +619,8 @@ static cJSON *refuse_unlisted(struct server *srv, const char *name,
 		why = xasprintf("tool '%s' is not available: hidden by %s in "
 				"this server's configuration", name, filter);
 	jsonrpc_flush();	/* the audit log's lock may be held a while */
-	audit_record(name, def ? tool_access_str(def->access) : NULL, "refused",
-		     0, now_ms() - start, args);
+	unrecorded = audit_record(name, def ? tool_access_str(def->access) :
+				  NULL, "refused", 0, now_ms() - start, args);
 	if (!dispatched || (srv && !mcp_version_at_least(srv, "2025-11-25"))) {
 		*protocol_error = 1;
 		*cause = why;
@@ -605,6 +631,8 @@ static cJSON *refuse_unlisted(struct server *srv, const char *name,
 	free(why);
 	result = tool_call_result(&call);
 	call_release(&call);
+	if (unrecorded)
+		tool_note_audit_failure(result);
 	return result;
 }
 
@@ -636,8 +664,10 @@ static cJSON *run_call(struct server *srv, const struct tool_def *def,
 		result = *protocol_error ? NULL : tool_call_result(&call);
 		idempotency_record(&call, result);
 	}
-	audit_record(def->name, tool_access_str(def->access), outcome_of(&call),
-		     call.status, now_ms() - start, call.args);
+	if (audit_record(def->name, tool_access_str(def->access),
+			 outcome_of(&call), call.status, now_ms() - start,
+			 call.args) < 0)
+		tool_note_audit_failure(result);
 	call_release(&call);
 	return result;
 }
