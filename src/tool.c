@@ -175,6 +175,18 @@ const struct param *tool_param(const struct tool_def *def, const char *name)
 	return NULL;
 }
 
+/* Ids are short (Gumloop's are some 20-40 characters): a bound in the
+ * schema tells the model, and the check refuses a runaway value before it
+ * reaches a URL. */
+#define ID_MAX_LENGTH 256
+
+static int is_id(const struct param *p)
+{
+	size_t n = strlen(p->name);
+
+	return p->type == P_STRING && n > 3 && !strcmp(p->name + n - 3, "_id");
+}
+
 static cJSON *param_schema(const struct param *p)
 {
 	cJSON *s = p->schema ? cJSON_Parse(p->schema) : NULL;
@@ -183,6 +195,8 @@ static cJSON *param_schema(const struct param *p)
 		s = cJSON_CreateObject();
 		cJSON_AddStringToObject(s, "type", type_name(p->type));
 	}
+	if (is_id(p) && !cJSON_HasObjectItem(s, "maxLength"))
+		cJSON_AddNumberToObject(s, "maxLength", ID_MAX_LENGTH);
 	if (p->description && !cJSON_HasObjectItem(s, "description"))
 		cJSON_AddStringToObject(s, "description", p->description);
 	return s;
@@ -448,6 +462,16 @@ static int type_matches(enum param_type t, const cJSON *v)
 	return 0;
 }
 
+/* Characters (code points) of valid UTF-8, as maxLength counts them. */
+static size_t chars(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xC0) != 0x80;
+	return n;
+}
+
 static char *known_names(const struct tool_def *def)
 {
 	const struct param *lists[5], *p;
@@ -504,6 +528,13 @@ int tool_check_args(const struct tool_def *def, const cJSON *args, char **cause)
 		    (strlen(v->valuestring) == 0 || strlen(v->valuestring) > 128)) {
 			*cause = xstrdup("invalid argument 'idempotency_key': 1 to "
 					 "128 characters");
+			return -1;
+		}
+		if (is_id(p) && chars(v->valuestring) > ID_MAX_LENGTH) {
+			*cause = xasprintf("invalid argument '%s': at most %d "
+					   "characters, not %zu: an id is short",
+					   p->name, ID_MAX_LENGTH,
+					   chars(v->valuestring));
 			return -1;
 		}
 	}

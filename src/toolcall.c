@@ -244,18 +244,32 @@ static const char *scope_value(const struct tool_call *call, const char *name,
 	return v && *v ? v : fallback;
 }
 
-static void add_query_value(struct buf *url, const char *name, const cJSON *v)
+/* Fails the call whose URL would pass HTTP_MAX_URL: nothing is sent. */
+static int url_too_long(struct tool_call *call, const char *name)
+{
+	if (name)
+		return tool_error(call, "invalid argument '%s': too long for the "
+				  "request URL (over %u bytes in all); nothing "
+				  "was sent", name, HTTP_MAX_URL);
+	return tool_error(call, "%s failed: the request URL would be over %u "
+			  "bytes; nothing was sent", call->def->name,
+			  HTTP_MAX_URL);
+}
+
+static int add_query_value(struct buf *url, const char *name, const cJSON *v)
 {
 	char num[64];
 
-	if (cJSON_IsString(v)) {
-		http_url_add_query(url, name, v->valuestring);
-	} else if (cJSON_IsBool(v)) {
-		http_url_add_query(url, name, cJSON_IsTrue(v) ? "true" : "false");
-	} else if (cJSON_IsNumber(v)) {
+	if (cJSON_IsString(v))
+		return http_url_add_query(url, name, v->valuestring);
+	if (cJSON_IsBool(v))
+		return http_url_add_query(url, name,
+					  cJSON_IsTrue(v) ? "true" : "false");
+	if (cJSON_IsNumber(v)) {
 		snprintf(num, sizeof(num), "%.17g", v->valuedouble);
-		http_url_add_query(url, name, num);
+		return http_url_add_query(url, name, num);
 	}
+	return 0;
 }
 
 /* Fills the path template: "{name}" becomes the encoded argument. */
@@ -276,7 +290,8 @@ static int fill_path(struct tool_call *call, const char *tmpl, struct buf *url)
 		if (!value || !*value)
 			return tool_error(call, "missing required argument '%s'",
 					  name);
-		http_url_add_segment(url, value);
+		if (http_url_add_segment(url, value) < 0)
+			return url_too_long(call, name);
 		p = close + 1;
 	}
 	buf_addstr(url, p);
@@ -338,13 +353,16 @@ int tool_build_request(struct tool_call *call, const char *method,
 		v = tool_arg(call, p->name);
 		if (!v)
 			continue;
-		if (p->in == IN_QUERY)
-			add_query_value(&req->url, p->name, v);
-		else if (p->in == IN_BODY && req->json)
+		if (p->in == IN_QUERY &&
+		    add_query_value(&req->url, p->name, v) < 0)
+			return url_too_long(call, p->name);
+		if (p->in == IN_BODY && req->json)
 			cJSON_AddItemToObject(req->json, p->name,
 					      cJSON_Duplicate(v, 1));
 	}
-	return add_scope(call, method, req);
+	if (add_scope(call, method, req) < 0)
+		return -1;
+	return req->url.overflow ? url_too_long(call, NULL) : 0;
 }
 
 /*
@@ -491,7 +509,8 @@ cJSON *tool_get_json(struct tool_call *call, const char *path,
 	http_request_init(&req, "GET");
 	rc = tool_build_request(call, "GET", path, &req);
 	for (; rc == 0 && query && query[0]; query += 2)
-		http_url_add_query(&req.url, query[0], query[1]);
+		if (http_url_add_query(&req.url, query[0], query[1]) < 0)
+			rc = url_too_long(call, query[0]);
 	if (rc == 0)
 		json = tool_exchange(call, &req);
 	http_request_release(&req);
