@@ -8,7 +8,7 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
 import harness  # noqa: E402
 from fake import SharedFake  # noqa: E402
-from mcp import Server, text_of  # noqa: E402
+from mcp import Server, structured, text_of  # noqa: E402
 
 fake = SharedFake(run_ms=200, queue_ms=20)
 LONG = "a" * 70000
@@ -79,6 +79,60 @@ def test_every_id_has_a_max_length_in_its_schema():
                 assert prop.get("maxLength") == 256, (tool["name"], pname,
                                                       prop)
     assert seen > 50, seen
+
+
+def rss_kib(pid):
+    with open("/proc/%d/status" % pid) as f:
+        fields = dict(line.split(":", 1) for line in f if ":" in line)
+    return int(fields["VmRSS"].split()[0])
+
+
+def rss_is_meaningful(pid):
+    """Under valgrind or AddressSanitizer RSS says little about the server."""
+    if os.environ.get("VALGRIND") == "1":
+        return False
+    with open("/proc/%d/maps" % pid) as f:
+        return "libasan" not in f.read()
+
+
+def big_start(srv, n, keyed):
+    args = {"saved_item_id": "flow_competitor_pricing",
+            "inputs": {"target_url": "https://example.com/%d" % n}}
+    if keyed:
+        args["idempotency_key"] = "big-%d" % n
+    res = srv.call("create_a_gumloop_flow_run", args, timeout=60)
+    assert not res.get("isError"), text_of(res)[:300]
+    return res
+
+
+def test_memory_stays_bounded_after_many_large_writes():
+    """Every write answered with 2 MiB: what is kept for replays is
+    bounded in bytes, so 60 of them leave RSS where 10 left it (unbounded,
+    each kept copy of each answer added 2 MiB or more)."""
+    fake.reset()
+    fake.fault(path="/api/v1/start_pipeline", status=200, times=-1,
+               body={"run_id": "run_big", "pad": "x" * (2 << 20)})
+    with Server(fake=fake) as srv:
+        srv.initialize()
+        if not rss_is_meaningful(srv.proc.pid):
+            raise harness.Skip("RSS means little under valgrind or ASan")
+        for n in range(10):
+            big_start(srv, n, keyed=n % 2 == 0)
+        before = rss_kib(srv.proc.pid)
+        for n in range(10, 70):
+            big_start(srv, n, keyed=n % 2 == 0)
+        after = rss_kib(srv.proc.pid)
+        print("# rss %d -> %d KiB" % (before, after))
+        assert after - before < 32 * 1024, (before, after)
+        # a replay of a result too large to keep gives its ids
+        again = big_start(srv, 60, keyed=True)
+        assert structured(again)["run_id"] == "run_big", again
+        assert "too large to keep" in text_of(again), text_of(again)
+        assert len(fake.requests(path_prefix="/start_pipeline")) == 70
+        # a small result is replayed whole
+        fake.clear_faults()
+        first = big_start(srv, 100, keyed=True)
+        assert big_start(srv, 100, keyed=True) == first
 
 
 if __name__ == "__main__":
