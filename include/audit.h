@@ -32,9 +32,10 @@ int audit_record(const char *tool, const char *class, const char *outcome,
 /* NULL while the log is healthy (or not configured); else why the last
  * append failed (borrowed, valid until the next audit_* call). */
 const char *audit_failure(void);
-/* When an append had failed, tries the held lines again: 0 once they are
- * written (or nothing had failed), else -1. */
-int audit_retry(void);
+/* Before a write goes out: 0 when its line can be expected to go in (the
+ * held lines, if any, are written first; the file is still there), else
+ * -1 with audit_failure() set. */
+int audit_ready(void);
 void audit_close(void);
 /* Whether a server could continue the log at path (a missing file can be
  * made): 0, or -1 with *cause (caller frees). Writes nothing. */

@@ -316,7 +316,7 @@ static int write_held(void)
 		return fail(xasprintf("cannot write audit log '%s': the file "
 				      "was removed (create it again to resume)",
 				      audit_path));
-	torn = ends_torn(st.st_size);
+	torn = held.len && ends_torn(st.st_size);
 	if ((torn && write_all(audit_fd, "\n", 1) < 0) ||
 	    write_all(audit_fd, held.data, held.len) < 0) {
 		char *why = xasprintf("cannot write audit log '%s': %s",
@@ -387,13 +387,16 @@ const char *audit_failure(void)
 	return failure;
 }
 
-int audit_retry(void)
+int audit_ready(void)
 {
+	struct stat st;
 	int rc;
 
-	if (!failure || audit_fd < 0)
-		return failure ? -1 : 0;
+	if (audit_fd < 0)
+		return 0;
 	reopen_if_removed();
+	if (!failure && fstat(audit_fd, &st) == 0 && st.st_nlink > 0)
+		return 0;
 	flock(audit_fd, LOCK_EX);
 	rc = write_held();
 	flock(audit_fd, LOCK_UN);
@@ -402,7 +405,7 @@ int audit_retry(void)
 
 void audit_close(void)
 {
-	if (audit_fd >= 0 && nheld && audit_retry() < 0)
+	if (audit_fd >= 0 && nheld && audit_ready() < 0)
 		log_error("%ld audit line%s could not be written to '%s': %s",
 			  nheld, nheld == 1 ? "" : "s", audit_path, failure);
 	if (audit_fd >= 0)

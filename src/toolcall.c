@@ -601,7 +601,7 @@ static int admit_call(struct tool_call *call, int *protocol_error, char **cause)
 		return tool_error(call, "%s", cfg.credential_problem);
 	}
 	/* a write is never done unrecorded */
-	if (call->def->access != TOOL_READ && audit_retry() < 0) {
+	if (call->def->access != TOOL_READ && audit_ready() < 0) {
 		call->refused = 1;
 		return tool_error(call, "refused: %s; writes and custom tools are "
 				  "refused until it can be written again (reads "
