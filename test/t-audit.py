@@ -325,6 +325,19 @@ def test_lines_lost_while_the_disk_was_full_break_the_chain():
     assert len(lines_of(path)) < 250 + n, len(lines_of(path))
 
 
+def test_lines_still_held_at_exit_are_said_on_stderr():
+    """What never reached the file cannot show in it: stderr says so."""
+    path = log_path("exit.log")
+    srv = server(path)
+    with srv:
+        disk_full(srv, path)
+        srv.call("list_all_gumloop_flows")
+        srv.call("list_all_gumloop_flows")
+    assert "2 audit lines could not be written" in srv.stderr(), \
+        srv.stderr()
+    assert len(lines_of(path)) == 250
+
+
 def test_a_removed_log_refuses_writes_until_it_is_created_again():
     path = log_path("removed.log")
     with server(path) as srv:
