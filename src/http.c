@@ -756,8 +756,12 @@ int http_perform(struct http_request *req, struct http_response *resp)
 		resp->not_sent = 1;
 		return -1;
 	}
-	if (req->json)
-		body = cJSON_PrintUnformatted(req->json);
+	if (req->json && !(body = cJSON_PrintUnformatted(req->json))) {
+		resp->failure = HTTP_REFUSED;	/* never an empty body instead */
+		resp->detail = xstrdup("the request body could not be built");
+		resp->not_sent = 1;
+		return -1;
+	}
 	set_options(req, body);
 	if (req->parts) {
 		mime = build_mime(req);
