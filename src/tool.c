@@ -176,15 +176,17 @@ const struct param *tool_param(const struct tool_def *def, const char *name)
 }
 
 /* Ids are short (Gumloop's are some 20-40 characters): a bound in the
- * schema tells the model, and the check refuses a runaway value before it
- * reaches a URL. */
+ * schema of those that go into a URL tells the model, and the check
+ * refuses a runaway value before it reaches one. (The scope ids are left
+ * out to keep the catalog small: a URL over its cap is refused anyway.) */
 #define ID_MAX_LENGTH 256
 
-static int is_id(const struct param *p)
+static int is_url_id(const struct param *p)
 {
 	size_t n = strlen(p->name);
 
-	return p->type == P_STRING && n > 3 && !strcmp(p->name + n - 3, "_id");
+	return p->type == P_STRING && (p->in == IN_PATH || p->in == IN_QUERY) &&
+	       n > 3 && !strcmp(p->name + n - 3, "_id");
 }
 
 static cJSON *param_schema(const struct param *p)
@@ -195,7 +197,7 @@ static cJSON *param_schema(const struct param *p)
 		s = cJSON_CreateObject();
 		cJSON_AddStringToObject(s, "type", type_name(p->type));
 	}
-	if (is_id(p) && !cJSON_HasObjectItem(s, "maxLength"))
+	if (is_url_id(p) && !cJSON_HasObjectItem(s, "maxLength"))
 		cJSON_AddNumberToObject(s, "maxLength", ID_MAX_LENGTH);
 	if (p->description && !cJSON_HasObjectItem(s, "description"))
 		cJSON_AddStringToObject(s, "description", p->description);
@@ -472,6 +474,26 @@ static size_t chars(const char *s)
 	return n;
 }
 
+/* A string over the maxLength its listed schema gives. */
+static int too_long(const struct tool_def *def, const struct param *p,
+		    const cJSON *v, char **cause)
+{
+	const cJSON *props = cJSON_GetObjectItemCaseSensitive(
+		tool_input_schema(def), "properties");
+	const cJSON *max = cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(props, p->name), "maxLength");
+	size_t n;
+
+	if (p->type != P_STRING || !cJSON_IsNumber(max))
+		return 0;
+	n = chars(v->valuestring);
+	if ((double)n <= max->valuedouble)
+		return 0;
+	*cause = xasprintf("invalid argument '%s': at most %.0f characters, not "
+			   "%zu", p->name, max->valuedouble, n);
+	return -1;
+}
+
 static char *known_names(const struct tool_def *def)
 {
 	const struct param *lists[5], *p;
@@ -530,13 +552,8 @@ int tool_check_args(const struct tool_def *def, const cJSON *args, char **cause)
 					 "128 characters");
 			return -1;
 		}
-		if (is_id(p) && chars(v->valuestring) > ID_MAX_LENGTH) {
-			*cause = xasprintf("invalid argument '%s': at most %d "
-					   "characters, not %zu: an id is short",
-					   p->name, ID_MAX_LENGTH,
-					   chars(v->valuestring));
+		if (too_long(def, p, v, cause) < 0)
 			return -1;
-		}
 	}
 	for (i = 0; i < n; i++) {
 		for (p = lists[i]; p->name; p++) {

@@ -68,17 +68,23 @@ def test_a_discovery_call_is_bounded_too():
         assert fake.requests() == []
 
 
-def test_every_id_has_a_max_length_in_its_schema():
+def test_ids_in_urls_have_a_max_length_in_their_schema():
     with server() as srv:
-        tools = srv.list_tools()
-    seen = 0
-    for tool in tools:
-        for pname, prop in tool["inputSchema"]["properties"].items():
-            if pname.endswith("_id") and prop.get("type") == "string":
-                seen += 1
-                assert prop.get("maxLength") == 256, (tool["name"], pname,
-                                                      prop)
-    assert seen > 50, seen
+        tools = {t["name"]: t for t in srv.list_tools()}
+        for name, arg in (("delete_a_gumloop_skill_by_id", "skill_id"),
+                          ("get_single_gumloop_agent_by_id", "agent_id"),
+                          ("get_single_gumloop_flow_run_by_id", "run_id")):
+            prop = tools[name]["inputSchema"]["properties"][arg]
+            assert prop.get("maxLength") == 256, (name, prop)
+        bounded = [(t, p) for t in tools.values()
+                   for p, v in t["inputSchema"]["properties"].items()
+                   if p.endswith("_id") and "maxLength" in v]
+        assert len(bounded) >= 40, len(bounded)
+        # the check holds what the schema says, to the character
+        res = srv.call("get_single_gumloop_flow_run_by_id",
+                       {"run_id": "\u00e9" * 257})
+        assert "at most 256 characters, not 257" in text_of(res), res
+        assert fake.requests() == []
 
 
 def rss_kib(pid):
