@@ -19,7 +19,7 @@
 
 #define MAX_KEYED 1024
 #define MAX_RECENT 64
-#define WHOLE_MAX (64u << 10)	/* bytes of one result kept whole */
+#define WHOLE_MAX (256u << 10)	/* bytes of one result kept whole */
 #define KEPT_MAX (4u << 20)	/* bytes of whole results kept in all */
 #define FIELD_MAX 256		/* bytes of a field a summary keeps */
 #define FIELDS_MAX 16		/* fields a summary keeps */

@@ -135,9 +135,12 @@ def test_memory_stays_bounded_after_many_large_writes():
         assert structured(again)["run_id"] == "run_big", again
         assert "too large to keep" in text_of(again), text_of(again)
         assert len(fake.requests(path_prefix="/start_pipeline")) == 70
-        # a small result is replayed whole
+        # a result of some tens of KiB is replayed whole
         fake.clear_faults()
+        fake.fault(path="/api/v1/start_pipeline", status=200, times=1,
+                   body={"run_id": "run_mid", "pad": "y" * (40 << 10)})
         first = big_start(srv, 100, keyed=True)
+        assert structured(first)["pad"] == "y" * (40 << 10)
         assert big_start(srv, 100, keyed=True) == first
 
 
