@@ -95,8 +95,6 @@ static void fingerprint(const struct tool_call *call, char hex[65])
 	cJSON_Delete(copy);
 }
 
-/* ---- the tables --------------------------------------------------------- */
-
 /* ---- what is kept of a result ------------------------------------------- */
 
 /* A short member of a result's structuredContent: kept in a summary. */
@@ -165,6 +163,8 @@ static void shrink(struct memo *m)
 	kept_bytes -= m->size;
 	m->size = 0;
 }
+
+/* ---- the tables --------------------------------------------------------- */
 
 static void memo_release(struct memo *m)
 {
