@@ -13,7 +13,6 @@
 #include <string.h>
 #include "crypto.h"
 #include "idempotency.h"
-#include "jsonrpc.h"
 #include "log.h"
 #include "util.h"
 
@@ -97,13 +96,22 @@ static void fingerprint(const struct tool_call *call, char hex[65])
 
 /* ---- what is kept of a result ------------------------------------------- */
 
+static size_t printed_size(const cJSON *v)
+{
+	char *text = cJSON_PrintUnformatted(v);
+	size_t n = text ? strlen(text) : 0;
+
+	free(text);
+	return n;
+}
+
 /* A short member of a result's structuredContent: kept in a summary. */
 static int short_field(const cJSON *v)
 {
 	if (cJSON_IsString(v))
 		return strlen(v->valuestring) <= FIELD_MAX;
 	if (cJSON_IsObject(v) && !strcmp(v->string, "error"))
-		return json_print_bound(v, 4 * FIELD_MAX) <= 4 * FIELD_MAX;
+		return printed_size(v) <= 4 * FIELD_MAX;
 	return cJSON_IsNumber(v) || cJSON_IsBool(v) || cJSON_IsNull(v);
 }
 
@@ -132,7 +140,7 @@ static char *summary_of(const cJSON *result)
 					      cJSON_Duplicate(v, 1));
 	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(result, "isError")))
 		cJSON_AddTrueToObject(out, "isError");
-	text = json_print(out);
+	text = cJSON_PrintUnformatted(out);
 	cJSON_Delete(out);
 	return text;
 }
@@ -140,11 +148,14 @@ static char *summary_of(const cJSON *result)
 /* Keeps result whole when it is small, else its summary. */
 static void keep_result(struct memo *m, const cJSON *result)
 {
-	if (json_print_bound(result, WHOLE_MAX) <= WHOLE_MAX) {
-		m->result = json_print(result);
-		m->size = strlen(m->result);
+	char *text = cJSON_PrintUnformatted(result);
+
+	if (text && strlen(text) <= WHOLE_MAX) {
+		m->result = text;
+		m->size = strlen(text);
 		kept_bytes += m->size;
 	} else {
+		free(text);
 		m->result = summary_of(result);
 	}
 }
