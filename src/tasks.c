@@ -474,6 +474,7 @@ static struct task *run_task(struct server *srv, const char *name,
 
 	mc->req.version = env.version;
 	mc->req.modern = !legacy;
+	mc->req.tasks_ext = !legacy;
 	mc->req.progress_token = progress_token;
 	mc->call = tool_call_start(name, a ? a : args, &env);
 	cJSON_Delete(a);
