@@ -10,6 +10,7 @@
 #   make SANITIZE=address,undefined check
 #   make fuzz       run each libFuzzer target for FUZZ_SECONDS (clang)
 #   make install PREFIX=/usr/local DESTDIR=
+#   make musl-check every source compiles against musl's headers
 # V=1 shows the commands.
 
 CC ?= cc
@@ -26,16 +27,52 @@ ifdef DEVELOPER
 WARN += -Werror
 endif
 
-PKGS = libcurl libcjson
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lcurl -lcjson)
+UNAME_S := $(shell uname -s 2>/dev/null)
 
-ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -D_GNU_SOURCE -Iinclude \
-	$(PKG_CFLAGS) $(WARN) $(CFLAGS) -MMD -MP
+# Libraries: pkg-config where the library ships a .pc file (cJSON, libcurl,
+# zlib, libmicrohttpd; mbedTLS from 3.6), plain -l flags where it has none.
+# $(call pc,NAME,FALLBACK) and $(call pc_cflags,NAME...).
+pc = $(shell pkg-config --libs $(1) 2>/dev/null || echo $(2))
+pc_cflags = $(shell pkg-config --cflags $(1) 2>/dev/null)
+
+CJSON_LIBS := $(call pc,libcjson,-lcjson)
+MBED_LIBS := $(call pc,mbedcrypto,-lmbedcrypto)
+ZLIB_LIBS := $(call pc,zlib,-lz)
+CURL_LIBS := $(call pc,libcurl,-lcurl)
+MHD_LIBS := $(call pc,libmicrohttpd,-lmicrohttpd)
+LIB_CFLAGS := $(call pc_cflags,libcjson) $(call pc_cflags,mbedcrypto) \
+	$(call pc_cflags,libcurl) $(call pc_cflags,zlib)
+
+# Homebrew's prefix is not on the compiler's path (/opt/homebrew on Apple
+# silicon): its headers and libraries, for those without a .pc file.
+ifeq ($(UNAME_S),Darwin)
+BREW_PREFIX := $(shell brew --prefix 2>/dev/null)
+ifneq ($(BREW_PREFIX),)
+LIB_CFLAGS += -I$(BREW_PREFIX)/include
+LDFLAGS += -L$(BREW_PREFIX)/lib
+endif
+endif
+
+# dlopen is in libc everywhere but in glibc before 2.34.
+ifeq ($(UNAME_S),Linux)
+DL_LIBS = -ldl
+endif
+
+# compat.h comes first in every file: the platform's feature macros.
+ALL_CFLAGS = -std=c11 -include src/compat.h -Iinclude $(LIB_CFLAGS) \
+	$(WARN) $(CFLAGS) -MMD -MP
 ALL_LDFLAGS = $(LDFLAGS)
-# libcurl is not linked: src/http.c loads it on the first request.
-CJSON_LIBS := $(shell pkg-config --libs libcjson 2>/dev/null || echo -lcjson)
-LIBS = $(CJSON_LIBS) -lmbedcrypto -lz -lm -ldl
+LIBS = $(CJSON_LIBS) $(MBED_LIBS) $(ZLIB_LIBS) -lm $(DL_LIBS)
+
+# libcurl is loaded on the first request (src/http.c); LINK_CURL=1 links
+# it instead, kept even though no symbol of it is named at link time.
+ifdef LINK_CURL
+ALL_CFLAGS += -DLINK_CURL
+ifneq ($(UNAME_S),Darwin)
+LIBS += -Wl,--no-as-needed
+endif
+LIBS += $(CURL_LIBS)
+endif
 
 ifdef SANITIZE
 ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-sanitize-recover=all \
@@ -87,13 +124,24 @@ DEPS = $(OBJS:.o=.d) $(FAKE_OBJS:.o=.d) $(CONF_OBJS:.o=.d) \
 		$(FUZZ_BUILD)/src/tools/*.d $(FUZZ_BUILD)/test/fuzz/*.d)
 
 .PHONY: all check unit cases integration demo readme deps install uninstall \
-	clean asan valgrind-check bench fuzz FORCE conformance interop mcpb
+	clean asan valgrind-check bench fuzz FORCE conformance interop mcpb \
+	deb dist musl-check $(TEST_GOALS:%=run-%)
 
-all: deps gumloop-mcp
+# make only builds: it needs the three libraries and never calls a package
+# manager.
+all: gumloop-mcp
 
-# Installs the Debian packages the build needs when they are missing.
+# The targets that run tests first make sure what the tests need is there:
+# on Debian or Ubuntu as root they install it, elsewhere they say what to
+# install (test/ensure-deps.sh). Then make runs again, so that pkg-config
+# sees what was just installed.
+TEST_GOALS = check demo valgrind-check interop fuzz bench
+
 deps:
 	$(Q)./test/ensure-deps.sh
+
+$(TEST_GOALS): deps
+	$(Q)$(MAKE) --no-print-directory run-$@
 
 gumloop-mcp: $(OBJS)
 	$(QUIET_LINK)$(CC) $(ALL_LDFLAGS) -o $@ $(OBJS) $(LIBS)
@@ -125,16 +173,16 @@ conformance: $(CONFORMANCE)
 mcpb: gumloop-mcp
 	$(Q)python3 examples/claude-desktop/extension/mcpb.py ./gumloop-mcp $(BUILD)/gumloop-mcp.mcpb
 
-interop: all $(FAKE) $(CONFORMANCE)
+run-interop: all $(FAKE) $(CONFORMANCE)
 	$(Q)./test/interop/run.sh
 
 $(BUILD)/test/fake/%.o: test/fake/%.c $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
-	$(QUIET_CC)$(CC) $(ALL_CFLAGS) -D_GNU_SOURCE -c -o $@ $<
+	$(QUIET_CC)$(CC) $(ALL_CFLAGS) $(call pc_cflags,libmicrohttpd) -c -o $@ $<
 
 $(FAKE): $(FAKE_OBJS)
-	$(QUIET_LINK)$(CC) $(ALL_LDFLAGS) -o $@ $(FAKE_OBJS) -lmicrohttpd \
-		$(PKG_LIBS) -lpthread -lm
+	$(QUIET_LINK)$(CC) $(ALL_LDFLAGS) -o $@ $(FAKE_OBJS) $(MHD_LIBS) \
+		$(CJSON_LIBS) -lpthread -lm
 
 $(BUILD)/test/%: $(BUILD)/test/unit/%.o $(LIB_OBJS)
 	$(QUIET_LINK)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
@@ -167,7 +215,7 @@ $(FUZZ_BUILD)/fuzz-%: $(FUZZ_BUILD)/test/fuzz/fuzz_%.o \
 	$(FUZZ_BUILD)/test/fuzz/common.o $(LIB_OBJS:$(BUILD)/%=$(FUZZ_BUILD)/%)
 
 # New inputs go to $(FUZZ_BUILD)/corpus-NAME; the seeds stay as they are.
-fuzz: deps $(FUZZ_BINS)
+run-fuzz: $(FUZZ_BINS)
 	$(Q)for t in $(FUZZ_NAMES); do \
 		mkdir -p $(FUZZ_BUILD)/corpus-$$t && \
 		d=test/fuzz/$$t.dict && { [ -f $$d ] || d=test/fuzz/json.dict; } && \
@@ -178,19 +226,22 @@ fuzz: deps $(FUZZ_BINS)
 			$(FUZZ_BUILD)/corpus-$$t test/fuzz/corpus-$$t || exit 1; \
 	done
 
-check: all $(FAKE) $(UNIT_BINS) $(FUZZ_REPLAY)
+run-check: all $(FAKE) $(UNIT_BINS) $(FUZZ_REPLAY)
 	$(Q)./test/run-all.sh $(UNIT_BINS) $(FUZZ_REPLAY)
+
+musl-check:
+	$(Q)./test/musl-check.sh
 
 readme: gumloop-mcp
 	$(Q)python3 test/lib/readme.py
 
-demo: all $(FAKE)
+run-demo: all $(FAKE)
 	$(Q)python3 test/demo.py
 
 # The floor programs link the libraries the server was built against
 # (--no-as-needed: loaded even though the floor calls none of them).
 BENCH = $(BUILD)/bench
-BENCH_FLOOR_LIBS = -Wl,--no-as-needed -lcurl -lcjson -lmbedcrypto -lm
+BENCH_FLOOR_LIBS = -Wl,--no-as-needed $(CURL_LIBS) $(CJSON_LIBS) $(MBED_LIBS) -lm
 BENCH_BINS = $(BENCH)/runner $(BENCH)/floor-bare $(BENCH)/floor-linked \
 	$(BENCH)/http_floor
 
@@ -208,16 +259,16 @@ $(BENCH)/floor-linked: bench/floor.c
 
 $(BENCH)/http_floor: bench/http_floor.c
 	@mkdir -p $(dir $@)
-	$(QUIET_LINK)$(CC) $(ALL_CFLAGS) -o $@ $< $(PKG_LIBS)
+	$(QUIET_LINK)$(CC) $(ALL_CFLAGS) -o $@ $< $(CURL_LIBS) $(CJSON_LIBS)
 
-bench: all $(FAKE) $(BENCH_BINS)
+run-bench: all $(FAKE) $(BENCH_BINS)
 	$(Q)python3 bench/bench.py $(BENCH_ARGS)
 
 asan:
 	$(MAKE) clean
 	$(MAKE) SANITIZE=address,undefined check
 
-valgrind-check: all $(FAKE) $(UNIT_BINS) $(FUZZ_REPLAY)
+run-valgrind-check: all $(FAKE) $(UNIT_BINS) $(FUZZ_REPLAY)
 	$(Q)VALGRIND=1 ./test/run-all.sh $(UNIT_BINS) $(FUZZ_REPLAY)
 
 install: gumloop-mcp

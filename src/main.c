@@ -3,7 +3,6 @@
  * default), --help, --version, --list-tools, --check, --call,
  * --verify-audit.
  */
-#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -93,12 +92,6 @@ int main(int argc, char **argv)
 	int rc;
 
 	jsonmem_init();
-	/* Large blocks (a response body, a result's text) always get their
-	 * own mapping: realloc moves pages instead of copying them, and free
-	 * gives them back. glibc would otherwise raise the threshold to the
-	 * largest block freed and serve the next ones from a heap that keeps
-	 * its peak (bench/: 10 MiB session result, 48 -> 41 MiB peak RSS). */
-	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 	install_signals();
 	if (config_load(&cfg, argc, argv, &cause) < 0 ||
 	    policy_validate(&cause) < 0 || open_audit_log(&cause) < 0) {
