@@ -6,7 +6,10 @@
 #   make readme     regenerate the README's settings table and tool catalog
 #   make interop    the official MCP SDK, Inspector and conformance suite
 #                   against the server (installs them from npm into .tools/)
-#   make mcpb       build/gumloop-mcp.mcpb, a Claude Desktop extension
+#   make mcpb       build/gumloop-mcp.mcpb, a Claude Desktop extension for
+#                   the platform it is built on
+#   make deb        build/gumloop-mcp_VERSION_ARCH.deb (Debian, Ubuntu)
+#   make dist       build/gumloop-mcp-VERSION.tar.gz, the source release
 #   make SANITIZE=address,undefined check
 #   make fuzz       run each libFuzzer target for FUZZ_SECONDS (clang)
 #   make install PREFIX=/usr/local DESTDIR=
@@ -277,6 +280,33 @@ install: gumloop-mcp
 	install -m 644 src/gumloop-mcp.1 $(DESTDIR)$(MANDIR)/gumloop-mcp.1
 	cp -R examples/. $(DESTDIR)$(DOCDIR)/examples/
 	install -m 644 README.md LICENSE $(DESTDIR)$(DOCDIR)/
+
+# The source release: every file git knows, under gumloop-mcp-VERSION/,
+# and the Homebrew formula that builds from it (build/gumloop-mcp.rb).
+VERSION = $(shell sed -n 's/^\#define GUMLOOP_MCP_VERSION "\(.*\)"$$/\1/p' \
+	include/version.h)
+DIST = gumloop-mcp-$(VERSION)
+DIST_URL ?= file://$(CURDIR)/$(BUILD)/$(DIST).tar.gz
+DIST_HOMEPAGE ?= https://www.gumloop.com
+
+dist:
+	$(Q)rm -rf $(BUILD)/dist && mkdir -p $(BUILD)/dist/$(DIST)
+	$(Q)git ls-files | tar -cf - -T - | tar -xf - -C $(BUILD)/dist/$(DIST)
+	$(Q)tar -C $(BUILD)/dist -cf - $(DIST) | gzip -9n >$(BUILD)/$(DIST).tar.gz
+	$(Q)sha=$$(sha256sum $(BUILD)/$(DIST).tar.gz 2>/dev/null || \
+		shasum -a 256 $(BUILD)/$(DIST).tar.gz) && \
+	sed -e 's|@URL@|$(DIST_URL)|' -e 's|@HOMEPAGE@|$(DIST_HOMEPAGE)|' \
+		-e "s|@SHA256@|$${sha%% *}|" packaging/homebrew/gumloop-mcp.rb \
+		>$(BUILD)/gumloop-mcp.rb
+	$(Q)rm -rf $(BUILD)/dist
+	@echo "dist: $(BUILD)/$(DIST).tar.gz, formula $(BUILD)/gumloop-mcp.rb"
+
+# The package's files are make install's, under PREFIX=/usr.
+deb: gumloop-mcp
+	$(Q)rm -rf $(BUILD)/deb
+	$(Q)$(MAKE) --no-print-directory install PREFIX=/usr \
+		DESTDIR=$(CURDIR)/$(BUILD)/deb/debian/gumloop-mcp >/dev/null
+	$(Q)./packaging/deb.sh $(BUILD)/deb $(BUILD)
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/gumloop-mcp $(DESTDIR)$(MANDIR)/gumloop-mcp.1

@@ -11,6 +11,10 @@ import time
 import traceback
 
 
+class Skip(Exception):
+    """Raised by a test that cannot run here: TAP's "# SKIP reason"."""
+
+
 def main(scope):
     name = os.path.basename(scope.get("__file__", "tests"))
     tests = [(k, v) for k, v in scope.items()
@@ -30,6 +34,8 @@ def main(scope):
             try:
                 fn()
                 print("ok %d - %s (%.2fs)" % (n, tname, time.time() - start))
+            except Skip as why:
+                print("ok %d - %s # SKIP %s" % (n, tname, why))
             except Exception:  # report every failure, keep going
                 failed += 1
                 print("not ok %d - %s" % (n, tname))
