@@ -312,7 +312,10 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/gumloop-mcp $(DESTDIR)$(MANDIR)/gumloop-mcp.1
 	rm -rf $(DESTDIR)$(DOCDIR)
 
+# Not while .ci/trixie.sh has this machine's /dev bound under build/.
 clean:
+	@! grep -qs ' $(CURDIR)/$(BUILD)/' /proc/self/mounts || \
+		{ echo "clean: something is mounted under $(BUILD)/; not removing it" >&2; exit 1; }
 	rm -rf $(BUILD) gumloop-mcp $(FAKE)
 
 -include $(DEPS)

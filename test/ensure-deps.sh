@@ -1,12 +1,13 @@
 #!/bin/sh
 # What the tests need besides a C compiler: cJSON, mbedTLS, libcurl and zlib
-# (the build), libmicrohttpd (the fake Gumloop), pkg-config, python3 and jq.
+# (the build), libmicrohttpd (the fake Gumloop), pkg-config, python3, jq and
+# openssl (a self-signed certificate for the TLS tests).
 # On Debian and Ubuntu, missing packages are installed as root, or the exact
 # line to run is printed; elsewhere the missing pieces are named with the
 # platform's install line. Run by make check, demo and the other test
 # targets; plain make never runs it.
 set -u
-debs="libcjson-dev libcurl4-openssl-dev libmbedtls-dev libmicrohttpd-dev zlib1g-dev pkg-config python3 jq"
+debs="libcjson-dev libcurl4-openssl-dev libmbedtls-dev libmicrohttpd-dev zlib1g-dev pkg-config python3 jq openssl"
 
 debian() {
 	missing=""
@@ -49,6 +50,7 @@ other() {
 	command -v pkg-config >/dev/null 2>&1 || missing="$missing pkg-config"
 	command -v python3 >/dev/null 2>&1 || missing="$missing python3"
 	command -v jq >/dev/null 2>&1 || missing="$missing jq"
+	command -v openssl >/dev/null 2>&1 || missing="$missing openssl"
 	links cjson/cJSON.h -lcjson libcjson || missing="$missing cJSON"
 	links mbedtls/sha256.h -lmbedcrypto mbedcrypto || missing="$missing mbedTLS"
 	links curl/curl.h -lcurl libcurl || missing="$missing libcurl"
@@ -58,11 +60,11 @@ other() {
 	[ -z "$missing" ] && return 0
 	echo "missing:$missing" >&2
 	if command -v brew >/dev/null 2>&1; then
-		echo "run: brew install cjson mbedtls curl zlib libmicrohttpd pkgconf python jq" >&2
+		echo "run: brew install cjson mbedtls curl zlib libmicrohttpd pkgconf python jq openssl" >&2
 	elif command -v apk >/dev/null 2>&1; then
-		echo "run: apk add build-base cjson-dev mbedtls-dev curl-dev zlib-dev libmicrohttpd-dev pkgconf python3 jq" >&2
+		echo "run: apk add build-base cjson-dev mbedtls-dev curl-dev zlib-dev libmicrohttpd-dev pkgconf python3 jq openssl" >&2
 	elif command -v dnf >/dev/null 2>&1; then
-		echo "run: dnf install gcc make cjson-devel mbedtls-devel libcurl-devel zlib-devel libmicrohttpd-devel pkgconf python3 jq" >&2
+		echo "run: dnf install gcc make cjson-devel mbedtls-devel libcurl-devel zlib-devel libmicrohttpd-devel pkgconf python3 jq openssl" >&2
 	else
 		echo "install them with your platform's packages (the development files of each library)" >&2
 	fi
