@@ -11,7 +11,7 @@ root=$PWD/build/trixie
 mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 pkgs=build-essential,pkg-config,libcjson-dev,libcurl4-openssl-dev
 pkgs=$pkgs,libmbedtls-dev,libmicrohttpd-dev,zlib1g-dev,python3,jq,groff-base
-pkgs=$pkgs,openssl
+pkgs=$pkgs,openssl,python3-yaml
 
 unmount() {
 	for m in dev/pts dev proc; do

@@ -52,6 +52,8 @@ if [ -z "$curl" ]; then
 	echo "make deb: libcurl.so.4 is not installed here, so its package is unknown" >&2
 	exit 1
 fi
+# Linked with LINK_CURL=1: dpkg-shlibdeps has named it already.
+case ", $linked" in *", ${curl%% *} "*|*", ${curl%% *}") curl="" ;; esac
 
 cat >"$root/DEBIAN/control" <<EOF
 Package: $pkg
@@ -59,15 +61,14 @@ Version: $version
 Architecture: $arch
 Maintainer: The gumloop-mcp authors
 Installed-Size: $(du -sk --exclude=DEBIAN "$root" | cut -f1)
-Depends: $linked, $curl
+Depends: $linked${curl:+, $curl}
 Section: net
 Priority: optional
 Description: MCP server for the Gumloop API
  A small stdio MCP server, written in C, that gives any MCP client
  (Claude Desktop, Cursor, Claude Code, VS Code, a shell script) the
  Gumloop platform as tools: flows, agents, sessions, skills, files.
- libcurl is loaded on the first request.
 EOF
 dpkg-deb --root-owner-group -Zxz --build "$root" "$deb" >/dev/null
 echo "deb: $deb"
-echo "Depends: $linked, $curl"
+echo "Depends: $linked${curl:+, $curl}"

@@ -228,6 +228,9 @@ def test_deb_holds_binary_man_page_examples_and_depends_on_its_libraries():
 
 def test_dist_tarball_builds_with_libcurl_linked_and_its_formula_names_it():
     need("git", "objdump")
+    if subprocess.run(["git", "-C", REPO_ROOT, "rev-parse"],
+                      capture_output=True).returncode:
+        raise harness.Skip("not a git checkout: make dist lists git's files")
     make("dist")
     name = "gumloop-mcp-%s" % version()
     tarball = os.path.join(REPO_ROOT, "build", name + ".tar.gz")
