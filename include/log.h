@@ -34,6 +34,9 @@ char *redact_string(const char *s);
 int redact_contains(const char *s, size_t len);
 /* The length of the longest registered secret (0 when none). */
 size_t redact_longest(void);
+/* The registered secrets, for the writer's pass over printed JSON. */
+size_t redact_count(void);
+const char *redact_secret(size_t i);
 void redact_wipe(void);
 
 #endif

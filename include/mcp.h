@@ -4,15 +4,22 @@
  * The MCP protocol, dual-era: the legacy versions (2024-11-05 to 2025-11-25,
  * after initialize) and the modern 2026-07-28 (stateless, version and
  * capabilities in each request's _meta). One struct server lives for the
- * process; one struct mcp_request for each request being handled.
+ * process; one struct mcp_request for each request being handled, and one
+ * struct mcp_call for each tools/call still waiting (answered later, out
+ * of order). The loop above feeds lines in and steps the waits; what this
+ * layer needs from it (a look at the input while a request is in flight)
+ * comes down as a callback.
  */
-#include <signal.h>
 #include <stddef.h>
 #include <cjson/cJSON.h>
-#include "jsonrpc.h"
+#include "reader.h"
+#include "tool.h"
+#include "writer.h"
 
 #define MCP_MODERN_VERSION "2026-07-28"
 #define MCP_LATEST_LEGACY "2025-11-25"
+/* Waits polling at once; more queue in order (and already get progress). */
+#define MCP_MAX_WAITS 32
 
 /* Syslog levels of logging/setLevel, lowest first. */
 enum mcp_log_level {
@@ -26,34 +33,33 @@ struct mcp_request {
 	cJSON *progress_token;	/* raw node, owned, or NULL */
 	double progress;	/* last progress value sent */
 	int cancelled;		/* a notifications/cancelled named this id */
+	int deferred;		/* answered later: a wait goes on */
 	int modern;		/* 2026-07-28 request */
 	const char *version;	/* the version this request speaks */
 	int log_level;		/* notifications/message threshold */
 };
 
-struct pending_line {
-	char *data;
-	size_t len;
+/* A tools/call that waits: answered when its wait ends. */
+struct mcp_call {
+	struct mcp_request req;
+	struct tool_call *call;
+	int queued;		/* beyond MCP_MAX_WAITS: not polling yet */
+	struct mcp_call *next;
 };
 
-/* Lines read during a request wait in memory up to this many bytes; a
- * client further ahead waits for the pipe (backpressure, nothing lost). */
-#define MCP_QUEUE_MAX ((size_t)32 << 20)
-
 struct server {
-	struct line_reader in;
 	int initialized;		/* legacy initialize answered */
 	const char *version;		/* negotiated legacy version or NULL */
 	int log_level;			/* legacy logging/setLevel threshold */
-	struct mcp_request *current;	/* request in progress, or NULL */
-	struct pending_line *queue;	/* lines read during a wait */
-	size_t nqueue, queue_cap;
-	size_t queue_head;		/* queue[queue_head..nqueue) wait */
-	size_t queued_bytes;		/* their size: reading stops at
-					   MCP_QUEUE_MAX until they drain */
-	int eof;			/* stdin reached end of file */
-	struct buf ahead;		/* the next line, read while waiting */
-	cJSON *ahead_json;		/* its tree, or NULL */
+	struct mcp_request *current;	/* request being handled, or NULL */
+	struct mcp_call *calls;		/* waiting calls, oldest first */
+	size_t polling;			/* how many of them poll (not queued) */
+	long long next_poll;		/* no poll before (--poll-rate) */
+	int eof;			/* input ended: no more requests */
+	/* Given by the loop: reads what input there is without waiting
+	 * (answering pings, noting cancellations, queueing the rest). */
+	void (*look_at_input)(void *ctx);
+	void *input_ctx;
 };
 
 /* A JSON-RPC error a method handler reports (message and data owned). */
@@ -74,32 +80,27 @@ typedef cJSON *(*mcp_method_fn)(struct server *srv, const cJSON *params,
 cJSON *rpc_fail(struct rpc_error *err, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* Set by SIGTERM / SIGINT: the loop stops after the current message. */
-extern volatile sig_atomic_t mcp_stop;
-
-void mcp_init(struct server *srv, int fd);
+void mcp_init(struct server *srv);
+/* Answers every waiting call with what it has (input ended, or a stop),
+ * then frees them. */
 void mcp_release(struct server *srv);
-
-/* Serves until end of input or a closed stdout. Returns the exit status. */
-int mcp_run(struct server *srv);
 
 /* Handles one line: a message or a batch; writes every reply. */
 void mcp_handle_line(struct server *srv, const char *line, size_t len);
 
 /*
- * For long operations: waits up to timeout_ms for input while a request is
- * in progress. A ping is answered at once, a cancellation of the current
- * request is noted, anything else is queued and handled after the request.
- * Returns 1 when the current request was cancelled, -1 at end of input,
- * 0 otherwise.
+ * Marks the request whose raw id is rid as cancelled (the current one, or a
+ * waiting call): 1 when found. Nothing is answered for it.
  */
-int mcp_pump(struct server *srv, int timeout_ms);
-/* Sleeps ms while pumping input; returns as mcp_pump, early on 1 or -1. */
-int mcp_sleep(struct server *srv, long ms);
+int mcp_cancel(struct server *srv, const char *rid, size_t rlen);
+/* 1 when two raw JSON ids are the same id. */
+int mcp_same_id(const char *a, size_t alen, const char *b, size_t blen);
 
-/* Sends notifications/progress for the current request, when it asked for
- * progress (a progressToken); progress strictly increases. */
-void mcp_progress(struct server *srv, double total, const char *message);
+/* When the next wait poll is due (now_ms time), or -1 when none waits. */
+long long mcp_next_due(const struct server *srv);
+/* Runs the polls that are due (one at most per --poll-rate slot), and
+ * answers the calls whose wait ended or that were cancelled. */
+void mcp_run_due(struct server *srv);
 
 /* Sends notifications/message at level when the client asked for it. */
 void mcp_log(struct server *srv, enum mcp_log_level level, const char *logger,
@@ -111,7 +112,11 @@ void mcp_log(struct server *srv, enum mcp_log_level level, const char *logger,
  */
 int mcp_parse_cursor(const cJSON *params, const char *prefix, long *offset);
 
+/* The protocol version of the request being handled. */
+const char *mcp_version(const struct server *srv);
 /* 1 when the negotiated (or request) version is at least v ("2025-11-25"). */
 int mcp_version_at_least(const struct server *srv, const char *v);
+/* 1 when the request being handled is a 2026-07-28 one. */
+int mcp_modern(const struct server *srv);
 
 #endif

@@ -14,15 +14,16 @@
  *  3. test it through the binary (test/t-<area>.py); test/unit/test_table.c
  *     checks every entry is well formed without being told about it.
  *
- * Ownership: a struct tool_call borrows its arguments; the result it builds
- * (call->structured, call->content) is owned by the call until
- * tool_call_result() hands it over.
+ * Ownership: a struct tool_call owns a copy of its arguments and the result
+ * it builds (call->structured, call->content) until tool_call_finish()
+ * hands it over. The layer above passes down what a call may ask of it
+ * (struct call_hooks); nothing here calls up.
  */
 #include <stddef.h>
 #include <cjson/cJSON.h>
 #include "config.h"
 
-struct server;
+struct wait;
 struct http_request;
 struct http_response;
 
@@ -79,7 +80,22 @@ struct param {
 };
 
 struct tool_call;
+/* A handler returns 0, -1 (the tool error set) or TOOL_PENDING: it began a
+ * wait (wait_begin), which the loop steps until it ends. */
+#define TOOL_PENDING 1
 typedef int (*tool_handler_fn)(struct tool_call *call);
+
+/* What a call may ask of the protocol layer above it, passed down. */
+struct call_hooks {
+	/* Looks at the input while a request is in flight (answers a ping,
+	 * notes cancellations, queues the rest). Returns 1 when this call
+	 * must stop: cancelled, or input ended during a wait. */
+	int (*check)(struct tool_call *call);
+	/* Reports how the call is going (a wait's state). */
+	void (*progress)(struct tool_call *call, const char *message);
+	/* Tells the client's log, at a syslog level (enum mcp_log_level). */
+	void (*log)(struct tool_call *call, int level, const char *message);
+};
 
 struct tool_def {
 	const char *name;
@@ -103,17 +119,24 @@ struct tool_def {
 
 /* One tools/call in progress. */
 struct tool_call {
-	const struct tool_def *def;
-	const cJSON *args;		/* the arguments object (borrowed) */
-	struct server *srv;		/* for waits, progress, cancellation */
+	const struct tool_def *def;	/* NULL: unknown or hidden tool */
+	char *name;			/* the tool called (owned) */
+	cJSON *args;			/* the arguments object (owned) */
+	const struct call_hooks *hooks;	/* NULL: nobody to ask */
+	void *owner;			/* the protocol layer's record */
+	const char *version;		/* the request's protocol version */
+	long long started;		/* ms (now_ms) */
+	struct wait *wait;		/* a wait in progress, or NULL */
+	int cancelled;			/* no result goes out */
+	int protocol_error;		/* the answer is a JSON-RPC error */
 	cJSON *structured;		/* structuredContent (owned) */
 	cJSON *content;			/* content array override (owned) */
+	cJSON *replay;			/* an earlier result answered instead
+					   (idempotency), whole (owned) */
 	char *text;			/* error text or NULL (owned) */
 	int is_error;
 	long status;			/* last HTTP status, 0 when none */
 	int refused;			/* refused before any request */
-	int polling;			/* a wait's poll: end of input or a
-					   stop signal may cut it short */
 	unsigned wrote;			/* TOOL_WROTE..., set by tool_send */
 };
 
@@ -173,13 +196,35 @@ const struct param *tool_param(const struct tool_def *def, const char *name);
 int tool_check_args(const struct tool_def *def, const cJSON *args, char **cause);
 
 /*
- * Runs a tools/call end to end (policy, checks, handler, audit) and returns
- * the CallToolResult object. *protocol_error is set (with *cause) when the
- * answer must be a JSON-RPC error instead (unknown or hidden tool, and
- * argument errors before 2025-11-25).
+ * Starts a tools/call: policy, checks, then the handler. Returns the call,
+ * which either has its outcome (tool_call_waiting() is 0) or waits: then
+ * the caller runs tool_call_step() at tool_call_due() until it ends.
+ * Nothing is sent twice: a call is finished exactly once.
  */
-cJSON *tool_call_run(struct server *srv, const char *name, const cJSON *args,
-		     int *protocol_error, char **cause);
+struct tool_call *tool_call_start(const char *name, const cJSON *args,
+				  const struct call_hooks *hooks, void *owner,
+				  const char *version);
+int tool_call_waiting(const struct tool_call *call);
+/* When the wait's next poll is due (now_ms time). */
+long long tool_call_due(const struct tool_call *call);
+/* One poll of a waiting call. */
+void tool_call_step(struct tool_call *call);
+/* Ends a wait now with what it has (input ended: timed_out). */
+void tool_call_stop(struct tool_call *call);
+/*
+ * Audits the call, remembers a write's outcome, frees the call and returns
+ * its CallToolResult: a new object, or NULL when cancelled or when the
+ * answer is a JSON-RPC error (then *cause is set, caller frees).
+ */
+cJSON *tool_call_finish(struct tool_call *call, char **cause);
+/*
+ * A call run to its end at once (for --call and resources): waits poll in
+ * place. Returns as tool_call_finish; *protocol_error says which.
+ */
+cJSON *tool_call_run(const char *name, const cJSON *args,
+		     const char *version, int *protocol_error, char **cause);
+/* Sleeps ms while the call's hooks look at the input; 1 when it must stop. */
+int tool_nap(struct tool_call *call, long ms);
 
 /* Fails the call: sets the error text and structured error; returns -1. */
 int tool_error(struct tool_call *call, const char *fmt, ...)
@@ -205,6 +250,8 @@ int tool_ok(struct tool_call *call, cJSON *take_obj);
 /* Hands the call's outcome over as a CallToolResult {content,
  * structuredContent, isError}: a new object. */
 cJSON *tool_call_result(struct tool_call *call);
+/* The compact JSON text of the call's structured result, as a text item. */
+cJSON *tool_text_item(const cJSON *structured);
 
 /* Argument access (NULL / default when absent). */
 const char *tool_arg_str(const struct tool_call *call, const char *name);

@@ -7,6 +7,7 @@
  * caller frees.
  */
 #include <stddef.h>
+#include <signal.h>
 #include <stdarg.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -25,11 +26,13 @@ struct buf {
 	size_t len;
 	size_t cap;
 	size_t max;	/* hard cap on len; 0 means unlimited */
+	int failed;	/* an append was refused: the contents are cut */
 };
-#define BUF_INIT { NULL, 0, 0, 0 }
+#define BUF_INIT { NULL, 0, 0, 0, 0 }
 
 void buf_init(struct buf *b, size_t max);
-/* Appends n bytes; returns -1 (and appends nothing) when max would be passed. */
+/* Appends n bytes; returns -1 (appends nothing, sets failed) when max would
+ * be passed. */
 int buf_add(struct buf *b, const void *p, size_t n);
 int buf_addstr(struct buf *b, const char *s);
 int buf_addf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -45,7 +48,32 @@ void buf_consume(struct buf *b, size_t n);
  * is not valid: overlong forms, surrogates and > U+10FFFF are invalid. */
 size_t utf8_char_len(const unsigned char *p, size_t left);
 
+/*
+ * The known names closest to a typo, for "did you mean" messages:
+ *
+ *	suggest_init(&s, typed);
+ *	for each name: suggest_add(&s, name);
+ *	text = suggest_text(&s);	"'a'", "'a' or 'b'"; NULL: none close
+ */
+#define SUGGEST_MAX_LEN 128
+#define SUGGEST_FAR ((size_t)-1)
+struct suggest {
+	const char *word;
+	const char *best[3];
+	size_t dist[3];
+	size_t n;
+};
+void suggest_init(struct suggest *s, const char *word);
+void suggest_add(struct suggest *s, const char *name);
+char *suggest_text(const struct suggest *s);
+
+/* Set by SIGTERM, SIGINT and SIGHUP: the server stops at the next chance
+ * (a blocked write to stdout gives up). */
+extern volatile sig_atomic_t stop_requested;
+
 /* Monotonic clock in milliseconds. */
 long long now_ms(void);
+/* Sleeps ms (a signal may end it early). */
+void sleep_ms(long long ms);
 
 #endif

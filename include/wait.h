@@ -1,38 +1,51 @@
 #ifndef GUMLOOP_WAIT_H
 #define GUMLOOP_WAIT_H
 /*
- * Waiting for asynchronous Gumloop work (flow runs, sessions, agent
- * interactions) inside the one thread: poll the state, sleep on stdin
- * between polls (mcp_sleep, so pings are answered and cancellations seen),
- * back off from --poll-ms by x1.5 up to 5 s, send progress on every poll,
- * stop at a terminal state, the time limit, a cancellation or the end of
- * input.
+ * A wait for asynchronous Gumloop work (a flow run, a session, an agent
+ * interaction) is a job, not a nested call: wait_begin() attaches it to a
+ * call, and the loop above runs wait_step() each time it is due; between
+ * polls the loop serves everything else. Polls back off from --poll-ms by
+ * x1.5 up to --poll-max-ms, never outlive the time left, and send progress.
  *
- * Ownership: the target is borrowed; the object wait_until() leaves in
- * *last belongs to the caller.
+ * Ownership: the wait belongs to its call (call->wait) and is freed when
+ * it ends; it owns its id, the create answer (base) and the last state.
  */
 #include <cjson/cJSON.h>
 #include "tool.h"
 
-#define WAIT_MAX_INTERVAL_MS 5000
 #define WAIT_DEFAULT_TIMEOUT_S 50
-
-/* What is waited on, and how to read it. */
-struct wait_target {
-	const char *noun;		/* "flow run": for progress messages */
-	const char *id;			/* its id: for progress messages */
-	/* One poll: the current object (new), or NULL with the tool error set. */
-	cJSON *(*fetch)(struct tool_call *call, const struct wait_target *t);
-	/* The state name found in obj, or NULL. */
-	const char *(*state)(const cJSON *obj);
-	const char *const *terminal;	/* terminal states, NULL-terminated */
-};
 
 enum wait_end {
 	WAIT_TERMINAL,	/* a terminal state was reached */
-	WAIT_TIMED_OUT,	/* time is up or input ended: *last is the latest state */
-	WAIT_CANCELLED,	/* the request was cancelled: no response goes out */
-	WAIT_ERROR,	/* a poll failed: the tool error is set, *last is NULL */
+	WAIT_TIMED_OUT,	/* time is up or input ended: last is the latest state */
+	WAIT_ERROR,	/* a poll failed: the tool error is set */
+};
+
+struct wait;
+
+/* What is waited on, and how to read it. */
+struct wait_kind {
+	const char *noun;		/* "flow run": for progress messages */
+	const char *id_name;		/* "run_id": set in the result */
+	/* One poll: the current object (new), or NULL with the tool error set. */
+	cJSON *(*fetch)(struct tool_call *call, const char *id);
+	/* The state name found in obj, or NULL. */
+	const char *(*state)(const cJSON *obj);
+	const char *const *terminal;	/* terminal states, NULL-terminated */
+	/* Sets the result of a wait that ended; NULL: wait_finish. */
+	int (*finish)(struct tool_call *call, struct wait *w);
+};
+
+struct wait {
+	const struct wait_kind *kind;
+	char *id;
+	cJSON *base;		/* the create call's answer, or NULL */
+	cJSON *last;		/* the latest state seen, or NULL */
+	enum wait_end end;
+	long long deadline;	/* now_ms time the wait gives up */
+	long long due;		/* when the next poll runs */
+	long interval;		/* ms until the poll after the next */
+	int failures;		/* failed polls in a row */
 };
 
 /*
@@ -42,31 +55,38 @@ enum wait_end {
 long wait_limit_s(const struct tool_call *call, const char *arg, long def);
 
 /*
- * Polls t until a terminal state or seconds have passed. A failed poll
- * caused by the network or a Gumloop 5xx is tolerated twice in a row.
+ * Begins waiting up to seconds for the object id of kind; base (taken, may
+ * be NULL) is what a create answered, merged into the result. The first
+ * poll is due at once for a wait tool, after --poll-ms for a create.
+ * Returns TOOL_PENDING.
  */
-enum wait_end wait_until(struct tool_call *call, const struct wait_target *t,
-			 long seconds, cJSON **last);
+int wait_begin(struct tool_call *call, const struct wait_kind *kind,
+	       const char *id, long seconds, cJSON *base);
+/* One poll. Returns 1 while the wait goes on (w->due set), 0 once it has
+ * ended and the call has its result. */
+int wait_step(struct tool_call *call);
+/* Ends the wait at once with its last state, as timed out. */
+void wait_stop(struct tool_call *call);
+/* How long the call's current poll may take (ms), 0 when not waiting. */
+long wait_poll_timeout_ms(const struct tool_call *call);
+/* Frees the wait of a call that will not be answered (cancelled). */
+void wait_free(struct tool_call *call);
 
 /*
- * One poll of a REST-style resource: GET prefix followed by the
- * percent-encoded id. The object, or NULL with the tool error set (with
- * the advice of table, when not NULL).
+ * The usual result of an ended wait: the last state (with id_name and
+ * "timed_out": true when time ran out) merged into base. A poll that
+ * failed after a create is no error: the result carries the id, the last
+ * state seen and "wait_error", so the caller waits again rather than
+ * creating twice. Returns 0, or -1 for a tool error.
  */
-cJSON *wait_get(struct tool_call *call, const char *prefix, const char *id,
-		const struct tool_advice *table);
+int wait_finish(struct tool_call *call, struct wait *w);
 
 /* 1 when state is one of the NULL-terminated names. */
 int wait_state_in(const char *state, const char *const *names);
 
-/*
- * Sets the result of a wait that ended WAIT_TERMINAL (without a failure
- * the caller reports itself) or WAIT_TIMED_OUT: last (taken) with id_name:
- * id at its top, and "timed_out": true when time ran out; merged into base
- * (taken, may be NULL: the create call's own answer) when given. For
- * WAIT_CANCELLED and WAIT_ERROR it frees both and returns -1.
- */
-int wait_finish(struct tool_call *call, enum wait_end end, cJSON *last,
-		cJSON *base, const char *id_name, const char *id);
+/* One poll of a REST-style resource: GET prefix followed by the
+ * percent-encoded id; advice from table when not NULL. */
+cJSON *wait_get(struct tool_call *call, const char *prefix, const char *id,
+		const struct tool_advice *table);
 
 #endif

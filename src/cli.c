@@ -16,7 +16,7 @@
 #include "cli.h"
 #include "config.h"
 #include "http.h"
-#include "mcp.h"
+#include "writer.h"
 #include "policy.h"
 #include "tool.h"
 #include "version.h"
@@ -33,14 +33,14 @@ static const struct {
 	{ "list_all_gumloop_models", "models" },
 };
 
-/* Prints v, with every secret redacted, as the server's stdout is. */
+/* Prints v as the server's stdout is: secrets redacted, valid UTF-8. */
 static void print_json(const cJSON *v, FILE *f)
 {
 	char *text = isatty(fileno(f)) ? cJSON_Print(v) : cJSON_PrintUnformatted(v);
-	char *clean = redact_string(text);
+	size_t len;
 
-	fprintf(f, "%s\n", clean);
-	free(clean);
+	text = writer_clean(text, &len);	/* as the stdio path shows it */
+	fprintf(f, "%s\n", text);
 	free(text);
 }
 
@@ -118,11 +118,32 @@ static char *call_args_text(const char *spec, char **cause)
 	return buf_detach(&b, NULL);
 }
 
+/* "line 2, column 7" of the byte at end in text. */
+static char *text_position(const char *text, const char *end)
+{
+	const char *p, *line = text;
+	int n = 1;
+
+	for (p = text; p < end && *p; p++)
+		if (*p == '\n')
+			n++, line = p + 1;
+	return xasprintf("line %d, column %d", n, (int)(end - line) + 1);
+}
+
 static cJSON *call_args(char **cause)
 {
-	char *text = call_args_text(cfg.call_args, cause);
-	cJSON *args = text ? cJSON_Parse(text) : NULL;
+	char *text = call_args_text(cfg.call_args, cause), *where;
+	const char *end = NULL;
+	cJSON *args = text ? cJSON_ParseWithOpts(text, &end, 1) : NULL;
 
+	if (text && !args && end) {
+		where = text_position(text, end);
+		*cause = xasprintf("--call %s: the arguments are not valid JSON: "
+				   "it breaks at %s; they must be a JSON object, "
+				   "e.g. '{\"run_id\": \"...\"}'", cfg.call_tool,
+				   where);
+		free(where);
+	}
 	free(text);
 	if (!*cause && !cJSON_IsObject(args))
 		*cause = xasprintf("--call %s: the arguments must be a JSON object, "
@@ -140,8 +161,34 @@ static char *first_text(const cJSON *result)
 {
 	const cJSON *c = cJSON_GetArrayItem(
 		cJSON_GetObjectItemCaseSensitive(result, "content"), 0);
+	const char *text = cJSON_GetStringValue(
+		cJSON_GetObjectItemCaseSensitive(c, "text"));
 
-	return json_text(cJSON_GetObjectItemCaseSensitive(c, "text"));
+	return text ? xstrdup(text) : NULL;
+}
+
+/* The names closest to an unknown tool, and where to see them all. */
+static char *unknown_tool(const char *name)
+{
+	const struct tool_def *t;
+	struct suggest s;
+	char *close, *msg;
+	size_t i;
+
+	suggest_init(&s, name);
+	for (i = 0; (t = tool_at(i)); i++)
+		if (!policy_hidden_by(t))
+			suggest_add(&s, t->name);
+	close = suggest_text(&s);
+	if (close)
+		msg = xasprintf("unknown tool '%s': did you mean %s? "
+				"(gumloop-mcp --list-tools lists them all)", name,
+				close);
+	else
+		msg = xasprintf("unknown tool '%s' (gumloop-mcp --list-tools "
+				"lists them all)", name);
+	free(close);
+	return msg;
 }
 
 int cli_call(void)
@@ -151,15 +198,14 @@ int cli_call(void)
 	const cJSON *structured;
 	char *text;
 	int protocol_error = 0, rc = CLI_EXIT_USAGE;
-	struct server srv;
 
-	/* No protocol to finish: Ctrl-C ends a long wait at once. */
-	signal(SIGINT, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
-	mcp_init(&srv, -1);
 	if (args)
-		result = tool_call_run(&srv, cfg.call_tool, args, &protocol_error,
+		result = tool_call_run(cfg.call_tool, args, NULL, &protocol_error,
 				       &cause);
+	if (protocol_error && !tool_find(cfg.call_tool)) {
+		free(cause);
+		cause = unknown_tool(cfg.call_tool);
+	}
 	if (result) {
 		structured = cJSON_GetObjectItemCaseSensitive(result,
 							      "structuredContent");
@@ -175,7 +221,6 @@ int cli_call(void)
 	free(cause);
 	cJSON_Delete(result);
 	cJSON_Delete(args);
-	mcp_release(&srv);
 	return rc;
 }
 
@@ -215,10 +260,9 @@ static void check_credentials(struct report *r)
 		return;
 	}
 	say(r, OK, "credentials: from %s", cfg.credential_source);
-	if (strcmp(cfg.credential_source, "GUMLOOP_API_KEY_FILE") &&
-	    getenv("GUMLOOP_API_KEY_FILE") && *getenv("GUMLOOP_API_KEY_FILE"))
-		say(r, WARN, "GUMLOOP_API_KEY_FILE is set too but not read: "
-		    "%s wins", cfg.credential_source);
+	if (cfg.credential_unused)
+		say(r, WARN, "%s is set too but not read: %s wins",
+		    cfg.credential_unused, cfg.credential_source);
 }
 
 static void check_url(struct report *r, const char *what, const char *url)
@@ -237,14 +281,15 @@ static void check_url(struct report *r, const char *what, const char *url)
 static void check_scope(struct report *r)
 {
 	if (cfg.user_id)
-		say(r, OK, "user id: %s (GUMLOOP_USER_ID)", cfg.user_id);
+		say(r, OK, "user id: %s", cfg.user_id);
 	if (cfg.project_id)
 		say(r, OK, "project id: %s (GUMLOOP_PROJECT_ID)", cfg.project_id);
 	if (cfg.team_id)
 		say(r, OK, "team id: %s (GUMLOOP_TEAM_ID)", cfg.team_id);
 	if (!cfg.user_id && !cfg.project_id)
-		say(r, WARN, "no GUMLOOP_USER_ID or GUMLOOP_PROJECT_ID: flow "
-		    "tools need user_id in every call");
+		say(r, WARN, "no user id (--user-id or GUMLOOP_USER_ID) and no "
+		    "GUMLOOP_PROJECT_ID: flow tools need user_id in every "
+		    "call, and a personal API key needs the user id");
 }
 
 static void check_filters(struct report *r)
@@ -355,9 +400,16 @@ static void describe_probe(struct report *r, const struct tool_call *call,
 		if (cJSON_IsArray(item))
 			list = item;
 	n = cJSON_GetArraySize(list);
-	if (who)
-		say(r, OK, "key accepted: it acts for %s '%s' and sees %d %s",
-		    cfg.user_id ? "user" : "project", who, n, noun);
+	/* Gumloop answers for any id a team key may name: only a user's
+	 * own items show that the id is right. */
+	if (who && n)
+		say(r, OK, "key accepted: %s '%s' verified: Gumloop lists %d "
+		    "%s for it", cfg.user_id ? "user" : "project", who, n, noun);
+	else if (who)
+		say(r, WARN, "key accepted, but %s id '%s' not verified: "
+		    "Gumloop lists no %s for it, as it would for a wrong id; "
+		    "check the id in Gumloop's settings", cfg.user_id ? "user" :
+		    "project", who, noun);
 	else
 		say(r, OK, "key accepted: it sees %d %s", n, noun);
 }
@@ -371,11 +423,17 @@ static void describe_failure(struct report *r, const struct tool_call *call)
 	const char *said = cJSON_IsString(msg) ? msg->valuestring : "no message";
 	const char *who = cfg.user_id ? cfg.user_id : cfg.project_id;
 
-	if (call->status == 401)
+	if (call->status == 401 && !cfg.user_id && strstr(said, "personal"))
+		say(r, FAIL, "key refused (HTTP 401: %s): no user id is set, "
+		    "and a personal API key needs one: set GUMLOOP_USER_ID "
+		    "(or --user-id) to your user id from Gumloop's settings",
+		    said);
+	else if (call->status == 401)
 		say(r, FAIL, "key refused (HTTP 401: %s): it is wrong, revoked "
-		    "or expired. Create a new API key in Gumloop's settings "
-		    "(Pro plan or above) and set it in %s", said,
-		    cfg.credential_source);
+		    "or expired%s. Create a new API key in Gumloop's settings "
+		    "(Pro plan or above) and set it in %s", said, cfg.user_id ?
+		    "" : ", or a personal key without its user id (set "
+		    "GUMLOOP_USER_ID or --user-id)", cfg.credential_source);
 	else if (call->status == 403)
 		say(r, FAIL, "key valid but not allowed to act for '%s' "
 		    "(HTTP 403: %s): set GUMLOOP_USER_ID to the key owner's "
@@ -398,18 +456,15 @@ static void check_key(struct report *r)
 	const struct tool_def *def = probe < 0 ? NULL : tool_find(probes[probe].tool);
 	cJSON empty = { .type = cJSON_Object };
 	struct tool_call call;
-	struct server srv;
 
 	if (!def) {
-		say(r, WARN, "key not tested: set GUMLOOP_USER_ID (or "
-		    "GUMLOOP_PROJECT_ID) so that a flow list can be read");
+		say(r, WARN, "key not tested: set --user-id or GUMLOOP_USER_ID "
+		    "(or GUMLOOP_PROJECT_ID) so that a flow list can be read");
 		return;
 	}
-	mcp_init(&srv, -1);	/* no input: lets a 429 retry sleep */
 	memset(&call, 0, sizeof(call));
 	call.def = def;
 	call.args = &empty;
-	call.srv = &srv;
 	(def->handler ? def->handler : tool_default_handler)(&call);
 	if (call.is_error)
 		describe_failure(r, &call);
@@ -418,7 +473,6 @@ static void check_key(struct report *r)
 	cJSON_Delete(call.structured);
 	cJSON_Delete(call.content);
 	free(call.text);
-	mcp_release(&srv);
 }
 
 int cli_check(void)
@@ -435,7 +489,8 @@ int cli_check(void)
 	check_cacert(&r);
 	check_audit_log(&r);
 	if (r.failures)
-		say(&r, WARN, "key not tested: fix the failures above first");
+		say(&r, WARN, "key not tested: fix the failures above first%s",
+		    cfg.user_id ? " (user id not verified)" : "");
 	else
 		check_key(&r);
 	if (r.failures)

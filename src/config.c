@@ -21,9 +21,10 @@ struct config cfg;
 
 /* Each option: its flag, its variable, whether it takes a value. */
 enum opt_id {
-	O_BASE_URL, O_STREAM_BASE_URL, O_TIMEOUT, O_POLL_MS, O_MAX_WAIT,
-	O_METHODS, O_READ_ONLY, O_TAGS, O_TOOLS, O_DENY_TOOLS, O_EXPIRES_AT,
-	O_DISCOVERY, O_AUDIT_LOG, O_LOG_LEVEL, O_CACERT, O_INSECURE_HTTP,
+	O_KEY_FILE, O_USER_ID, O_BASE_URL, O_STREAM_BASE_URL, O_TIMEOUT,
+	O_POLL_MS, O_POLL_MAX_MS, O_POLL_RATE, O_MAX_WAIT, O_METHODS,
+	O_READ_ONLY, O_TAGS, O_TOOLS, O_DENY_TOOLS, O_EXPIRES_AT, O_DISCOVERY,
+	O_AUDIT_LOG, O_LOG_LEVEL, O_CACERT, O_INSECURE_HTTP,
 	O_HELP, O_VERSION, O_LIST_TOOLS, O_JSON, O_CHECK, O_CALL,
 	O_VERIFY_AUDIT,
 };
@@ -40,6 +41,12 @@ struct option_spec {
 /* The one list of settings: parsing, --help, and through --help the man
  * page and the README (test/t-cli.py keeps them in step). */
 static const struct option_spec options[] = {
+	{ "--key-file", "FILE", "GUMLOOP_API_KEY_FILE", O_KEY_FILE, "none",
+	  "file whose first line is the API key; only its owner may read it "
+	  "(chmod 600)" },
+	{ "--user-id", "ID", "GUMLOOP_USER_ID", O_USER_ID, "none",
+	  "default user_id; also sent as x-auth-key (a personal API key "
+	  "needs it)" },
 	{ "--base-url", "URL", "GUMLOOP_BASE_URL", O_BASE_URL,
 	  DEFAULT_BASE_URL, "REST base URL" },
 	{ "--stream-base-url", "URL", "GUMLOOP_STREAM_BASE_URL",
@@ -48,7 +55,11 @@ static const struct option_spec options[] = {
 	{ "--timeout", "S", "GUMLOOP_MCP_TIMEOUT", O_TIMEOUT, "30",
 	  "one HTTP request's limit in seconds" },
 	{ "--poll-ms", "MS", "GUMLOOP_MCP_POLL_MS", O_POLL_MS, "1000",
-	  "first poll interval of a wait; it backs off to at most 5 s" },
+	  "first poll interval of a wait; it backs off to --poll-max-ms" },
+	{ "--poll-max-ms", "MS", "GUMLOOP_MCP_POLL_MAX_MS", O_POLL_MAX_MS,
+	  "2000", "longest interval between two polls of one wait" },
+	{ "--poll-rate", "N", "GUMLOOP_MCP_POLL_RATE", O_POLL_RATE, "5",
+	  "most wait polls per second, all waits together" },
 	{ "--max-wait", "S", "GUMLOOP_MCP_MAX_WAIT", O_MAX_WAIT, "600",
 	  "upper bound for wait_seconds and timeout_seconds" },
 	{ "--methods", "LIST", "GUMLOOP_MCP_METHODS", O_METHODS,
@@ -87,7 +98,8 @@ static const struct option_spec options[] = {
 	{ "--verify-audit", "FILE", NULL, O_VERIFY_AUDIT, NULL,
 	  "verify an audit log's hash chain; exit 0 intact, 1 broken, "
 	  "2 unreadable" },
-	{ "--help", NULL, NULL, O_HELP, NULL, "show this help and exit" },
+	{ "--help", NULL, NULL, O_HELP, NULL,
+	  "show this help and exit (also -h)" },
 	{ "--version", NULL, NULL, O_VERSION, NULL,
 	  "show the version and exit" },
 };
@@ -98,10 +110,7 @@ static const struct {
 	const char *help;
 } env_only[] = {
 	{ "GUMLOOP_API_KEY", "API key, sent as Authorization: Bearer" },
-	{ "GUMLOOP_API_KEY_FILE", "file holding the key; only its owner may "
-	  "read it (chmod 600)" },
 	{ "GUMLOOP_ACCESS_TOKEN", "OAuth access token instead of a key" },
-	{ "GUMLOOP_USER_ID", "default user_id; also sent as x-auth-key" },
 	{ "GUMLOOP_PROJECT_ID", "default project_id on legacy endpoints" },
 	{ "GUMLOOP_TEAM_ID", "default team_id on newer endpoints" },
 };
@@ -244,10 +253,51 @@ static int parse_methods(const char *name, const char *value, unsigned *out,
 	return 0;
 }
 
-static int is_truthy(const char *v)
+/* A switch in the environment: a typo must never open up write access,
+ * so a value outside the two lists stops the server. */
+static int parse_switch(const char *name, const char *v, int *out,
+			char **cause)
 {
-	return v && (!strcmp(v, "1") || !strcasecmp(v, "true") ||
-		     !strcasecmp(v, "yes") || !strcasecmp(v, "on"));
+	static const char *const on[] = { "1", "true", "yes", "on" };
+	static const char *const off[] = { "0", "false", "no", "off" };
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(on); i++) {
+		if (!strcasecmp(v, on[i]) || !strcasecmp(v, off[i])) {
+			*out = !strcasecmp(v, on[i]);
+			return 0;
+		}
+	}
+	*cause = xasprintf("invalid %s value '%s': use 1, true, yes or on to "
+			   "switch it on, 0, false, no or off to switch it off",
+			   name, v);
+	return -1;
+}
+
+/* A base URL is scheme, host, port and path: credentials in it would be
+ * printed and sent along, and a query or fragment would swallow every
+ * request path appended to it. */
+static int check_base_url(const char *name, const char *url, char **cause)
+{
+	const char *host = strstr(url, "://");
+	size_t authority;
+
+	host = host ? host + 3 : url;
+	authority = strcspn(host, "/?#");
+	if (memchr(host, '@', authority)) {
+		/* Never echoed: the part before '@' may be a password. */
+		*cause = xasprintf("invalid %s: a user name or password in the "
+				   "URL is refused (the key is the credential); "
+				   "remove the part before '@'", name);
+		return -1;
+	}
+	if (strpbrk(url, "?#")) {
+		*cause = xasprintf("invalid %s '%s': a query ('?') or fragment "
+				   "('#') is refused, since every request path "
+				   "is appended to the URL", name, url);
+		return -1;
+	}
+	return 0;
 }
 
 /* A list filter given but naming nothing would expose everything. */
@@ -269,8 +319,23 @@ static int apply(struct config *c, const struct option_spec *o,
 	const char *name = from_env ? o->env : o->flag;
 
 	switch (o->id) {
-	case O_BASE_URL: set_str(&c->base_url, value); break;
-	case O_STREAM_BASE_URL: set_str(&c->stream_base_url, value); break;
+	case O_KEY_FILE:
+		set_str(&c->key_file, value);
+		c->key_file_flag = !from_env;
+		break;
+	case O_USER_ID:	/* empty: none, as an empty variable is */
+		set_str(&c->user_id, *value ? value : NULL);
+		break;
+	case O_BASE_URL:
+		if (check_base_url(name, value, cause) < 0)
+			return -1;
+		set_str(&c->base_url, value);
+		break;
+	case O_STREAM_BASE_URL:
+		if (check_base_url(name, value, cause) < 0)
+			return -1;
+		set_str(&c->stream_base_url, value);
+		break;
 	case O_TIMEOUT:
 		if (parse_long(value, 1, 3600, &c->timeout_s) < 0)
 			goto bad_number;
@@ -279,14 +344,24 @@ static int apply(struct config *c, const struct option_spec *o,
 		if (parse_long(value, 10, 60000, &c->poll_ms) < 0)
 			goto bad_number;
 		break;
+	case O_POLL_MAX_MS:
+		if (parse_long(value, 10, 60000, &c->poll_max_ms) < 0)
+			goto bad_number;
+		break;
+	case O_POLL_RATE:
+		if (parse_long(value, 1, 1000, &c->poll_rate) < 0)
+			goto bad_number;
+		break;
 	case O_MAX_WAIT:
 		if (parse_long(value, 1, 86400, &c->max_wait_s) < 0)
 			goto bad_number;
 		break;
 	case O_METHODS: return parse_methods(name, value, &c->methods, cause);
 	case O_READ_ONLY:
-		if (!from_env || is_truthy(value))
+		if (!from_env)
 			c->read_only = 1;
+		else if (parse_switch(name, value, &c->read_only, cause) < 0)
+			return -1;
 		break;
 	case O_TAGS: return set_list(&c->tags, name, value, cause);
 	case O_TOOLS: return set_list(&c->tools, name, value, cause);
@@ -301,7 +376,10 @@ static int apply(struct config *c, const struct option_spec *o,
 		set_str(&c->expires_at_text, value);
 		break;
 	case O_DISCOVERY:
-		c->discovery = !from_env || is_truthy(value);
+		if (!from_env)
+			c->discovery = 1;
+		else if (parse_switch(name, value, &c->discovery, cause) < 0)
+			return -1;
 		break;
 	case O_AUDIT_LOG: set_str(&c->audit_log, value); break;
 	case O_LOG_LEVEL:
@@ -345,6 +423,8 @@ static void set_defaults(struct config *c)
 	c->stream_base_url = xstrdup(DEFAULT_STREAM_BASE_URL);
 	c->timeout_s = 30;
 	c->poll_ms = 1000;
+	c->poll_max_ms = 2000;
+	c->poll_rate = 5;
 	c->max_wait_s = 600;
 	c->methods = ACCESS_ALL;
 	c->log_level = LOG_INFO;
@@ -372,6 +452,9 @@ static const struct option_spec *find_option(const char *arg, const char **value
 {
 	size_t i, n;
 
+	if (!strcmp(arg, "-h"))
+		arg = "--help";
+
 	for (i = 0; i < ARRAY_SIZE(options); i++) {
 		n = strlen(options[i].flag);
 		if (strncmp(arg, options[i].flag, n))
@@ -388,6 +471,33 @@ static const struct option_spec *find_option(const char *arg, const char **value
 	return NULL;
 }
 
+/* "unknown option '--read-onyl': did you mean '--read-only'?" */
+static char *unknown_option(const char *arg)
+{
+	struct suggest s;
+	char *typed = xstrndup(arg, strcspn(arg, "=")), *close, *msg;
+	size_t i;
+
+	suggest_init(&s, typed);
+	for (i = 0; i < ARRAY_SIZE(options); i++) {
+		if (!strcmp(typed, options[i].flag)) {
+			msg = xasprintf("option '%s' takes no value", typed);
+			free(typed);
+			return msg;
+		}
+		suggest_add(&s, options[i].flag);
+	}
+	close = suggest_text(&s);
+	if (close)
+		msg = xasprintf("unknown option '%s': did you mean %s? (see "
+				"--help)", typed, close);
+	else
+		msg = xasprintf("unknown option '%s' (see --help)", typed);
+	free(close);
+	free(typed);
+	return msg;
+}
+
 static int load_flags(struct config *c, int argc, char **argv, char **cause)
 {
 	const struct option_spec *o;
@@ -397,7 +507,7 @@ static int load_flags(struct config *c, int argc, char **argv, char **cause)
 	for (i = 1; i < argc; i++) {
 		o = find_option(argv[i], &value);
 		if (!o) {
-			*cause = xasprintf("unknown option '%s' (see --help)", argv[i]);
+			*cause = unknown_option(argv[i]);
 			return -1;
 		}
 		if (o->arg && !value) {
@@ -416,11 +526,56 @@ static int load_flags(struct config *c, int argc, char **argv, char **cause)
 	return 0;
 }
 
-/* Reads a key file that only its owner may read. */
-static char *read_key_file(const char *path, char **problem)
+/* Why a key file's text is not one key (NULL: it is): the key is its
+ * first line, trimmed; anything else would be sent as part of the key. */
+static const char *key_text_problem(const char *key, size_t n)
+{
+	size_t i;
+
+	if (!n)
+		return "is empty";
+	if (memchr(key, '\n', n) || memchr(key, '\r', n))
+		return "holds more than one line: put the key alone on its "
+		       "first line";
+	for (i = 0; i < n; i++) {
+		if ((unsigned char)key[i] <= ' ' || key[i] == 0x7f)
+			return "holds a space or control character inside the "
+			       "key: put the key alone on its first line";
+		if ((unsigned char)key[i] >= 0x80)
+			return "holds a character that is not ASCII: an API "
+			       "key is plain ASCII (was it saved in another "
+			       "encoding?)";
+	}
+	return NULL;
+}
+
+/* The key in a key file's bytes: BOM and blanks around it dropped. */
+static char *key_from_text(char *data, size_t n, const char *name,
+			   const char *path, char **problem)
+{
+	const char *why;
+	char *p = data;
+
+	if (n >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3))
+		p += 3, n -= 3;
+	while (n && strchr(" \t\r\n", *p))
+		p++, n--;
+	while (n && strchr(" \t\r\n", p[n - 1]))
+		n--;
+	why = key_text_problem(p, n);
+	if (why) {
+		*problem = xasprintf("%s '%s' %s", name, path, why);
+		return NULL;
+	}
+	return xstrndup(p, n);
+}
+
+/* Reads a key file that only its owner may read; name is the setting
+ * that named it, for the messages. */
+static char *read_key_file(const char *path, const char *name, char **problem)
 {
 	struct stat st;
-	char data[MAX_KEY_FILE + 1];
+	char data[MAX_KEY_FILE + 1], *key = NULL;
 	ssize_t n;
 	int fd;
 
@@ -428,40 +583,36 @@ static char *read_key_file(const char *path, char **problem)
 	 * are on the file reached. O_NONBLOCK: a FIFO must not hang us. */
 	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
-		*problem = xasprintf("cannot open GUMLOOP_API_KEY_FILE '%s': %s",
-				     path, strerror(errno));
+		*problem = xasprintf("cannot open %s '%s': %s", name, path,
+				     strerror(errno));
 		return NULL;
 	}
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		*problem = xasprintf("GUMLOOP_API_KEY_FILE '%s' is not a regular "
-				     "file", path);
+		*problem = xasprintf("%s '%s' is not a regular file", name, path);
 		close(fd);
 		return NULL;
 	}
 	if (st.st_mode & (S_IRWXG | S_IRWXO)) {
-		*problem = xasprintf("GUMLOOP_API_KEY_FILE '%s' is open to group or "
-				     "others (mode %03o): run 'chmod 600 %s'",
-				     path, (unsigned)(st.st_mode & 0777), path);
+		*problem = xasprintf("%s '%s' is open to group or others (mode "
+				     "%03o): run 'chmod 600 %s'", name, path,
+				     (unsigned)(st.st_mode & 0777), path);
 		close(fd);
 		return NULL;
 	}
-	n = read(fd, data, MAX_KEY_FILE);
+	/* One byte more than allowed: a longer file is refused, not cut. */
+	n = read(fd, data, sizeof(data));
 	close(fd);
 	if (n < 0)
-		n = 0;
-	while (n > 0 && strchr(" \t\r\n", data[n - 1]))
-		n--;
-	data[n] = '\0';
-	if (!n) {
-		*problem = xasprintf("GUMLOOP_API_KEY_FILE '%s' is empty", path);
-		return NULL;
-	}
-	{
-		char *key = xstrdup(data);
-
-		crypto_zeroize(data, sizeof(data));
-		return key;
-	}
+		*problem = xasprintf("cannot read %s '%s': %s", name, path,
+				     strerror(errno));
+	else if (n > MAX_KEY_FILE)
+		*problem = xasprintf("%s '%s' is over %d bytes: it should hold "
+				     "the key alone on its first line", name,
+				     path, MAX_KEY_FILE);
+	else
+		key = key_from_text(data, (size_t)n, name, path, problem);
+	crypto_zeroize(data, sizeof(data));
+	return key;
 }
 
 /* Both credential variables are secrets, the one not used too. */
@@ -495,27 +646,34 @@ void config_wipe_environment(void)
 
 static void load_credentials(struct config *c)
 {
-	const char *v;
+	const char *v = getenv("GUMLOOP_API_KEY");
+	const char *file = c->key_file_flag ? "--key-file" : "GUMLOOP_API_KEY_FILE";
 
-	if ((v = getenv("GUMLOOP_API_KEY")) && *v) {
+	/* A flag wins over the environment; among variables, the key wins
+	 * over the key file. */
+	if (c->key_file && (c->key_file_flag || !v || !*v)) {
+		c->api_key = read_key_file(c->key_file, file,
+					   &c->credential_problem);
+		c->credential_source = file;
+		if (v && *v)
+			c->credential_unused = "GUMLOOP_API_KEY";
+	} else if (v && *v) {
 		c->api_key = xstrdup(v);
 		c->credential_source = "GUMLOOP_API_KEY";
-	} else if ((v = getenv("GUMLOOP_API_KEY_FILE")) && *v) {
-		c->api_key = read_key_file(v, &c->credential_problem);
-		c->credential_source = "GUMLOOP_API_KEY_FILE";
+		if (c->key_file)
+			c->credential_unused = "GUMLOOP_API_KEY_FILE";
 	} else if ((v = getenv("GUMLOOP_ACCESS_TOKEN")) && *v) {
 		c->api_key = xstrdup(v);
 		c->credential_source = "GUMLOOP_ACCESS_TOKEN";
 	} else
 		c->credential_problem = xstrdup(
 			"no Gumloop credentials: set GUMLOOP_API_KEY (or "
-			"GUMLOOP_API_KEY_FILE, a file only you can read, or "
-			"GUMLOOP_ACCESS_TOKEN) in the server's environment");
+			"--key-file / GUMLOOP_API_KEY_FILE, a file only you "
+			"can read, or GUMLOOP_ACCESS_TOKEN) in the server's "
+			"environment");
 	if (c->api_key)
 		redact_register(c->api_key);
 	register_env_secrets();
-	if ((v = getenv("GUMLOOP_USER_ID")) && *v)
-		c->user_id = xstrdup(v);
 	if ((v = getenv("GUMLOOP_PROJECT_ID")) && *v)
 		c->project_id = xstrdup(v);
 	if ((v = getenv("GUMLOOP_TEAM_ID")) && *v)
@@ -559,6 +717,7 @@ void config_release(struct config *c)
 {
 	free_secret(&c->api_key);
 	free(c->credential_problem);
+	free(c->key_file);
 	free(c->user_id);
 	free(c->project_id);
 	free(c->team_id);

@@ -1,8 +1,8 @@
 /*
- * libcurl behind a small interface: one reused easy handle (keep-alive)
- * driven by its socket events, credentials only over https or to
- * loopback, capped bodies, rate-limit headers read, and every failure
- * mapped to one error object.
+ * libcurl behind a small interface: one reused easy handle (keep-alive),
+ * one blocking curl_easy_perform per request, credentials only over https
+ * or to loopback, capped bodies, rate-limit headers read, and every
+ * failure mapped to one error object.
  *
  * libcurl is loaded with dlopen on the first request, not linked: Debian's
  * libcurl pulls in some 30 libraries (TLS, Kerberos, LDAP, ...) whose
@@ -15,19 +15,17 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <math.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
 #include <curl/curl.h>
+#include "compat.h"
 #include "config.h"
 #include "crypto.h"
 #include "http.h"
 #include "log.h"
 #include "version.h"
-
-#define LIBCURL_SONAME "libcurl.so.4"
 
 /* The libcurl functions this module calls, resolved on first use. */
 static struct {
@@ -36,14 +34,7 @@ static struct {
 	CURL *(*easy_init)(void);
 	void (*easy_reset)(CURL *h);
 	CURLcode (*easy_setopt)(CURL *h, CURLoption opt, ...);
-	CURLM *(*multi_init)(void);
-	CURLMcode (*multi_setopt)(CURLM *m, CURLMoption opt, ...);
-	CURLMcode (*multi_add_handle)(CURLM *m, CURL *h);
-	CURLMcode (*multi_remove_handle)(CURLM *m, CURL *h);
-	CURLMcode (*multi_socket_action)(CURLM *m, curl_socket_t s, int ev,
-					 int *running);
-	CURLMsg *(*multi_info_read)(CURLM *m, int *left);
-	CURLMcode (*multi_cleanup)(CURLM *m);
+	CURLcode (*easy_perform)(CURL *h);
 	CURLcode (*easy_getinfo)(CURL *h, CURLINFO info, ...);
 	const char *(*easy_strerror)(CURLcode rc);
 	void (*easy_cleanup)(CURL *h);
@@ -59,8 +50,7 @@ static struct {
 } curl;
 
 static void *libcurl;
-static CURL *handle;
-static CURLM *multi;	/* drives handle; holds the kept-alive connection */
+static CURL *handle;	/* holds the kept-alive connection */
 
 void http_request_init(struct http_request *req, const char *method)
 {
@@ -329,32 +319,25 @@ static size_t on_header(char *data, size_t size, size_t n, void *ctx)
 	return size * n;
 }
 
-/*
- * The header lists, built once per kind of request and kept: building one
- * per call (the key formatted, copied, wiped) was a tenth of a call's own
- * work. The credentials are fixed for the life of the process; the lists
- * are wiped at cleanup.
- */
-enum { HEADERS_JSON = 1, HEADERS_NO_AUTH = 2, HEADER_KINDS = 4 };
-static struct curl_slist *header_lists[HEADER_KINDS];
-
-static struct curl_slist *build_headers(int kind)
+/* The request's headers; the Authorization line holds the key, so the
+ * list is wiped before it is freed (free_headers). */
+static struct curl_slist *build_headers(const struct http_request *req)
 {
 	struct curl_slist *h = NULL;
 	char *line;
 
-	h = curl.slist_append(h, kind & HEADERS_NO_AUTH ? "Accept: */*"
-							: "Accept: application/json");
+	h = curl.slist_append(h, req->no_auth ? "Accept: */*"
+					      : "Accept: application/json");
 	h = curl.slist_append(h, "Expect:");
-	if (kind & HEADERS_JSON)
+	if (req->json)
 		h = curl.slist_append(h, "Content-Type: application/json");
-	if (!(kind & HEADERS_NO_AUTH) && cfg.api_key) {
+	if (!req->no_auth && cfg.api_key) {
 		line = xasprintf("Authorization: Bearer %s", cfg.api_key);
 		h = curl.slist_append(h, line);
 		crypto_zeroize(line, strlen(line));
 		free(line);
 	}
-	if (!(kind & HEADERS_NO_AUTH) && cfg.user_id) {
+	if (!req->no_auth && cfg.user_id) {
 		line = xasprintf("x-auth-key: %s", cfg.user_id);
 		h = curl.slist_append(h, line);
 		free(line);
@@ -362,7 +345,6 @@ static struct curl_slist *build_headers(int kind)
 	return h;
 }
 
-/* The Authorization line holds the key: wipe each copy before freeing. */
 static void free_headers(struct curl_slist *h)
 {
 	struct curl_slist *l;
@@ -370,16 +352,6 @@ static void free_headers(struct curl_slist *h)
 	for (l = h; l; l = l->next)
 		crypto_zeroize(l->data, strlen(l->data));
 	curl.slist_free_all(h);
-}
-
-static struct curl_slist *headers_for(const struct http_request *req)
-{
-	int kind = (req->json ? HEADERS_JSON : 0) |
-		   (req->no_auth ? HEADERS_NO_AUTH : 0);
-
-	if (!header_lists[kind])
-		header_lists[kind] = build_headers(kind);
-	return header_lists[kind];
 }
 
 static curl_mime *build_mime(const struct http_request *req)
@@ -404,8 +376,31 @@ static curl_mime *build_mime(const struct http_request *req)
 	return mime;
 }
 
-/* Loads libcurl and fills curl; NULL, or the reason it failed. */
-static const char *load_libcurl(void)
+/* Opens the first of the platform's libcurl names that loads. */
+static void *open_libcurl(char **why)
+{
+	static const char *const names[] = COMPAT_LIBCURL_NAMES;
+	struct buf tried = BUF_INIT;
+	void *lib;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		lib = dlopen(*names[i] ? names[i] : NULL, RTLD_NOW | RTLD_LOCAL);
+		if (lib) {
+			buf_release(&tried);
+			return lib;
+		}
+		buf_addf(&tried, "%s%s", i ? ", " : "", *names[i] ? names[i]
+						      : "this program");
+	}
+	*why = xasprintf("libcurl is not installed (tried %s); %s",
+			 tried.data, COMPAT_LIBCURL_HINT);
+	buf_release(&tried);
+	return NULL;
+}
+
+/* Loads libcurl and fills curl; 0, or -1 with *why. */
+static int load_libcurl(char **why)
 {
 	static const struct {
 		const char *name;
@@ -416,13 +411,7 @@ static const char *load_libcurl(void)
 		{ "curl_easy_init", (void **)&curl.easy_init },
 		{ "curl_easy_reset", (void **)&curl.easy_reset },
 		{ "curl_easy_setopt", (void **)&curl.easy_setopt },
-		{ "curl_multi_init", (void **)&curl.multi_init },
-		{ "curl_multi_setopt", (void **)&curl.multi_setopt },
-		{ "curl_multi_add_handle", (void **)&curl.multi_add_handle },
-		{ "curl_multi_remove_handle", (void **)&curl.multi_remove_handle },
-		{ "curl_multi_socket_action", (void **)&curl.multi_socket_action },
-		{ "curl_multi_info_read", (void **)&curl.multi_info_read },
-		{ "curl_multi_cleanup", (void **)&curl.multi_cleanup },
+		{ "curl_easy_perform", (void **)&curl.easy_perform },
 		{ "curl_easy_getinfo", (void **)&curl.easy_getinfo },
 		{ "curl_easy_strerror", (void **)&curl.easy_strerror },
 		{ "curl_easy_cleanup", (void **)&curl.easy_cleanup },
@@ -439,225 +428,105 @@ static const char *load_libcurl(void)
 	size_t i;
 
 	if (libcurl)
-		return NULL;
-	libcurl = dlopen(LIBCURL_SONAME, RTLD_NOW | RTLD_LOCAL);
-	if (!libcurl)
-		return dlerror();
+		return 0;
+	if (!(libcurl = open_libcurl(why)))
+		return -1;
 	for (i = 0; i < ARRAY_SIZE(fns); i++) {
 		*fns[i].slot = dlsym(libcurl, fns[i].name);
 		if (!*fns[i].slot) {
 			dlclose(libcurl);
 			libcurl = NULL;
-			return "a libcurl function is missing (libcurl 7.85 or "
-			       "later is needed)";
+			*why = xasprintf("the libcurl found lacks %s: libcurl "
+					 "7.85 or later is needed; %s",
+					 fns[i].name, COMPAT_LIBCURL_HINT);
+			return -1;
 		}
 	}
-	return NULL;
-}
-
-/*
- * The transfer loop. curl is driven by socket events (the multi socket
- * interface) rather than curl_easy_perform: told which socket is ready,
- * curl does not poll it again to find out, and the easy interface's poll
- * of its own wake-up pipe goes. That is two system calls fewer per
- * request, and on these machines a system call costs more than all the
- * JSON work of a call (bench/).
- */
-static struct pollfd *watched;	/* the sockets curl asked us to watch */
-static nfds_t nwatched, watched_cap;
-static long long timer_deadline = -1;	/* ms (now_ms), -1: no timer */
-
-#define POLL_SLICE_MS 100	/* cancellation is checked at least this often */
-
-static void (*wait_hook)(void);
-
-void http_set_wait_hook(void (*fn)(void))
-{
-	wait_hook = fn;
-}
-
-static int on_socket(CURL *h, curl_socket_t s, int what, void *u, void *sp)
-{
-	nfds_t i;
-
-	(void)h; (void)u; (void)sp;
-	for (i = 0; i < nwatched && watched[i].fd != s; i++)
-		;
-	if (what == CURL_POLL_REMOVE) {
-		if (i < nwatched)
-			watched[i] = watched[--nwatched];
-		return 0;
-	}
-	if (i == nwatched) {
-		if (nwatched == watched_cap) {
-			watched_cap = watched_cap ? 2 * watched_cap : 4;
-			watched = xrealloc(watched, watched_cap * sizeof(*watched));
-		}
-		nwatched++;
-	}
-	watched[i].fd = s;
-	watched[i].events = (short)((what & CURL_POLL_IN ? POLLIN : 0) |
-				    (what & CURL_POLL_OUT ? POLLOUT : 0));
 	return 0;
 }
 
-static int on_timer(CURLM *m, long timeout_ms, void *u)
-{
-	(void)m; (void)u;
-	timer_deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
-	return 0;
-}
-
-static int poll_timeout(void)
-{
-	long long left;
-
-	if (timer_deadline < 0)
-		return POLL_SLICE_MS;
-	left = timer_deadline - now_ms();
-	return left < 0 ? 0 : left > POLL_SLICE_MS ? POLL_SLICE_MS : (int)left;
-}
-
-/* Tells curl about every socket poll found ready (copied first: curl may
- * change the watch list while it runs). */
-static void act_on_ready(int *running)
-{
-	struct pollfd ready[8];
-	nfds_t i, n = 0;
-
-	for (i = 0; i < nwatched && n < ARRAY_SIZE(ready); i++)
-		if (watched[i].revents)
-			ready[n++] = watched[i];
-	for (i = 0; i < n; i++)
-		curl.multi_socket_action(multi, ready[i].fd,
-			(ready[i].revents & (POLLIN | POLLHUP) ? CURL_CSELECT_IN : 0) |
-			(ready[i].revents & POLLOUT ? CURL_CSELECT_OUT : 0) |
-			(ready[i].revents & (POLLERR | POLLNVAL) ? CURL_CSELECT_ERR : 0),
-			running);
-}
-
-/* Runs the transfer set up on handle; its result. */
-static CURLcode run_transfer(const struct http_request *req)
-{
-	CURLcode rc = CURLE_OK;
-	int running = 1, n;
-	CURLMsg *msg;
-
-	if (curl.multi_add_handle(multi, handle) != CURLM_OK)
-		return CURLE_FAILED_INIT;
-	curl.multi_socket_action(multi, CURL_SOCKET_TIMEOUT, 0, &running);
-	if (wait_hook)
-		wait_hook();
-	while (running) {
-		n = poll(watched, nwatched, poll_timeout());
-		if (n < 0 && errno != EINTR) {
-			rc = CURLE_RECV_ERROR;	/* stopped before curl finished */
-			break;
-		}
-		if (n > 0)
-			act_on_ready(&running);
-		else
-			curl.multi_socket_action(multi, CURL_SOCKET_TIMEOUT, 0,
-						 &running);
-		if (running && req->abort_check &&
-		    req->abort_check(req->abort_ctx)) {
-			rc = CURLE_ABORTED_BY_CALLBACK;
-			break;
-		}
-	}
-	while ((msg = curl.multi_info_read(multi, &n)))
-		if (msg->msg == CURLMSG_DONE && msg->easy_handle == handle)
-			rc = msg->data.result;
-	curl.multi_remove_handle(multi, handle);
-	return rc;
-}
-
-/* The reused easy handle; NULL with *why when libcurl is unusable. */
+/* The reused easy handle; -1 with *why when libcurl is unusable. */
 static int ensure_handle(char **why)
 {
-	const char *failure;
-
 	if (handle)
 		return 0;
-	failure = load_libcurl();
-	if (failure) {
-		*why = xasprintf("cannot load %s: %s", LIBCURL_SONAME, failure);
+	if (load_libcurl(why) < 0)
 		return -1;
-	}
 	if (curl.global_init(CURL_GLOBAL_DEFAULT) ||
-	    !(handle = curl.easy_init()) || !(multi = curl.multi_init())) {
+	    !(handle = curl.easy_init())) {
 		*why = xstrdup("cannot initialize libcurl");
 		return -1;
 	}
-	curl.multi_setopt(multi, CURLMOPT_SOCKETFUNCTION, on_socket);
-	curl.multi_setopt(multi, CURLMOPT_TIMERFUNCTION, on_timer);
 	return 0;
 }
 
-/*
- * The options every request shares, set after the handle is made or
- * reset. A plain GET sets only its own options over them; any other
- * request leaves the handle to be reset first next time (its body,
- * method or form must not carry over).
- */
-static char curl_errbuf[CURL_ERROR_SIZE];
-static int handle_dirty = 1;
-/* One transfer at a time; what the handle was last given is kept, so a GET
- * after a GET sets its URL and nothing else (each option set reaches into
- * another part of libcurl, which costs more than the setting). */
-static struct transfer current;
-static struct curl_slist *set_headers;
-static curl_off_t set_max;
-
-static void set_shared_options(void)
+/* Called by libcurl during the transfer: where a request in flight looks
+ * at stdin (the caller's abort_check); nonzero aborts the transfer. */
+static int on_progress(void *ctx, curl_off_t dltotal, curl_off_t dlnow,
+		       curl_off_t ultotal, curl_off_t ulnow)
 {
+	struct transfer *t = ctx;
+
+	(void)dltotal; (void)dlnow; (void)ultotal; (void)ulnow;
+	return t->req->abort_check && t->req->abort_check(t->req->abort_ctx);
+}
+
+static long timeout_ms(const struct http_request *req)
+{
+	long whole = cfg.timeout_s * 1000L;
+
+	return req->timeout_ms > 0 && req->timeout_ms < whole ? req->timeout_ms
+							      : whole;
+}
+
+static char curl_errbuf[CURL_ERROR_SIZE];
+
+/*
+ * Every option a request needs, set from a reset handle each time. A write
+ * goes on a fresh connection: on a kept-alive one that turns out dead,
+ * libcurl would send the body a second time by itself.
+ */
+static void set_options(struct transfer *t, struct curl_slist *headers,
+			const char *body)
+{
+	const struct http_request *req = t->req;
+	long ms = timeout_ms(req);
+
 	curl.easy_reset(handle);
 	curl.easy_setopt(handle, CURLOPT_NOSIGNAL, 1L);
 	curl.easy_setopt(handle, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl.easy_setopt(handle, CURLOPT_FOLLOWLOCATION, 0L);
-	curl.easy_setopt(handle, CURLOPT_TIMEOUT, cfg.timeout_s);
-	curl.easy_setopt(handle, CURLOPT_CONNECTTIMEOUT,
-			 cfg.timeout_s < 10 ? cfg.timeout_s : 10L);
-	curl.easy_setopt(handle, CURLOPT_USERAGENT, "gumloop-mcp/" GUMLOOP_MCP_VERSION);
+	curl.easy_setopt(handle, CURLOPT_TIMEOUT_MS, ms);
+	curl.easy_setopt(handle, CURLOPT_CONNECTTIMEOUT_MS,
+			 ms < 10000 ? ms : 10000L);
+	curl.easy_setopt(handle, CURLOPT_USERAGENT,
+			 "gumloop-mcp/" GUMLOOP_MCP_VERSION);
 	curl.easy_setopt(handle, CURLOPT_ERRORBUFFER, curl_errbuf);
 	curl.easy_setopt(handle, CURLOPT_WRITEFUNCTION, on_body);
+	curl.easy_setopt(handle, CURLOPT_WRITEDATA, t);
 	curl.easy_setopt(handle, CURLOPT_HEADERFUNCTION, on_header);
-	curl.easy_setopt(handle, CURLOPT_WRITEDATA, &current);
-	curl.easy_setopt(handle, CURLOPT_HEADERDATA, &current);
-	set_headers = NULL;
-	set_max = 0;
+	curl.easy_setopt(handle, CURLOPT_HEADERDATA, t);
+	curl.easy_setopt(handle, CURLOPT_NOPROGRESS, 0L);
+	curl.easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, on_progress);
+	curl.easy_setopt(handle, CURLOPT_XFERINFODATA, t);
+	curl.easy_setopt(handle, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)t->max);
+	curl.easy_setopt(handle, CURLOPT_URL, req->url.data);
+	curl.easy_setopt(handle, CURLOPT_HTTPHEADER, headers);
 	if (cfg.cacert)
 		curl.easy_setopt(handle, CURLOPT_CAINFO, cfg.cacert);
-	handle_dirty = 0;
-}
-
-static void set_options(const struct http_request *req, char *body)
-{
-	int plain_get = !strcmp(req->method, "GET") && !body && !req->parts;
-	struct curl_slist *headers;
-
-	if (handle_dirty)
-		set_shared_options();
-	headers = headers_for(req);
-	curl.easy_setopt(handle, CURLOPT_URL, req->url.data);
-	if (headers != set_headers)
-		curl.easy_setopt(handle, CURLOPT_HTTPHEADER, set_headers = headers);
-	if ((curl_off_t)current.max != set_max)
-		curl.easy_setopt(handle, CURLOPT_MAXFILESIZE_LARGE,
-				 set_max = (curl_off_t)current.max);
-	handle_dirty = !plain_get;
-	if (plain_get)	/* a handle reset or last used for a GET does GET */
+	/* a proxy would see a plain-http request whole, credentials too */
+	if (strncasecmp(req->url.data, "https://", 8))
+		curl.easy_setopt(handle, CURLOPT_PROXY, "");
+	if (!strcmp(req->method, "GET"))
 		return;
+	curl.easy_setopt(handle, CURLOPT_FRESH_CONNECT, 1L);
 	if (body) {
 		curl.easy_setopt(handle, CURLOPT_POSTFIELDS, body);
 		curl.easy_setopt(handle, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
-	} else if (!req->parts && strcmp(req->method, "GET") &&
-		   strcmp(req->method, "DELETE")) {
+	} else if (!req->parts && strcmp(req->method, "DELETE")) {
 		curl.easy_setopt(handle, CURLOPT_POSTFIELDS, "");
 	}
-	if (!strcmp(req->method, "GET"))
-		curl.easy_setopt(handle, CURLOPT_HTTPGET, 1L);
-	else if (strcmp(req->method, "POST"))
+	if (strcmp(req->method, "POST"))
 		curl.easy_setopt(handle, CURLOPT_CUSTOMREQUEST, req->method);
 }
 
@@ -725,30 +594,37 @@ static void log_response(const struct http_request *req,
 			  resp->body.len);
 }
 
+/* A request that could not leave: reason taken. */
+static int not_sent(struct http_response *resp, enum http_failure f,
+		    char *take_why)
+{
+	resp->failure = f;
+	resp->detail = take_why;
+	resp->not_sent = 1;
+	return -1;
+}
+
 int http_perform(struct http_request *req, struct http_response *resp)
 {
+	struct transfer t = { req, resp, req->max_response, 0 };
+	struct curl_slist *headers;
 	curl_mime *mime = NULL;
 	char *body = NULL, *cause = NULL;
 	CURLcode rc;
 
-	current = (struct transfer){ req, resp, req->max_response, 0 };
-	if (!current.max)
-		current.max = HTTP_MAX_RESPONSE_DEFAULT;
-	if (!req->no_auth && http_url_allowed(req->url.data, &cause) < 0) {
-		resp->failure = HTTP_REFUSED;
-		resp->detail = cause;
-		resp->not_sent = 1;
-		return -1;
-	}
-	if (ensure_handle(&cause) < 0) {
-		resp->failure = HTTP_TRANSPORT;
-		resp->detail = cause;
-		resp->not_sent = 1;
-		return -1;
-	}
+	if (!t.max)
+		t.max = HTTP_MAX_RESPONSE_DEFAULT;
+	if (req->url.failed)
+		return not_sent(resp, HTTP_REFUSED, xstrdup("the request URL "
+				"could not be built (an argument is too long)"));
+	if (!req->no_auth && http_url_allowed(req->url.data, &cause) < 0)
+		return not_sent(resp, HTTP_REFUSED, cause);
+	if (ensure_handle(&cause) < 0)
+		return not_sent(resp, HTTP_NO_LIBCURL, cause);
 	if (req->json)
 		body = cJSON_PrintUnformatted(req->json);
-	set_options(req, body);
+	headers = build_headers(req);
+	set_options(&t, headers, body);
 	if (req->parts) {
 		mime = build_mime(req);
 		curl.easy_setopt(handle, CURLOPT_MIMEPOST, mime);
@@ -759,16 +635,16 @@ int http_perform(struct http_request *req, struct http_response *resp)
 	else
 		log_debug("%s %s", req->method, req->url.data);
 	curl_errbuf[0] = '\0';
-	rc = run_transfer(req);
+	rc = curl.easy_perform(handle);
 	if (rc == CURLE_OK)
 		curl.easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &resp->status);
 	else
-		record_failure(resp, rc, &current, curl_errbuf);
+		record_failure(resp, rc, &t, curl_errbuf);
 	log_response(req, resp);
-	if (mime) {	/* the handle must not point at the freed form */
-		curl.easy_setopt(handle, CURLOPT_MIMEPOST, NULL);
-		curl.mime_free(mime);
-	}
+	/* the handle must point at nothing freed below */
+	curl.easy_reset(handle);
+	curl.mime_free(mime);
+	free_headers(headers);
 	free(body);
 	return rc == CURLE_OK ? 0 : -1;
 }
@@ -786,6 +662,7 @@ const char *http_failure_str(enum http_failure f)
 	case HTTP_TOO_LARGE: return "response_too_large";
 	case HTTP_ABORTED: return "cancelled";
 	case HTTP_REFUSED: return "refused";
+	case HTTP_NO_LIBCURL: return "libcurl_missing";
 	}
 	return "unknown";
 }
@@ -871,19 +748,9 @@ cJSON *http_error_object(const struct http_response *resp)
 /* libcurl itself stays loaded: its TLS library may have exit handlers. */
 void http_cleanup(void)
 {
-	size_t i;
-
 	if (!handle)
 		return;
-	if (multi)
-		curl.multi_cleanup(multi);
-	multi = NULL;
 	curl.easy_cleanup(handle);
-	for (i = 0; i < HEADER_KINDS; i++) {
-		free_headers(header_lists[i]);
-		header_lists[i] = NULL;
-	}
 	curl.global_cleanup();
 	handle = NULL;
-	handle_dirty = 1;
 }

@@ -164,6 +164,16 @@ size_t redact_longest(void)
 	return n;
 }
 
+size_t redact_count(void)
+{
+	return nsecrets;
+}
+
+const char *redact_secret(size_t i)
+{
+	return i < nsecrets ? secrets[i] : NULL;
+}
+
 void redact_wipe(void)
 {
 	size_t i;

@@ -7,14 +7,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "audit.h"
 #include "cli.h"
 #include "config.h"
 #include "http.h"
 #include "idempotency.h"
 #include "log.h"
-#include "jsonmem.h"
-#include "mcp.h"
+#include "loop.h"
 #include "policy.h"
 #include "tool.h"
 #include "version.h"
@@ -22,7 +22,7 @@
 static void on_terminate(int sig)
 {
 	(void)sig;
-	mcp_stop = 1;
+	stop_requested = 1;
 }
 
 static void install_signals(void)
@@ -35,13 +35,11 @@ static void install_signals(void)
 	sa.sa_handler = on_terminate;	/* no SA_RESTART: poll() wakes up */
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);	/* a closed terminal: stop, as told */
 }
 
 static int serve(void)
 {
-	struct server srv;
-	int rc;
-
 	if (cfg.credential_problem)
 		log_warning("%s; tools are listed, and every call will say so",
 			    cfg.credential_problem);
@@ -49,10 +47,12 @@ static int serve(void)
 		log_warning("access expired at %s (--expires-at): tools are "
 			    "listed, and every call is refused",
 			    cfg.expires_at_text);
-	mcp_init(&srv, 0);
-	rc = mcp_run(&srv);
-	mcp_release(&srv);
-	return rc;
+	if (isatty(STDIN_FILENO))
+		fputs("gumloop-mcp: this is an MCP server: it reads JSON-RPC from "
+		      "an MCP client on stdin,\none message per line. To try it "
+		      "by hand: gumloop-mcp --help, --check, --list-tools\nor "
+		      "--call TOOL. Ctrl-D ends it.\n", stderr);
+	return loop_run(0);
 }
 
 /* The modes that run tool calls record them. */
@@ -91,7 +91,6 @@ int main(int argc, char **argv)
 	char *cause = NULL;
 	int rc;
 
-	jsonmem_init();
 	install_signals();
 	if (config_load(&cfg, argc, argv, &cause) < 0 ||
 	    policy_validate(&cause) < 0 || open_audit_log(&cause) < 0) {

@@ -1,16 +1,14 @@
 /*
  * The MCP protocol on top of the transport: envelope checks, the method
- * table, version negotiation for both eras, requests queued during waits,
- * progress and log notifications.
+ * table, version negotiation for both eras, tools/call with its waits
+ * answered out of order, progress and log notifications.
  */
 #include <stdarg.h>
 #include <stdio.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include "config.h"
-#include "http.h"
+#include "json.h"
 #include "log.h"
 #include "mcp.h"
 #include "prompts.h"
@@ -21,9 +19,6 @@
 /* The whole catalog fits one page: many clients read only the first. */
 #define TOOLS_PAGE_SIZE 100
 #define LIST_TTL_MS 3600000
-#define HOLD_LINE_MAX 4096	/* a longer line flushes a held reply first */
-
-volatile sig_atomic_t mcp_stop;
 
 static const char *const legacy_versions[] = {
 	"2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25",
@@ -68,32 +63,18 @@ static int level_parse(const char *s)
 			return (int)i;
 	return -1;
 }
+static struct server *the_server;	/* for the hooks: one per process */
 
 /* ---- server state ----------------------------------------------------- */
 
-void mcp_init(struct server *srv, int fd)
+void mcp_init(struct server *srv)
 {
 	memset(srv, 0, sizeof(*srv));
-	reader_init(&srv->in, fd, JSONRPC_MAX_LINE_DEFAULT);
 	srv->log_level = MCP_LOG_OFF;
+	the_server = srv;
 }
 
-void mcp_release(struct server *srv)
-{
-	size_t i;
-
-	for (i = srv->queue_head; i < srv->nqueue; i++)
-		free(srv->queue[i].data);
-	free(srv->queue);
-	reader_release(&srv->in);
-	buf_release(&srv->ahead);
-	cJSON_Delete(srv->ahead_json);
-	srv->ahead_json = NULL;
-	srv->queue = NULL;
-	srv->nqueue = srv->queue_cap = srv->queue_head = 0;
-}
-
-static const char *request_version(const struct server *srv)
+const char *mcp_version(const struct server *srv)
 {
 	if (srv->current && srv->current->version)
 		return srv->current->version;
@@ -102,51 +83,60 @@ static const char *request_version(const struct server *srv)
 
 int mcp_version_at_least(const struct server *srv, const char *v)
 {
-	return strcmp(request_version(srv), v) >= 0;
+	return strcmp(mcp_version(srv), v) >= 0;
+}
+
+int mcp_modern(const struct server *srv)
+{
+	return srv->current && srv->current->modern;
 }
 
 /* ---- notifications ---------------------------------------------------- */
 
-void mcp_progress(struct server *srv, double total, const char *message)
+static void send_progress(struct mcp_request *req, const char *message)
 {
-	struct mcp_request *req = srv->current;
 	cJSON *params;
 
-	if (!req || !req->progress_token || req->cancelled)
+	if (!req->progress_token || req->cancelled)
 		return;
 	req->progress += 1;
 	params = cJSON_CreateObject();
 	cJSON_AddItemToObject(params, "progressToken",
 			      cJSON_Duplicate(req->progress_token, 1));
 	cJSON_AddNumberToObject(params, "progress", req->progress);
-	if (total > 0)
-		cJSON_AddNumberToObject(params, "total", total);
-	if (message && strcmp(request_version(srv), "2025-03-26") >= 0)
+	if (message && req->version && strcmp(req->version, "2025-03-26") >= 0)
 		cJSON_AddStringToObject(params, "message", message);
-	jsonrpc_notify("notifications/progress", params);
+	writer_notify("notifications/progress", params);
 }
 
-void mcp_log(struct server *srv, enum mcp_log_level level, const char *logger,
-	     const char *fmt, ...)
+static void log_to(const struct server *srv, const struct mcp_request *req,
+		   enum mcp_log_level level, const char *logger,
+		   const char *text)
 {
-	int threshold = srv->current && srv->current->modern ?
-			srv->current->log_level : srv->log_level;
+	int threshold = req && req->modern ? req->log_level : srv->log_level;
 	cJSON *params;
-	va_list ap;
-	char *text;
 
 	if ((int)level < threshold || threshold >= MCP_LOG_OFF)
 		return;
-	va_start(ap, fmt);
-	text = xvasprintf(fmt, ap);
-	va_end(ap);
 	params = cJSON_CreateObject();
 	cJSON_AddStringToObject(params, "level", mcp_levels[level]);
 	if (logger)
 		cJSON_AddStringToObject(params, "logger", logger);
 	cJSON_AddStringToObject(params, "data", text);
+	writer_notify("notifications/message", params);
+}
+
+void mcp_log(struct server *srv, enum mcp_log_level level, const char *logger,
+	     const char *fmt, ...)
+{
+	va_list ap;
+	char *text;
+
+	va_start(ap, fmt);
+	text = xvasprintf(fmt, ap);
+	va_end(ap);
+	log_to(srv, srv->current, level, logger, text);
 	free(text);
-	jsonrpc_notify("notifications/message", params);
 }
 
 /* ---- methods ---------------------------------------------------------- */
@@ -215,13 +205,12 @@ static cJSON *m_discover(struct server *srv, const cJSON *params,
 			 struct rpc_error *err)
 {
 	cJSON *result = cJSON_CreateObject(), *versions;
-	size_t i;
 
 	(void)srv; (void)params; (void)err;
+	/* only what a modern request may name in its _meta: the legacy
+	 * versions are reached through initialize */
 	versions = cJSON_AddArrayToObject(result, "supportedVersions");
 	cJSON_AddItemToArray(versions, cJSON_CreateString(MCP_MODERN_VERSION));
-	for (i = ARRAY_SIZE(legacy_versions); i-- > 0;)
-		cJSON_AddItemToArray(versions, cJSON_CreateString(legacy_versions[i]));
 	cJSON_AddItemToObject(result, "capabilities", server_capabilities());
 	cJSON_AddItemToObject(result, "serverInfo", server_info());
 	cJSON_AddStringToObject(result, "instructions", instructions);
@@ -288,13 +277,92 @@ static cJSON *m_tools_list(struct server *srv, const cJSON *params,
 	}
 	return result;
 }
+/* ---- tools/call ------------------------------------------------------- */
+
+static struct mcp_call *owner_of(struct tool_call *call)
+{
+	return call->owner;
+}
+
+static int hook_check(struct tool_call *call)
+{
+	struct mcp_call *mc = owner_of(call);
+	struct server *srv = the_server;
+
+	if (srv->look_at_input)
+		srv->look_at_input(srv->input_ctx);
+	if (mc->req.cancelled)
+		call->cancelled = 1;
+	/* a wait's poll changes nothing: input's end or a stop cuts it */
+	return call->cancelled ||
+	       (call->wait && (srv->eof || stop_requested || writer_closed()));
+}
+
+static void hook_progress(struct tool_call *call, const char *message)
+{
+	send_progress(&owner_of(call)->req, message);
+}
+
+static void hook_log(struct tool_call *call, int level, const char *message)
+{
+	log_to(the_server, &owner_of(call)->req, (enum mcp_log_level)level,
+	       "gumloop", message);
+}
+
+static const struct call_hooks hooks = { hook_check, hook_progress, hook_log };
+
+static void decorate_modern(cJSON *result, unsigned flags);
+
+/* Ends a waiting call: its result goes out unless it was cancelled. */
+static void answer_call(struct mcp_call *mc)
+{
+	char *cause = NULL;
+	cJSON *result = tool_call_finish(mc->call, &cause);
+
+	mc->call = NULL;
+	if (mc->req.cancelled) {
+		cJSON_Delete(result);
+	} else if (result) {
+		if (mc->req.modern)
+			decorate_modern(result, 0);
+		writer_send_result(mc->req.id, result);
+	} else {
+		writer_send_error(mc->req.id, JSONRPC_INVALID_PARAMS,
+				  cause ? cause : "the call was refused", NULL);
+	}
+	free(cause);
+	cJSON_Delete(mc->req.id);
+	cJSON_Delete(mc->req.progress_token);
+	free(mc);
+}
+
+/* Keeps a call whose wait goes on; past MCP_MAX_WAITS it queues. */
+static void keep_waiting(struct server *srv, struct mcp_call *mc)
+{
+	struct mcp_call **tail = &srv->calls;
+	size_t ahead = 0;
+	char msg[64];
+
+	for (; *tail; tail = &(*tail)->next)
+		ahead += (*tail)->queued;
+	*tail = mc;
+	if (srv->polling < MCP_MAX_WAITS) {
+		srv->polling++;
+		return;
+	}
+	mc->queued = 1;
+	snprintf(msg, sizeof(msg), "queued behind %zu other waits",
+		 ahead + MCP_MAX_WAITS);
+	send_progress(&mc->req, msg);
+}
 
 static cJSON *m_tools_call(struct server *srv, const cJSON *params,
 			   struct rpc_error *err)
 {
 	const cJSON *name = cJSON_GetObjectItemCaseSensitive(params, "name");
 	const cJSON *args = cJSON_GetObjectItemCaseSensitive(params, "arguments");
-	int protocol_error = 0;
+	struct mcp_request *req = srv->current;
+	struct mcp_call *mc;
 	char *cause = NULL;
 	cJSON *result;
 
@@ -306,17 +374,167 @@ static cJSON *m_tools_call(struct server *srv, const cJSON *params,
 		return rpc_fail(err, JSONRPC_INVALID_PARAMS,
 				"params.arguments must be an object of named "
 				"arguments");
-	result = tool_call_run(srv, name->valuestring,
-			       cJSON_IsObject(args) ? args : NULL,
-			       &protocol_error, &cause);
-	if (protocol_error) {
-		rpc_fail(err, JSONRPC_INVALID_PARAMS, "%s", cause);
-		free(cause);
-		cJSON_Delete(result);
+	mc = xcalloc(1, sizeof(*mc));
+	mc->req = *req;	/* shares id and token until it keeps them */
+	srv->current = &mc->req;	/* a cancellation marks it */
+	mc->call = tool_call_start(name->valuestring,
+				   cJSON_IsObject(args) ? args : NULL, &hooks,
+				   mc, mcp_version(srv));
+	srv->current = req;
+	req->cancelled |= mc->req.cancelled;
+	req->progress = mc->req.progress;
+	if (tool_call_waiting(mc->call) && !req->cancelled) {
+		req->deferred = 1;	/* the id and token move to mc */
+		req->id = req->progress_token = NULL;
+		keep_waiting(srv, mc);
 		return NULL;
 	}
+	result = tool_call_finish(mc->call, &cause);
+	free(mc);
+	if (!result && !req->cancelled)
+		rpc_fail(err, JSONRPC_INVALID_PARAMS, "%s",
+			 cause ? cause : "the call was refused");
 	free(cause);
 	return result;
+}
+
+int mcp_same_id(const char *a, size_t alen, const char *b, size_t blen)
+{
+	cJSON *x, *y;
+	int same;
+
+	if (alen == blen && !memcmp(a, b, alen))
+		return 1;
+	x = cJSON_ParseWithLength(a, alen);
+	y = cJSON_ParseWithLength(b, blen);
+	/* strings may differ only in escapes; integers are compared as text */
+	same = cJSON_IsString(x) && cJSON_IsString(y) &&
+	       !strcmp(x->valuestring, y->valuestring);
+	cJSON_Delete(x);
+	cJSON_Delete(y);
+	return same;
+}
+
+static int is_request(const struct mcp_request *req, const char *rid,
+		      size_t rlen)
+{
+	return req && req->id && mcp_same_id(rid, rlen, req->id->valuestring,
+					     strlen(req->id->valuestring));
+}
+
+int mcp_cancel(struct server *srv, const char *rid, size_t rlen)
+{
+	struct mcp_call *mc;
+
+	if (is_request(srv->current, rid, rlen)) {
+		srv->current->cancelled = 1;
+		return 1;
+	}
+	for (mc = srv->calls; mc; mc = mc->next)
+		if (is_request(&mc->req, rid, rlen)) {
+			mc->req.cancelled = 1;
+			return 1;
+		}
+	return 0;
+}
+
+/* ---- waits ------------------------------------------------------------ */
+
+static long poll_gap_ms(void)
+{
+	return cfg.poll_rate > 0 ? 1000 / cfg.poll_rate : 0;
+}
+
+long long mcp_next_due(const struct server *srv)
+{
+	const struct mcp_call *mc;
+	long long due = -1;
+
+	for (mc = srv->calls; mc; mc = mc->next) {
+		if (mc->req.cancelled)
+			return 0;
+		if (!mc->queued && (due < 0 || tool_call_due(mc->call) < due))
+			due = tool_call_due(mc->call);
+	}
+	return due >= 0 && due < srv->next_poll ? srv->next_poll : due;
+}
+
+/* Takes mc off the list; the first queued call starts polling. */
+static void unlink_call(struct server *srv, struct mcp_call *mc)
+{
+	struct mcp_call **p, *q;
+
+	for (p = &srv->calls; *p != mc; p = &(*p)->next)
+		;
+	*p = mc->next;
+	if (mc->queued)
+		return;
+	srv->polling--;
+	for (q = srv->calls; q; q = q->next)
+		if (q->queued) {
+			q->queued = 0;
+			srv->polling++;
+			break;
+		}
+}
+
+/* The call due first (polling, not cancelled), or NULL. */
+static struct mcp_call *earliest(struct server *srv)
+{
+	struct mcp_call *mc, *best = NULL;
+
+	for (mc = srv->calls; mc; mc = mc->next)
+		if (!mc->queued && (!best || tool_call_due(mc->call) <
+					     tool_call_due(best->call)))
+			best = mc;
+	return best;
+}
+
+/* Answers (or drops) every call that was cancelled or has ended. */
+static void answer_ended(struct server *srv)
+{
+	struct mcp_call *mc = srv->calls, *next;
+
+	for (; mc; mc = next) {
+		next = mc->next;
+		if (mc->req.cancelled)
+			mc->call->cancelled = 1;
+		if (tool_call_waiting(mc->call))
+			continue;
+		unlink_call(srv, mc);
+		answer_call(mc);
+	}
+}
+
+void mcp_run_due(struct server *srv)
+{
+	struct mcp_call *mc;
+	long long now = now_ms();
+
+	answer_ended(srv);
+	mc = earliest(srv);
+	if (!mc || tool_call_due(mc->call) > now || srv->next_poll > now)
+		return;
+	srv->next_poll = now + poll_gap_ms();
+	srv->current = &mc->req;
+	tool_call_step(mc->call);
+	srv->current = NULL;
+	answer_ended(srv);
+}
+
+void mcp_release(struct server *srv)
+{
+	struct mcp_call *mc;
+
+	while ((mc = srv->calls)) {
+		srv->calls = mc->next;
+		if (mc->req.cancelled)
+			mc->call->cancelled = 1;
+		else
+			tool_call_stop(mc->call);
+		answer_call(mc);
+	}
+	srv->polling = 0;
 }
 
 /* Method flags. */
@@ -355,7 +573,6 @@ static const struct method *find_method(const char *name)
 			return &methods[i];
 	return NULL;
 }
-
 /* ---- requests --------------------------------------------------------- */
 
 struct message {
@@ -374,6 +591,13 @@ static void request_release(struct mcp_request *req)
 }
 
 
+/* The line as received when lone surrogates were fixed in a copy: ids
+ * and tokens are echoed as sent (same offsets: a fix keeps the length). */
+static struct {
+	const char *fixed, *sent;
+	size_t len;
+} line_sent;
+
 static cJSON *raw_copy(const struct message *m, const char *const *path,
 		       size_t n)
 {
@@ -384,6 +608,9 @@ static cJSON *raw_copy(const struct message *m, const char *const *path,
 
 	if (!v)
 		return NULL;
+	if (line_sent.fixed && v >= line_sent.fixed &&
+	    v < line_sent.fixed + line_sent.len)
+		v = line_sent.sent + (v - line_sent.fixed);
 	text = xstrndup(v, len);
 	node = cJSON_CreateRaw(text);
 	free(text);
@@ -413,7 +640,7 @@ static cJSON *read_id(const struct message *m, int *valid)
 
 static void send_rpc_error(const cJSON *id, struct rpc_error *err)
 {
-	jsonrpc_send_error(id, err->code, err->message, err->data);
+	writer_send_error(id, err->code, err->message, err->data);
 	free(err->message);
 	err->message = NULL;
 	err->data = NULL;
@@ -464,13 +691,13 @@ static int modern_setup(struct mcp_request *req, const cJSON *meta,
 	return 0;
 }
 
-static void decorate_modern(cJSON *result, const struct method *mt)
+static void decorate_modern(cJSON *result, unsigned flags)
 {
 	cJSON *meta;
 
 	if (!cJSON_HasObjectItem(result, "resultType"))
 		cJSON_AddStringToObject(result, "resultType", "complete");
-	if ((mt->flags & M_LIST) && !cJSON_HasObjectItem(result, "ttlMs")) {
+	if ((flags & M_LIST) && !cJSON_HasObjectItem(result, "ttlMs")) {
 		cJSON_AddNumberToObject(result, "ttlMs", LIST_TTL_MS);
 		cJSON_AddStringToObject(result, "cacheScope", "private");
 	}
@@ -534,22 +761,18 @@ static void handle_request(struct server *srv, const struct message *m,
 	mt = admit(srv, m, &req, &err);
 	if (!mt)
 		goto out;
-	if (strcmp(m->method, "tools/call"))
-		jsonrpc_flush();	/* only a tool's request flushes on its own */
 	srv->current = &req;
 	result = mt->fn(srv, m->params, &err);
 	srv->current = outer;
 	if (result && req.modern)
-		decorate_modern(result, mt);
+		decorate_modern(result, mt->flags);
 out:
-	if (req.cancelled)
-		cJSON_Delete(result);	/* no response for a cancelled request */
-	else if (result && mt->fn == m_tools_call)
-		jsonrpc_send_result_behind(id, result);	/* owns what it shows */
+	if (req.cancelled || req.deferred)
+		cJSON_Delete(result);	/* no response now, or never */
 	else if (result)
-		jsonrpc_send_result(id, result);
+		writer_send_result(req.id, result);
 	else
-		send_rpc_error(id, &err);
+		send_rpc_error(req.id, &err);
 	free(err.message);
 	cJSON_Delete(err.data);
 	request_release(&req);
@@ -557,9 +780,16 @@ out:
 
 static void handle_notification(struct server *srv, const struct message *m)
 {
+	static const char *const cancel_path[] = { "params", "requestId" };
+	const char *rid;
+	size_t rlen;
+
 	if (!strcmp(m->method, "notifications/initialized"))
 		log_debug("client sent notifications/initialized");
-	(void)srv;
+	/* one naming nothing pending has nothing left to do */
+	if (!strcmp(m->method, "notifications/cancelled") &&
+	    (rid = json_raw_lookup(m->raw, m->len, cancel_path, 2, &rlen)))
+		mcp_cancel(srv, rid, rlen);
 }
 
 static int only_space(const char *p, const char *end)
@@ -569,41 +799,38 @@ static int only_space(const char *p, const char *end)
 	return p == end;
 }
 
-/* Parses one message (unless read ahead: parsed): -1 (reply sent) when it
- * is not valid JSON. */
-static int parse_message(struct message *m, const char *raw, size_t len,
-			 cJSON *parsed)
+/* Parses one message: -1 (reply sent) when it is not valid JSON. */
+static int parse_message(struct message *m, const char *raw, size_t len)
 {
 	const char *end = raw + len;
 
 	m->raw = raw;
 	m->len = len;
-	m->json = parsed ? parsed : memchr(raw, '\0', len) ? NULL
+	m->json = memchr(raw, '\0', len) ? NULL
 		  : cJSON_ParseWithLengthOpts(raw, len, &end, 0);
 	if (m->json && !only_space(end, raw + len)) {
 		cJSON_Delete(m->json);
 		m->json = NULL;
 	}
 	if (!m->json) {
-		jsonrpc_send_error(NULL, JSONRPC_PARSE_ERROR,
+		writer_send_error(NULL, JSONRPC_PARSE_ERROR,
 				   "parse error: the line is not valid JSON", NULL);
 		return -1;
 	}
 	return 0;
 }
 
-static void handle_message(struct server *srv, const char *raw, size_t len,
-			   cJSON *parsed)
+static void handle_message(struct server *srv, const char *raw, size_t len)
 {
 	struct message m = { 0 };
 	const cJSON *method, *version;
 	cJSON *id = NULL;
 	int has_id, valid;
 
-	if (parse_message(&m, raw, len, parsed) < 0)
+	if (parse_message(&m, raw, len) < 0)
 		return;
 	if (!cJSON_IsObject(m.json)) {
-		jsonrpc_send_error(NULL, JSONRPC_INVALID_REQUEST,
+		writer_send_error(NULL, JSONRPC_INVALID_REQUEST,
 				   "invalid request: expected a JSON-RPC object",
 				   NULL);
 		goto out;
@@ -616,7 +843,7 @@ static void handle_message(struct server *srv, const char *raw, size_t len,
 		goto out;	/* a response nobody asked for: ignore */
 	id = has_id ? read_id(&m, &valid) : NULL;
 	if (has_id && !valid) {
-		jsonrpc_send_error(NULL, JSONRPC_INVALID_REQUEST,
+		writer_send_error(NULL, JSONRPC_INVALID_REQUEST,
 				   "invalid request: id must be a string or an "
 				   "integer", NULL);
 		goto out;
@@ -624,7 +851,7 @@ static void handle_message(struct server *srv, const char *raw, size_t len,
 	if (!cJSON_IsString(version) || strcmp(version->valuestring, "2.0") ||
 	    !cJSON_IsString(method)) {
 		/* Not a notification either: JSON-RPC answers with a null id. */
-		jsonrpc_send_error(id, JSONRPC_INVALID_REQUEST,
+		writer_send_error(id, JSONRPC_INVALID_REQUEST,
 				   "invalid request: needs \"jsonrpc\": "
 				   "\"2.0\" and a string \"method\"", NULL);
 		goto out;
@@ -633,7 +860,7 @@ static void handle_message(struct server *srv, const char *raw, size_t len,
 	m.params = cJSON_GetObjectItemCaseSensitive(m.json, "params");
 	if (m.params && !cJSON_IsObject(m.params)) {
 		if (has_id)
-			jsonrpc_send_error(id, JSONRPC_INVALID_PARAMS,
+			writer_send_error(id, JSONRPC_INVALID_PARAMS,
 					   "invalid params: must be an object",
 					   NULL);
 		goto out;
@@ -642,8 +869,8 @@ static void handle_message(struct server *srv, const char *raw, size_t len,
 		handle_notification(srv, &m);
 		goto out;
 	}
-	if (memmem(raw, len, "\\u0000", 6)) {
-		jsonrpc_send_error(id, JSONRPC_INVALID_PARAMS,
+	if (json_has_nul_escape(raw, len)) {
+		writer_send_error(id, JSONRPC_INVALID_PARAMS,
 				   "invalid params: strings must not contain "
 				   "NUL characters (\\u0000)", NULL);
 		goto out;
@@ -664,11 +891,11 @@ static void handle_batch_element(const char *el, size_t len, void *ctx)
 	/* initialize may not be batched: refuse it without running it. */
 	if (cJSON_IsString(mth) && !strcmp(mth->valuestring, "initialize") &&
 	    cJSON_HasObjectItem(j, "id"))
-		jsonrpc_send_error(cJSON_GetObjectItemCaseSensitive(j, "id"),
+		writer_send_error(cJSON_GetObjectItemCaseSensitive(j, "id"),
 				   JSONRPC_INVALID_REQUEST,
 				   "initialize cannot be part of a batch", NULL);
 	else
-		handle_message(srv, el, len, NULL);
+		handle_message(srv, el, len);
 	cJSON_Delete(j);
 }
 
@@ -677,13 +904,13 @@ static void handle_batch(struct server *srv, const char *line, size_t len)
 	cJSON *whole = cJSON_ParseWithLength(line, len);
 
 	if (!whole) {
-		jsonrpc_send_error(NULL, JSONRPC_PARSE_ERROR,
+		writer_send_error(NULL, JSONRPC_PARSE_ERROR,
 				   "parse error: the line is not valid JSON", NULL);
 		return;
 	}
 	if (cJSON_GetArraySize(whole) == 0 || !srv->version ||
 	    strcmp(srv->version, "2025-03-26")) {
-		jsonrpc_send_error(NULL, JSONRPC_INVALID_REQUEST,
+		writer_send_error(NULL, JSONRPC_INVALID_REQUEST,
 				   cJSON_GetArraySize(whole) == 0 ?
 				   "invalid request: empty batch" :
 				   "invalid request: JSON-RPC batches exist only "
@@ -692,63 +919,15 @@ static void handle_batch(struct server *srv, const char *line, size_t len)
 		return;
 	}
 	cJSON_Delete(whole);
-	jsonrpc_batch_begin();
+	writer_batch_begin();
 	json_raw_array_each(line, len, handle_batch_element, srv);
-	jsonrpc_batch_end();
-}
-
-/*
- * Reading ahead: while a request waits for Gumloop, the line the client
- * sent after it is checked and parsed, which takes that work off the path
- * between one answer and the next request. The tree is used only for
- * exactly those bytes (a cancellation may drop the line, a ping jump the
- * queue).
- */
-static void read_ahead(struct server *srv)
-{
-	const struct pending_line *next = srv->queue_head < srv->nqueue ?
-					  &srv->queue[srv->queue_head] : NULL;
-	const char *line;
-	size_t len;
-
-	if (srv->ahead_json)
-		return;
-	if (next) {
-		line = next->data;
-		len = next->len;
-	} else if (!reader_peek(&srv->in, &line, &len)) {
-		return;
-	}
-	if (!line || !len || len > HOLD_LINE_MAX || *line != '{' ||
-	    !json_valid(line, len))
-		return;
-	srv->ahead_json = cJSON_ParseWithLength(line, len);
-	buf_reset(&srv->ahead);
-	buf_add(&srv->ahead, line, len);
-}
-
-/* The tree read ahead for exactly this line (the caller's now), or NULL. */
-static cJSON *take_ahead(struct server *srv, const char *line, size_t len)
-{
-	cJSON *json = srv->ahead_json;
-
-	srv->ahead_json = NULL;
-	if (json && srv->ahead.len == len && !memcmp(srv->ahead.data, line, len))
-		return json;
-	cJSON_Delete(json);
-	return NULL;
+	writer_batch_end();
 }
 
 void mcp_handle_line(struct server *srv, const char *line, size_t len)
 {
-	cJSON *ahead = take_ahead(srv, line, len);
+	char *fixed = NULL;
 
-	if (ahead) {	/* checked and parsed already */
-		handle_message(srv, line, len, ahead);
-		return;
-	}
-	if (len > HOLD_LINE_MAX)
-		jsonrpc_flush();	/* a long line takes long to read */
 	/* A UTF-8 byte order mark is not part of the message. */
 	if (len >= 3 && !memcmp(line, "\xEF\xBB\xBF", 3)) {
 		line += 3;
@@ -757,10 +936,20 @@ void mcp_handle_line(struct server *srv, const char *line, size_t len)
 	if (only_space(line, line + len))
 		return;
 	if (!json_valid(line, len)) {
-		jsonrpc_send_error(NULL, JSONRPC_PARSE_ERROR, "parse error: the "
-				   "line is not one valid JSON value (RFC 8259, "
-				   "UTF-8)", NULL);
+		writer_send_error(NULL, JSONRPC_PARSE_ERROR, "parse error: the "
+				  "line is not one valid JSON value (RFC 8259, "
+				  "UTF-8)", NULL);
 		return;
+	}
+	/* JavaScript cuts an emoji into a lone surrogate: cJSON refuses it */
+	if (memmem(line, len, "\\u", 2)) {
+		fixed = xstrndup(line, len);
+		if (json_fix_lone_surrogates(fixed, len)) {
+			line_sent.fixed = fixed;
+			line_sent.sent = line;
+			line_sent.len = len;
+			line = fixed;
+		}
 	}
 	while (strchr(" \t\r\n", *line)) {	/* valid JSON: no NUL here */
 		line++;
@@ -769,257 +958,7 @@ void mcp_handle_line(struct server *srv, const char *line, size_t len)
 	if (*line == '[')
 		handle_batch(srv, line, len);
 	else
-		handle_message(srv, line, len, NULL);
-}
-
-/* ---- the loop and waits ----------------------------------------------- */
-
-static void queue_line(struct server *srv, const char *data, size_t len)
-{
-	if (srv->nqueue == srv->queue_cap && srv->queue_head) {
-		/* drop the handled entries rather than grow */
-		srv->nqueue -= srv->queue_head;
-		memmove(srv->queue, srv->queue + srv->queue_head,
-			srv->nqueue * sizeof(*srv->queue));
-		srv->queue_head = 0;
-	}
-	if (srv->nqueue == srv->queue_cap) {
-		srv->queue_cap = srv->queue_cap ? srv->queue_cap * 2 : 8;
-		srv->queue = xrealloc(srv->queue,
-				      srv->queue_cap * sizeof(*srv->queue));
-	}
-	srv->queue[srv->nqueue].data = data ? xstrndup(data, len) : NULL;
-	srv->queue[srv->nqueue].len = len;
-	srv->nqueue++;
-	srv->queued_bytes += len;
-}
-
-static void send_too_long(void)
-{
-	jsonrpc_send_error(NULL, JSONRPC_INVALID_REQUEST,
-			   "invalid request: line longer than the 16 MiB limit "
-			   "was discarded", NULL);
-}
-
-/* 1 when two raw JSON ids are the same id: same type, same value. */
-static int same_id(const char *a, size_t alen, const char *b, size_t blen)
-{
-	cJSON *x, *y;
-	int same;
-
-	if (alen == blen && !memcmp(a, b, alen))
-		return 1;
-	x = cJSON_ParseWithLength(a, alen);
-	y = cJSON_ParseWithLength(b, blen);
-	/* strings may differ only in escapes; integers are compared as text */
-	same = cJSON_IsString(x) && cJSON_IsString(y) &&
-	       !strcmp(x->valuestring, y->valuestring);
-	cJSON_Delete(x);
-	cJSON_Delete(y);
-	return same;
-}
-
-/* Drops the queued request whose id is the raw rid; 1 when found. */
-static int unqueue_request(struct server *srv, const char *rid, size_t rlen)
-{
-	static const char *const id_path[] = { "id" };
-	struct pending_line *q;
-	const char *id;
-	size_t i, len;
-
-	for (i = srv->queue_head; i < srv->nqueue; i++) {
-		q = &srv->queue[i];
-		id = q->data ? json_raw_lookup(q->data, q->len, id_path, 1, &len)
-			     : NULL;
-		if (!id || !same_id(id, len, rid, rlen))
-			continue;
-		log_debug("cancelled before it started: dropped a queued request");
-		free(q->data);
-		srv->queued_bytes -= q->len;
-		memmove(q, q + 1, (srv->nqueue - i - 1) * sizeof(*q));
-		srv->nqueue--;
-		return 1;
-	}
-	return 0;
-}
-
-/*
- * Whether a line can be a ping or a cancellation: its method spelled out,
- * or escaped (a backslash). Only those are parsed while a request runs; a
- * piped burst of other requests is queued without parsing each twice.
- */
-static int may_be_ping_or_cancel(const char *line, size_t len)
-{
-	return memmem(line, len, "ping", 4) || memmem(line, len, "cancelled", 9) ||
-	       memchr(line, '\\', len);
-}
-
-/*
- * Looks at a line read during a request: a ping is answered, a
- * cancellation marks the current request or drops a queued one, anything
- * else is queued.
- */
-static void triage(struct server *srv, const char *line, size_t len)
-{
-	static const char *const cancel_path[] = { "params", "requestId" };
-	cJSON *j;
-	const cJSON *mth;
-	struct mcp_request *cur = srv->current;
-	const char *rid = NULL;
-	size_t rlen = 0;
-
-	if (!may_be_ping_or_cancel(line, len)) {
-		queue_line(srv, line, len);
-		return;
-	}
-	j = cJSON_ParseWithLength(line, len);
-	mth = cJSON_GetObjectItemCaseSensitive(j, "method");
-	if (cJSON_IsString(mth) && !strcmp(mth->valuestring, "ping") &&
-	    cJSON_HasObjectItem(j, "id")) {
-		mcp_handle_line(srv, line, len);
-	} else if (cJSON_IsString(mth) &&
-		   !strcmp(mth->valuestring, "notifications/cancelled") &&
-		   !cJSON_HasObjectItem(j, "id") &&
-		   (rid = json_raw_lookup(line, len, cancel_path, 2, &rlen))) {
-		if (cur && same_id(rid, rlen, cur->id->valuestring,
-				   strlen(cur->id->valuestring)))
-			cur->cancelled = 1;
-		else
-			unqueue_request(srv, rid, rlen);
-		/* one naming nothing pending has nothing left to do */
-	} else {
-		queue_line(srv, line, len);
-	}
-	cJSON_Delete(j);
-}
-
-/* Triages every complete line already read; 1 when input has ended. */
-static int triage_buffered(struct server *srv)
-{
-	struct buf line = BUF_INIT;
-	enum read_status st;
-
-	while ((st = reader_next(&srv->in, &line)) == READ_LINE ||
-	       st == READ_TOO_LONG) {
-		if (st == READ_TOO_LONG)
-			queue_line(srv, NULL, 0);
-		else
-			triage(srv, line.data, line.len);
-	}
-	buf_release(&line);
-	return st == READ_EOF;
-}
-
-static int pump_status(const struct server *srv)
-{
-	if (srv->current && srv->current->cancelled)
-		return 1;
-	return srv->eof || mcp_stop || jsonrpc_output_closed() ? -1 : 0;
-}
-
-int mcp_pump(struct server *srv, int timeout_ms)
-{
-	int rc;
-
-	if (timeout_ms)
-		jsonrpc_flush();
-
-	/* Lines read with an earlier chunk come first: no waiting for them. */
-	if (triage_buffered(srv))
-		srv->eof = 1;
-	if (pump_status(srv))
-		return pump_status(srv);
-	if (srv->queued_bytes >= MCP_QUEUE_MAX) {
-		/* far enough ahead: nothing more is read until the queue drains */
-		if (timeout_ms > 0)
-			poll(NULL, 0, timeout_ms);
-		return pump_status(srv);
-	}
-	rc = reader_fill(&srv->in, timeout_ms);
-	if (triage_buffered(srv) || rc < 0)
-		srv->eof = 1;
-	return pump_status(srv);
-}
-
-int mcp_sleep(struct server *srv, long ms)
-{
-	long long deadline = now_ms() + ms;
-	long long left;
-	int rc = 0;
-
-	jsonrpc_flush();
-	while ((left = deadline - now_ms()) > 0) {
-		if (srv->eof || srv->in.fd < 0) {
-			/* nothing to read: just let the time pass */
-			struct timespec ts = { left / 1000, (left % 1000) * 1000000 };
-
-			if (srv->eof)
-				return -1;
-			nanosleep(&ts, NULL);
-			break;
-		}
-		rc = mcp_pump(srv, left > 1000 ? 1000 : (int)left);
-		if (rc)
-			return rc;
-	}
-	return rc;
-}
-
-static void drain_queue(struct server *srv)
-{
-	struct pending_line p;
-
-	/* Taken off the queue first: handling it may queue (or cancel) more.
-	 * The head moves instead of the entries: a long burst stays linear. */
-	while (srv->queue_head < srv->nqueue && !jsonrpc_output_closed()) {
-		p = srv->queue[srv->queue_head++];
-		srv->queued_bytes -= p.len;
-		if (p.data)
-			mcp_handle_line(srv, p.data, p.len);
-		else
-			send_too_long();
-		free(p.data);
-	}
-	while (srv->nqueue > srv->queue_head)	/* nobody is reading any more */
-		free(srv->queue[--srv->nqueue].data);
-	srv->nqueue = srv->queue_head = 0;
-	srv->queued_bytes = 0;
-}
-
-/* While a request is on its way: the held result goes out, the next line
- * is read ahead. */
-static struct server *waiting_srv;
-
-static void on_http_wait(void)
-{
-	jsonrpc_flush_ready();
-	if (waiting_srv)
-		read_ahead(waiting_srv);
-}
-
-int mcp_run(struct server *srv)
-{
-	struct buf line = BUF_INIT;
-	enum read_status st;
-
-	jsonrpc_write_behind(1);
-	waiting_srv = srv;
-	http_set_wait_hook(on_http_wait);
-	while (!jsonrpc_output_closed() && !mcp_stop) {
-		drain_queue(srv);
-		st = reader_next(&srv->in, &line);
-		if (st == READ_LINE)
-			mcp_handle_line(srv, line.data, line.len);
-		else if (st == READ_TOO_LONG)
-			send_too_long();
-		else if (st == READ_EOF)
-			break;
-		else if (jsonrpc_flush() < 0 || reader_fill(&srv->in, -1) < 0)
-			srv->eof = 1;
-	}
-	drain_queue(srv);
-	jsonrpc_write_behind(0);
-	waiting_srv = NULL;
-	buf_release(&line);
-	return 0;
+		handle_message(srv, line, len);
+	line_sent.fixed = NULL;
+	free(fixed);
 }

@@ -52,21 +52,51 @@ static int known_tool(const char *name)
 	return tool_find(name) != NULL;
 }
 
-/* The values a filter accepts, for the message that names a typo. */
-static char *valid_values(int (*known)(const char *))
+static const char *tag_at(size_t i)
 {
-	const struct tool_def *t;
+	return i < ARRAY_SIZE(all_tags) ? all_tags[i] : NULL;
+}
+
+static const char *tool_name_at(size_t i)
+{
+	const struct tool_def *t = tool_at(i);
+
+	return t ? t->name : NULL;
+}
+
+/* What a typo in a filter should have been: every tag (there are few),
+ * or the closest tool names. */
+static char *unknown_value(const char *flag, const char *tok, int tags)
+{
+	const char *(*at)(size_t) = tags ? tag_at : tool_name_at;
 	struct buf b = BUF_INIT;
+	struct suggest s;
+	const char *name;
+	char *close, *msg;
 	size_t i;
 
-	if (known == known_tag) {
-		for (i = 0; i < ARRAY_SIZE(all_tags); i++)
-			buf_addf(&b, "%s%s", i ? ", " : "", all_tags[i]);
-	} else {
-		for (i = 0; (t = tool_at(i)); i++)
-			buf_addf(&b, "%s%s", i ? ", " : "", t->name);
+	if (tags) {
+		for (i = 0; (name = at(i)); i++)
+			buf_addf(&b, "%s%s", i ? ", " : "", name);
+		close = buf_detach(&b, NULL);
+		msg = xasprintf("unknown tag '%s' in %s: valid tags are %s",
+				tok, flag, close);
+		free(close);
+		return msg;
 	}
-	return buf_detach(&b, NULL);
+	suggest_init(&s, tok);
+	for (i = 0; (name = at(i)); i++)
+		suggest_add(&s, name);
+	close = suggest_text(&s);
+	if (close)
+		msg = xasprintf("unknown tool '%s' in %s: did you mean %s? "
+				 "(gumloop-mcp --list-tools lists them all)",
+				tok, flag, close);
+	else
+		msg = xasprintf("unknown tool '%s' in %s (gumloop-mcp "
+				"--list-tools lists them all)", tok, flag);
+	free(close);
+	return msg;
 }
 
 /* Checks each element of list with known(); -1 with *cause at the first
@@ -86,15 +116,9 @@ static int check_list(const char *flag, const char *list,
 		rc = -1;
 	}
 	for (; tok && !rc; tok = strtok_r(NULL, ", ", &save)) {
-		char *valid;
-
 		if (known(tok))
 			continue;
-		valid = valid_values(known);
-		*cause = xasprintf("unknown %s '%s' in %s: valid %s are %s",
-				   known == known_tag ? "tag" : "tool", tok, flag,
-				   known == known_tag ? "tags" : "names", valid);
-		free(valid);
+		*cause = unknown_value(flag, tok, known == known_tag);
 		rc = -1;
 	}
 	free(copy);

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include "jsonrpc.h"
+#include "writer.h"
 #include "prompts.h"
 #include "resources.h"
 #include "util.h"

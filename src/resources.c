@@ -8,7 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "http.h"
-#include "jsonrpc.h"
+#include "json.h"
+#include "writer.h"
 #include "log.h"
 #include "policy.h"
 #include "resources.h"
@@ -78,7 +79,8 @@ static cJSON *call_tool(struct server *srv, const char *tool,
 				 "configuration", tool);
 		return NULL;
 	}
-	result = tool_call_run(srv, tool, args, &protocol_error, why);
+	result = tool_call_run(tool, args, mcp_version(srv), &protocol_error,
+			       why);
 	if (protocol_error) {
 		cJSON_Delete(result);
 		return NULL;
@@ -219,7 +221,7 @@ static const struct resource_kind *match(const char *uri, char **value)
 /* The modern era's caching hint, when it must differ from the default. */
 static void cache_hint(struct server *srv, cJSON *result, long ttl_ms)
 {
-	if (!srv->current || !srv->current->modern)
+	if (!mcp_modern(srv))
 		return;
 	cJSON_AddNumberToObject(result, "ttlMs", (double)ttl_ms);
 	cJSON_AddStringToObject(result, "cacheScope", "private");
@@ -397,8 +399,8 @@ static cJSON *content_item(const char *uri, const cJSON *block,
 	}
 	if (media_type)
 		cJSON_AddStringToObject(item, "mimeType", media_type);
-	cJSON_AddItemToObject(item, "text", json_take_string(
-		cJSON_IsString(text) ? json_text(text) : xstrdup("")));
+	cJSON_AddStringToObject(item, "text", cJSON_IsString(text) ?
+				text->valuestring : "");
 	return item;
 }
 
@@ -441,7 +443,7 @@ static cJSON *read_failed(struct server *srv, struct rpc_error *err,
 	cJSON *e = cJSON_GetObjectItemCaseSensitive(sc, "error");
 	const cJSON *status = cJSON_GetObjectItemCaseSensitive(e, "status");
 	const cJSON *blocks = cJSON_GetObjectItemCaseSensitive(result, "content");
-	char *text = json_text(cJSON_GetObjectItemCaseSensitive(
+	const char *text = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
 		cJSON_GetArrayItem(blocks, 0), "text"));
 
 	if (cJSON_IsNumber(status) && status->valueint == 404) {
@@ -451,7 +453,6 @@ static cJSON *read_failed(struct server *srv, struct rpc_error *err,
 			 text ? text : "the read failed");
 		err->data = cJSON_DetachItemViaPointer(sc, e);
 	}
-	free(text);
 	cJSON_Delete(result);
 	return NULL;
 }

@@ -6,18 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include "discovery.h"
-#include "jsonrpc.h"
+#include "json.h"
 #include "policy.h"
 #include "tool.h"
 #include "util.h"
-
-static const struct tool_def *const families[] = {
-#ifdef CONFORMANCE_FIXTURES
-	fixtures_tools,	/* first: the suite reads only the first page */
-#endif
-	flows_tools, agents_tools, sessions_tools, skills_tools,
-	artifacts_tools, files_tools, mcp_catalog_tools, admin_tools,
-};
 
 /* Schemas made once per process, indexed like tool_at(). */
 struct schema_cache {
@@ -38,18 +30,6 @@ static struct {
 	char *text;
 } page_cache;
 static long nlisted = -1;
-
-const struct tool_def *tool_at(size_t i)
-{
-	size_t f, n;
-
-	for (f = 0; f < ARRAY_SIZE(families); f++) {
-		for (n = 0; families[f][n].name; n++)
-			if (i-- == 0)
-				return &families[f][n];
-	}
-	return NULL;
-}
 
 /* The schema cache slot of def: the catalog's entries, then discovery's. */
 static size_t tool_index(const struct tool_def *def)
@@ -389,6 +369,7 @@ const char *tool_listed_page(long offset, long count, int titled)
 	size_t i = 0;
 	long n;
 	cJSON *d;
+	char *text;
 
 	if (page_cache.text && page_cache.offset == offset &&
 	    page_cache.count == count && page_cache.titled == titled)
@@ -400,7 +381,9 @@ const char *tool_listed_page(long offset, long count, int titled)
 		if (n > offset)
 			buf_addstr(&page, ",");
 		d = describe(t, 1, titled);
-		json_print_to(&page, d);
+		text = cJSON_PrintUnformatted(d);
+		buf_addstr(&page, text);
+		free(text);
 		cJSON_Delete(d);
 	}
 	buf_addstr(&page, "]");
@@ -496,8 +479,8 @@ int tool_check_args(const struct tool_def *def, const cJSON *args, char **cause)
 		}
 		if (!type_matches(p->type, v)) {
 			*cause = xasprintf("invalid argument '%s': expected %s%s",
-					   p->name, p->type == P_INTEGER ? "an " : "a ",
-					   type_name(p->type));
+					   p->name, strchr("aeiou", *type_name(p->type)) ?
+					   "an " : "a ", type_name(p->type));
 			return -1;
 		}
 		if (p->type == P_STRING && !strcmp(p->name, "idempotency_key") &&

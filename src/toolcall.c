@@ -12,13 +12,11 @@
 #include "audit.h"
 #include "discovery.h"
 #include "http.h"
-#include "jsonbody.h"
-#include "jsonrpc.h"
 #include "idempotency.h"
 #include "log.h"
-#include "mcp.h"
 #include "policy.h"
 #include "tool.h"
+#include "wait.h"
 
 #define MAX_AUTO_RETRIES 2
 #define MAX_AUTO_RETRY_AFTER 10.0
@@ -93,6 +91,9 @@ static const char *transport_advice(const struct tool_call *call,
 	case HTTP_TOO_LARGE:
 		return "The response was larger than this server accepts; ask "
 		       "for less (a page size, a limit).";
+	case HTTP_NO_LIBCURL:
+		return "Nothing was sent: install libcurl as the message says, "
+		       "then call again.";
 	case HTTP_OK:
 		return NULL;
 	default:
@@ -115,9 +116,14 @@ static const char *advice(const struct tool_call *call,
 	switch (resp->status) {
 	case 400: return "Gumloop found the request invalid: check the "
 			 "arguments against the tool's input schema.";
-	case 401: return "Gumloop did not accept the credentials: check "
-			 "GUMLOOP_API_KEY (or GUMLOOP_API_KEY_FILE / "
-			 "GUMLOOP_ACCESS_TOKEN) in the server's environment.";
+	case 401: return cfg.user_id ? "Gumloop did not accept the "
+			 "credentials: check GUMLOOP_API_KEY (or the key file / "
+			 "GUMLOOP_ACCESS_TOKEN) in the server's environment." :
+			 "Gumloop did not accept the credentials. No user id is "
+			 "set, and a personal API key needs one: set "
+			 "GUMLOOP_USER_ID (or --user-id) to the user id shown in "
+			 "Gumloop's settings; else check GUMLOOP_API_KEY (or the "
+			 "key file / GUMLOOP_ACCESS_TOKEN).";
 	case 402: return "The account is out of credits or the plan does "
 			 "not include this.";
 	case 403: return "The credentials are valid but may not do this: "
@@ -301,8 +307,8 @@ static int add_scope(struct tool_call *call, const char *method,
 	project = scope_value(call, "project_id", cfg.project_id);
 	if (!user && !project)
 		return tool_error(call, "no user id: pass user_id (or project_id), "
-				  "or set GUMLOOP_USER_ID (or GUMLOOP_PROJECT_ID) "
-				  "in the server's environment");
+				  "or start the server with --user-id or "
+				  "GUMLOOP_USER_ID (or GUMLOOP_PROJECT_ID)");
 	if (in_body) {
 		if (user)
 			cJSON_AddStringToObject(req->json, "user_id", user);
@@ -347,28 +353,33 @@ int tool_build_request(struct tool_call *call, const char *method,
 	return add_scope(call, method, req);
 }
 
-/*
- * Lets a cancellation interrupt a blocking request (checked every 100 ms);
- * a wait's poll, which changes nothing, also ends at end of input.
- */
+/* Lets a cancellation (or, for a wait's poll, the end of input) cut a
+ * blocking request short. */
 static int abort_check(void *ctx)
 {
 	struct tool_call *call = ctx;
-	static long long last;
-	long long now = now_ms();
-	int rc;
 
-	if (!call->srv || now - last < 100)
-		return 0;
-	last = now;
-	rc = mcp_pump(call->srv, 0);
-	return rc == 1 || (rc < 0 && call->polling);
+	return call->hooks && call->hooks->check && call->hooks->check(call);
+}
+
+int tool_nap(struct tool_call *call, long ms)
+{
+	long long deadline = now_ms() + ms, left;
+
+	while ((left = deadline - now_ms()) > 0) {
+		if (abort_check(call))
+			return 1;
+		sleep_ms(left < 50 ? left : 50);
+	}
+	return 0;
 }
 
 static int retryable(const struct tool_call *call,
 		     const struct http_response *resp)
 {
-	return call->def->access == TOOL_READ && resp->failure == HTTP_OK &&
+	/* a wait's poll is delayed by the wait itself, not here */
+	return call->def->access == TOOL_READ && !call->wait &&
+	       resp->failure == HTTP_OK &&
 	       (resp->status == 429 || resp->status == 503) &&
 	       resp->retry_after >= 0 && resp->retry_after <= MAX_AUTO_RETRY_AFTER;
 }
@@ -393,17 +404,16 @@ int tool_send(struct tool_call *call, struct http_request *req,
 
 	req->abort_check = abort_check;
 	req->abort_ctx = call;
+	req->timeout_ms = wait_poll_timeout_ms(call);
 	for (attempt = 0;; attempt++) {
 		http_response_init(resp);
-		jsonrpc_flush_long();	/* its write must not eat the timeout */
 		http_perform(req, resp);
 		call->status = resp->status;
 		if (attempt >= MAX_AUTO_RETRIES || !retryable(call, resp))
 			break;
 		log_info("%s: HTTP %ld, retrying in %g s", call->def->name,
 			 resp->status, resp->retry_after);
-		if (call->srv && mcp_sleep(call->srv,
-					   (long)ceil(resp->retry_after * 1000)))
+		if (tool_nap(call, (long)ceil(resp->retry_after * 1000)))
 			break;
 		http_response_release(resp);
 	}
@@ -442,7 +452,8 @@ cJSON *tool_response_json(struct tool_call *call, struct http_response *resp)
 		unusable_body(call, resp, "empty_response", "with an empty body");
 		return NULL;
 	}
-	json = json_parse_body(&resp->body);	/* a large body is held once */
+	json = cJSON_ParseWithLength(resp->body.data, resp->body.len);
+	buf_release(&resp->body);	/* a large body is not held twice */
 	if (!json) {
 		unusable_body(call, resp, "non_json_response",
 			      "with a body that is not JSON");
@@ -500,6 +511,17 @@ cJSON *tool_get_json(struct tool_call *call, const char *path,
 
 /* ---- the call --------------------------------------------------------- */
 
+cJSON *tool_text_item(const cJSON *structured)
+{
+	cJSON *item = cJSON_CreateObject();
+	char *text = cJSON_PrintUnformatted(structured);
+
+	cJSON_AddStringToObject(item, "type", "text");
+	cJSON_AddStringToObject(item, "text", text ? text : "{}");
+	free(text);
+	return item;
+}
+
 cJSON *tool_call_result(struct tool_call *call)
 {
 	cJSON *result = cJSON_CreateObject(), *content, *item;
@@ -509,14 +531,12 @@ cJSON *tool_call_result(struct tool_call *call)
 		call->content = NULL;
 	} else {
 		content = cJSON_CreateArray();
-		item = cJSON_CreateObject();
-		cJSON_AddStringToObject(item, "type", "text");
 		if (call->is_error && call->text) {
+			item = cJSON_CreateObject();
+			cJSON_AddStringToObject(item, "type", "text");
 			cJSON_AddStringToObject(item, "text", call->text);
 		} else {
-			/* printed from structured when sent: never held twice */
-			cJSON_AddItemToObject(item, "text",
-					      json_text_of(call->structured));
+			item = tool_text_item(call->structured);
 		}
 		cJSON_AddItemToArray(content, item);
 	}
@@ -530,15 +550,20 @@ cJSON *tool_call_result(struct tool_call *call)
 	return result;
 }
 
-static void call_release(struct tool_call *call)
+static void call_free(struct tool_call *call)
 {
+	wait_free(call);
 	cJSON_Delete(call->structured);
 	cJSON_Delete(call->content);
+	cJSON_Delete(call->replay);
+	cJSON_Delete(call->args);
 	free(call->text);
+	free(call->name);
+	free(call);
 }
 
 /* The checks every call passes before its handler runs. */
-static int admit_call(struct tool_call *call, int *protocol_error, char **cause)
+static int admit_call(struct tool_call *call)
 {
 	char *why = NULL;
 
@@ -550,12 +575,14 @@ static int admit_call(struct tool_call *call, int *protocol_error, char **cause)
 	}
 	if (tool_check_args(call->def, call->args, &why) < 0) {
 		call->refused = 1;
-		if (call->srv && !mcp_version_at_least(call->srv, "2025-11-25")) {
-			*protocol_error = 1;
-			*cause = xasprintf("invalid arguments for %s: %s",
-					   call->def->name, why);
-		}
-		tool_error(call, "%s", why);
+		/* before 2025-11-25 bad arguments were a protocol error */
+		call->protocol_error = call->version &&
+				       strcmp(call->version, "2025-11-25") < 0;
+		if (call->protocol_error)
+			tool_error(call, "invalid arguments for %s: %s",
+				   call->def->name, why);
+		else
+			tool_error(call, "%s", why);
 		free(why);
 		return -1;
 	}
@@ -568,7 +595,8 @@ static int admit_call(struct tool_call *call, int *protocol_error, char **cause)
 
 static const char *outcome_of(const struct tool_call *call)
 {
-	return call->refused ? "refused" : call->is_error ? "error" : "ok";
+	return call->refused ? "refused" : call->is_error ||
+	       call->cancelled ? "error" : "ok";
 }
 
 /*
@@ -576,84 +604,135 @@ static const char *outcome_of(const struct tool_call *call)
  * JSON-RPC error, except through call_gumloop_tool, where the name is an
  * argument and is refused as arguments are (a tool error since 2025-11-25).
  */
-static cJSON *refuse_unlisted(struct server *srv, const char *name,
-			      const struct tool_def *def, const cJSON *args,
-			      int dispatched, long long start,
-			      int *protocol_error, char **cause)
+static void refuse_unlisted(struct tool_call *call, int dispatched)
 {
-	const char *filter = def ? policy_hidden_by(def) : NULL;
-	struct tool_call call;
-	cJSON *result;
-	char *why;
+	const char *filter = call->def ? policy_hidden_by(call->def) : NULL;
 
-	if (!def)
-		why = xasprintf("unknown tool '%s': see %s", name, cfg.discovery ?
-				"search_gumloop_tools" : "tools/list");
+	call->refused = 1;
+	call->protocol_error = !dispatched || (call->version &&
+				strcmp(call->version, "2025-11-25") < 0);
+	if (!call->def)
+		tool_error(call, "unknown tool '%s': see %s", call->name,
+			   cfg.discovery ? "search_gumloop_tools" : "tools/list");
 	else
-		why = xasprintf("tool '%s' is not available: hidden by %s in "
-				"this server's configuration", name, filter);
-	jsonrpc_flush();	/* the audit log's lock may be held a while */
-	audit_record(name, def ? tool_access_str(def->access) : NULL, "refused",
-		     0, now_ms() - start, args);
-	if (!dispatched || (srv && !mcp_version_at_least(srv, "2025-11-25"))) {
-		*protocol_error = 1;
-		*cause = why;
-		return NULL;
-	}
-	memset(&call, 0, sizeof(call));
-	tool_error(&call, "%s", why);
-	free(why);
-	result = tool_call_result(&call);
-	call_release(&call);
-	return result;
+		tool_error(call, "tool '%s' is not available: hidden by %s in "
+			   "this server's configuration", call->name, filter);
 }
 
-static cJSON *run_call(struct server *srv, const struct tool_def *def,
-		       const char *name, const cJSON *args, int dispatched,
-		       int *protocol_error, char **cause)
-{
-	static cJSON empty_args = { .type = cJSON_Object };
-	long long start = now_ms();
-	struct tool_call call;
-	cJSON *result = NULL;
-
-	if (!def || (!discovery_owns(def) && policy_hidden_by(def)))
-		return refuse_unlisted(srv, name, def, args, dispatched, start,
-				       protocol_error, cause);
-	memset(&call, 0, sizeof(call));
-	call.def = def;
-	call.args = args ? args : &empty_args;
-	call.srv = srv;
-	if (def->handler)
-		jsonrpc_flush();	/* its own work may take long */
-	if (admit_call(&call, protocol_error, cause) == 0 &&
-	    !(result = idempotency_replay(&call)) && !call.is_error)
-		(def->handler ? def->handler : tool_default_handler)(&call);
-	jsonrpc_flush();	/* a call that sent nothing flushes here */
-	if (!result) {
-		if (!call.structured && !call.is_error)
-			tool_ok(&call, cJSON_CreateObject());
-		result = *protocol_error ? NULL : tool_call_result(&call);
-		idempotency_record(&call, result);
-	}
-	audit_record(def->name, tool_access_str(def->access), outcome_of(&call),
-		     call.status, now_ms() - start, call.args);
-	call_release(&call);
-	return result;
-}
-
-cJSON *tool_call_run(struct server *srv, const char *name, const cJSON *args,
-		     int *protocol_error, char **cause)
+struct tool_call *tool_call_start(const char *name, const cJSON *args,
+				  const struct call_hooks *hooks, void *owner,
+				  const char *version)
 {
 	const struct tool_def *def = discovery_find(name);
+	struct tool_call *call = xcalloc(1, sizeof(*call));
 	const char *target;
 	const cJSON *target_args;
+	int dispatched = 0, rc;
 
-	*protocol_error = 0;
 	/* call_gumloop_tool runs, and is recorded as, the tool it names */
-	if (discovery_unwrap(def, args, &target, &target_args))
-		return run_call(srv, tool_find(target), target, target_args, 1,
-				protocol_error, cause);
-	return run_call(srv, def ? def : tool_find(name), name, args, 0,
-			protocol_error, cause);
+	if (discovery_unwrap(def, args, &target, &target_args)) {
+		name = target;
+		args = target_args;
+		def = tool_find(target);
+		dispatched = 1;
+	} else if (!def) {
+		def = tool_find(name);
+	}
+	call->name = xstrdup(name);
+	call->args = args ? cJSON_Duplicate(args, 1) : cJSON_CreateObject();
+	call->hooks = hooks;
+	call->owner = owner;
+	call->version = version;
+	call->started = now_ms();
+	if (!def || (!discovery_owns(def) && policy_hidden_by(def))) {
+		call->def = def;
+		refuse_unlisted(call, dispatched);
+		return call;
+	}
+	call->def = def;
+	if (admit_call(call) < 0)
+		return call;
+	if ((call->replay = idempotency_replay(call)))
+		return call;
+	if (call->is_error)
+		return call;
+	rc = (def->handler ? def->handler : tool_default_handler)(call);
+	if (rc != TOOL_PENDING && call->wait)
+		wait_free(call);
+	return call;
+}
+
+int tool_call_waiting(const struct tool_call *call)
+{
+	return call->wait != NULL && !call->cancelled;
+}
+
+long long tool_call_due(const struct tool_call *call)
+{
+	return call->wait ? call->wait->due : 0;
+}
+
+void tool_call_step(struct tool_call *call)
+{
+	if (call->wait && !call->cancelled)
+		wait_step(call);
+}
+
+void tool_call_stop(struct tool_call *call)
+{
+	wait_stop(call);
+}
+
+cJSON *tool_call_finish(struct tool_call *call, char **cause)
+{
+	cJSON *result = NULL;
+	int replayed = call->replay != NULL;
+
+	*cause = NULL;
+	wait_free(call);	/* a wait still on is stopped, unanswered */
+	if (call->protocol_error) {
+		*cause = call->text ? xstrdup(call->text) : xstrdup("refused");
+	} else if (call->replay) {
+		result = call->replay;
+		call->replay = NULL;
+	} else if (!call->cancelled) {
+		if (!call->structured && !call->is_error)
+			tool_ok(call, cJSON_CreateObject());
+		result = tool_call_result(call);
+	}
+	if (call->def && !replayed && !call->protocol_error)
+		idempotency_record(call, result);
+	audit_record(call->name, call->def ? tool_access_str(call->def->access)
+					   : NULL, outcome_of(call),
+		     call->status, now_ms() - call->started, call->args);
+	call_free(call);
+	return result;
+}
+
+/* Run to the end in place: a stop signal (Ctrl-C) ends a wait's poll and
+ * the wait, which then answers, and is audited, as input's end would. */
+static int stop_check(struct tool_call *call)
+{
+	return call->wait && stop_requested;
+}
+
+static const struct call_hooks in_place = { stop_check, NULL, NULL };
+
+cJSON *tool_call_run(const char *name, const cJSON *args,
+		     const char *version, int *protocol_error, char **cause)
+{
+	struct tool_call *call = tool_call_start(name, args, &in_place, NULL,
+						 version);
+	long long wait;
+
+	while (tool_call_waiting(call)) {
+		wait = tool_call_due(call) - now_ms();
+		sleep_ms(wait);
+		if (stop_requested)
+			tool_call_stop(call);
+		else
+			tool_call_step(call);
+	}
+	*protocol_error = call->protocol_error;
+	return tool_call_finish(call, cause);
 }

@@ -88,12 +88,15 @@ void buf_init(struct buf *b, size_t max)
 	b->len = 0;
 	b->cap = 0;
 	b->max = max;
+	b->failed = 0;
 }
 
 int buf_add(struct buf *b, const void *p, size_t n)
 {
-	if (b->max && (n > b->max || b->len > b->max - n))
+	if (b->max && (n > b->max || b->len > b->max - n)) {
+		b->failed = 1;
 		return -1;
+	}
 	if (b->len + n + 1 > b->cap) {
 		size_t cap = b->cap ? b->cap : 64;
 
@@ -131,6 +134,7 @@ int buf_addf(struct buf *b, const char *fmt, ...)
 void buf_reset(struct buf *b)
 {
 	b->len = 0;
+	b->failed = 0;
 	if (b->data)
 		b->data[0] = '\0';
 }
@@ -141,6 +145,7 @@ void buf_release(struct buf *b)
 	b->data = NULL;
 	b->len = 0;
 	b->cap = 0;
+	b->failed = 0;
 }
 
 char *buf_detach(struct buf *b, size_t *len)
@@ -165,6 +170,8 @@ void buf_consume(struct buf *b, size_t n)
 	b->len -= n;
 	b->data[b->len] = '\0';
 }
+
+volatile sig_atomic_t stop_requested;
 
 long long now_ms(void)
 {
@@ -201,4 +208,82 @@ size_t utf8_char_len(const unsigned char *p, size_t left)
 	    (cp >= 0xD800 && cp <= 0xDFFF))
 		return 0;
 	return n;
+}
+
+void sleep_ms(long long ms)
+{
+	struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000 };
+
+	if (ms > 0)
+		nanosleep(&ts, NULL);
+}
+
+/* Levenshtein distance; SUGGEST_FAR for words too long to be typos. */
+static size_t edit_distance(const char *a, const char *b)
+{
+	size_t row[SUGGEST_MAX_LEN + 1], i, j, diag, up, best;
+	size_t na = strlen(a), nb = strlen(b);
+
+	if (na > SUGGEST_MAX_LEN || nb > SUGGEST_MAX_LEN)
+		return SUGGEST_FAR;
+	for (j = 0; j <= nb; j++)
+		row[j] = j;
+	for (i = 1; i <= na; i++) {
+		diag = row[0];
+		row[0] = i;
+		for (j = 1; j <= nb; j++) {
+			up = row[j];
+			best = diag + (a[i - 1] != b[j - 1]);
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			diag = up;
+		}
+	}
+	return row[nb];
+}
+
+void suggest_init(struct suggest *s, const char *word)
+{
+	memset(s, 0, sizeof(*s));
+	s->word = word;
+}
+
+void suggest_add(struct suggest *s, const char *name)
+{
+	size_t d = edit_distance(s->word, name), limit = strlen(s->word) / 3, i;
+
+	if (limit < 2)
+		limit = 2;
+	if (d > limit)
+		return;
+	for (i = s->n; i > 0 && s->dist[i - 1] > d; i--) {
+		if (i < ARRAY_SIZE(s->best)) {
+			s->best[i] = s->best[i - 1];
+			s->dist[i] = s->dist[i - 1];
+		}
+	}
+	if (i >= ARRAY_SIZE(s->best))
+		return;
+	s->best[i] = name;
+	s->dist[i] = d;
+	if (s->n < ARRAY_SIZE(s->best))
+		s->n++;
+}
+
+char *suggest_text(const struct suggest *s)
+{
+	struct buf b = BUF_INIT;
+	size_t i;
+
+	if (!s->n)
+		return NULL;
+	/* Only the names about as close as the closest one. */
+	for (i = 0; i < s->n && s->dist[i] <= s->dist[0] + 1; i++)
+		buf_addf(&b, "%s'%s'", !i ? "" : i + 1 < s->n &&
+			 s->dist[i + 1] <= s->dist[0] + 1 ? ", " : " or ",
+			 s->best[i]);
+	return buf_detach(&b, NULL);
 }

@@ -1,17 +1,20 @@
 /*
- * The polling engine behind every wait: poll, report progress, sleep on
- * stdin with backoff, until a terminal state, the time limit, a
- * cancellation or the end of input.
+ * Waits as jobs: each step is one poll, after which the wait says when it
+ * wants the next; the loop above keeps the time. A wait ends at a
+ * terminal state, at its deadline, on a failed poll, or when stopped.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "config.h"
 #include "http.h"
 #include "log.h"
-#include "mcp.h"
 #include "wait.h"
 
 #define MAX_TRANSIENT_FAILURES 2
+/* A poll may run this far past the deadline: the answer still comes
+ * within timeout_seconds + 1 s. */
+#define POLL_GRACE_MS 800
 
 long wait_limit_s(const struct tool_call *call, const char *arg, long def)
 {
@@ -47,21 +50,85 @@ int wait_state_in(const char *state, const char *const *names)
 	return 0;
 }
 
-int wait_finish(struct tool_call *call, enum wait_end end, cJSON *last,
-		cJSON *base, const char *id_name, const char *id)
+static long first_interval(void)
 {
-	cJSON *item;
+	return cfg.poll_ms > 0 ? cfg.poll_ms : 1000;
+}
 
-	if (end == WAIT_CANCELLED || end == WAIT_ERROR || !last) {
-		cJSON_Delete(last);
-		cJSON_Delete(base);
-		return -1;
+static long max_interval(void)
+{
+	long max = cfg.poll_max_ms > 0 ? cfg.poll_max_ms : 2000;
+
+	return max < first_interval() ? first_interval() : max;
+}
+
+int wait_begin(struct tool_call *call, const struct wait_kind *kind,
+	       const char *id, long seconds, cJSON *base)
+{
+	struct wait *w = xcalloc(1, sizeof(*w));
+	long long now = now_ms();
+
+	w->kind = kind;
+	w->id = xstrdup(id);
+	w->base = base;
+	w->deadline = now + seconds * 1000LL;
+	w->interval = first_interval();
+	/* right after a create there is nothing new to see yet */
+	w->due = base ? now + (w->interval < seconds * 1000L ? w->interval
+							     : seconds * 1000L)
+		      : now;
+	call->wait = w;
+	return TOOL_PENDING;
+}
+
+void wait_free(struct tool_call *call)
+{
+	struct wait *w = call->wait;
+
+	if (!w)
+		return;
+	free(w->id);
+	cJSON_Delete(w->base);
+	cJSON_Delete(w->last);
+	free(w);
+	call->wait = NULL;
+}
+
+/* Takes the error object out of a failed poll's result (new, or NULL). */
+static cJSON *take_poll_error(struct tool_call *call)
+{
+	cJSON *err = cJSON_DetachItemFromObjectCaseSensitive(call->structured,
+							     "error");
+
+	cJSON_Delete(call->structured);
+	call->structured = NULL;
+	free(call->text);
+	call->text = NULL;
+	call->is_error = 0;
+	return err;
+}
+
+int wait_finish(struct tool_call *call, struct wait *w)
+{
+	cJSON *last = w->last, *base = w->base, *item, *err = NULL;
+
+	w->last = w->base = NULL;
+	if (w->end == WAIT_ERROR) {
+		if (!base) {	/* nothing was started: the poll's error stands */
+			cJSON_Delete(last);
+			return -1;
+		}
+		err = take_poll_error(call);
 	}
+	if (!last)
+		last = cJSON_CreateObject();
 	cJSON_DeleteItemFromObjectCaseSensitive(last, "timed_out");
-	if (end == WAIT_TIMED_OUT)
+	if (w->end == WAIT_TIMED_OUT)
 		cJSON_AddTrueToObject(last, "timed_out");
-	if (id && !cJSON_HasObjectItem(last, id_name))
-		cJSON_AddStringToObject(last, id_name, id);
+	if (!cJSON_HasObjectItem(last, w->kind->id_name))
+		cJSON_AddStringToObject(last, w->kind->id_name, w->id);
+	if (err)
+		cJSON_AddItemToObject(last, "wait_error", err);
 	if (!base)
 		return tool_ok(call, last);
 	while ((item = last->child)) {
@@ -73,90 +140,124 @@ int wait_finish(struct tool_call *call, enum wait_end end, cJSON *last,
 	return tool_ok(call, base);
 }
 
-/* A poll failure worth another try: no answer, or a Gumloop 5xx. */
-static int transient(const struct tool_call *call)
+/* Ends the wait: the kind sets the result, then the wait is freed. */
+static int end_wait(struct tool_call *call, enum wait_end end)
 {
-	return call->status == 0 || call->status >= 500;
+	struct wait *w = call->wait;
+
+	w->end = end;
+	if (w->kind->finish)
+		w->kind->finish(call, w);
+	else
+		wait_finish(call, w);
+	wait_free(call);
+	return 0;
 }
 
-static void report(struct tool_call *call, const struct wait_target *t,
-		   const char *state, long long started)
+void wait_stop(struct tool_call *call)
+{
+	struct wait *w = call->wait;
+
+	if (!w)
+		return;
+	if (!w->last && !w->base && !call->is_error)
+		tool_error(call, "the wait for %s '%s' stopped before its first "
+			   "poll: the client closed its input or the server is "
+			   "stopping", w->kind->noun, w->id);
+	end_wait(call, w->last || w->base ? WAIT_TIMED_OUT : WAIT_ERROR);
+}
+
+static void report(struct tool_call *call, const struct wait *w,
+		   const char *state)
 {
 	char msg[256];
 
-	snprintf(msg, sizeof(msg), "state: %s (%s %s, %lld s)",
-		 state ? state : "unknown", t->noun, t->id ? t->id : "",
-		 (now_ms() - started) / 1000);
-	mcp_progress(call->srv, 0, msg);
+	if (!call->hooks || !call->hooks->progress)
+		return;
+	snprintf(msg, sizeof(msg), "state: %s (%s %.100s, %lld s left)",
+		 state ? state : "unknown", w->kind->noun, w->id,
+		 (w->deadline - now_ms() + 999) / 1000);
+	call->hooks->progress(call, msg);
 }
 
-/* Sleeps ms on stdin: 1 when the request was cancelled, -1 at end of input. */
-static int nap(struct tool_call *call, long ms)
+/*
+ * A failed poll worth another try: no answer, a Gumloop 5xx, or a 404
+ * right after a create (the new object may not be readable yet).
+ */
+static int transient(const struct tool_call *call, const struct wait *w)
 {
-	if (!call->srv)
+	return call->status == 0 || call->status >= 500 ||
+	       (call->status == 404 && w->base);
+}
+
+/* Seconds a 429 on the poll asked to wait, or -1. */
+static double poll_retry_after(const struct tool_call *call)
+{
+	const cJSON *err = cJSON_GetObjectItemCaseSensitive(call->structured,
+							    "error");
+	const cJSON *ra = cJSON_GetObjectItemCaseSensitive(err, "retry_after");
+
+	if (call->status != 429)
+		return -1;
+	return cJSON_IsNumber(ra) ? ra->valuedouble : 1.0;
+}
+
+/* Schedules the next poll after delay ms, never past the deadline. */
+static int schedule(struct wait *w, long long delay)
+{
+	long long now = now_ms();
+
+	if (now >= w->deadline)
 		return 0;
-	return mcp_sleep(call->srv, ms);
+	w->due = now + delay < w->deadline ? now + delay : w->deadline;
+	return 1;
 }
 
-static int cancelled(const struct tool_call *call)
+int wait_step(struct tool_call *call)
 {
-	return call->srv && call->srv->current && call->srv->current->cancelled;
-}
+	struct wait *w = call->wait;
+	cJSON *obj = w->kind->fetch(call, w->id);
+	double retry_after;
+	long delay;
 
-enum wait_end wait_until(struct tool_call *call, const struct wait_target *t,
-			 long seconds, cJSON **last)
-{
-	long long started = now_ms(), deadline = started + seconds * 1000LL;
-	long long left;
-	long interval = cfg.poll_ms > 0 ? cfg.poll_ms : 1000;
-	long max_interval = interval > WAIT_MAX_INTERVAL_MS ? interval
-							     : WAIT_MAX_INTERVAL_MS;
-	int failures = 0, rc;
-	const char *state;
-	cJSON *obj;
-
-	*last = NULL;
-	for (;;) {
-		call->polling = 1;
-		obj = t->fetch(call, t);
-		call->polling = 0;
-		if (cancelled(call)) {
-			cJSON_Delete(obj);
-			return WAIT_CANCELLED;
-		}
-		if (obj) {
-			failures = 0;
-			cJSON_Delete(*last);
-			*last = obj;
-			state = t->state(obj);
-			report(call, t, state, started);
-			if (wait_state_in(state, t->terminal))
-				return WAIT_TERMINAL;
-		} else if (!transient(call) || ++failures > MAX_TRANSIENT_FAILURES) {
-			cJSON_Delete(*last);
-			*last = NULL;
-			return WAIT_ERROR;
-		} else {
-			log_info("waiting for %s %s: poll failed, trying again",
-				 t->noun, t->id ? t->id : "");
-		}
-		left = deadline - now_ms();
-		if (left <= 0)
-			break;
-		rc = nap(call, interval < left ? interval : (long)left);
-		if (rc == 1)
-			return WAIT_CANCELLED;
-		if (rc < 0) {
-			if (!*last)	/* the poll itself was cut short */
-				tool_error(call, "the wait for %s '%s' stopped: "
-					   "the client closed its input or the "
-					   "server is stopping", t->noun,
-					   t->id ? t->id : "");
-			break;	/* answer with what we have */
-		}
-		interval = interval * 3 / 2;
-		if (interval > max_interval)
-			interval = max_interval;
+	if (call->cancelled)
+		return cJSON_Delete(obj), wait_free(call), 0;
+	if (obj) {
+		w->failures = 0;
+		cJSON_Delete(w->last);
+		w->last = obj;
+		report(call, w, w->kind->state(obj));
+		if (wait_state_in(w->kind->state(obj), w->kind->terminal))
+			return end_wait(call, WAIT_TERMINAL);
+		delay = w->interval;
+		w->interval = w->interval * 3 / 2;
+		if (w->interval > max_interval())
+			w->interval = max_interval();
+	} else if ((retry_after = poll_retry_after(call)) >= 0) {
+		log_info("waiting for %s %s: rate limited, next poll in %g s",
+			 w->kind->noun, w->id, retry_after);
+		take_poll_error(call);	/* a 429 delays the wait, no more */
+		delay = (long)(retry_after * 1000);
+	} else if (!transient(call, w) || ++w->failures > MAX_TRANSIENT_FAILURES) {
+		return end_wait(call, WAIT_ERROR);
+	} else {
+		log_info("waiting for %s %s: poll failed, trying again",
+			 w->kind->noun, w->id);
+		delay = w->interval;
 	}
-	return *last ? WAIT_TIMED_OUT : WAIT_ERROR;
+	if (!schedule(w, delay))
+		return end_wait(call, call->is_error && !w->last ? WAIT_ERROR
+							       : WAIT_TIMED_OUT);
+	return 1;
+}
+
+/* How long this call's poll may take: up to the deadline, and a little. */
+long wait_poll_timeout_ms(const struct tool_call *call)
+{
+	long long left;
+
+	if (!call->wait)
+		return 0;
+	left = call->wait->deadline - now_ms() + POLL_GRACE_MS;
+	return left < 200 ? 200 : (long)left;
 }

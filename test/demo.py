@@ -7,6 +7,7 @@ Starts the fake on 127.0.0.1, pipes examples/session.jsonl through
 import json
 import os
 import sys
+import textwrap
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
 from fake import Fake  # noqa: E402
@@ -17,6 +18,12 @@ WIDTH = 100
 
 
 def show(label, obj, limit=14):
+    if isinstance(obj, str):         # a tool error's text: whole, wrapped
+        print(label)
+        print(textwrap.fill(obj, WIDTH, initial_indent="    ",
+                            subsequent_indent="    ",
+                            break_on_hyphens=False, break_long_words=False))
+        return
     text = json.dumps(obj, indent=2, ensure_ascii=False)
     lines = text.splitlines()
     if len(lines) > limit:
@@ -42,12 +49,10 @@ def describe_result(msg):
     if "tools" in res:
         return {"tools": [t["name"] for t in res["tools"]],
                 "nextCursor": res.get("nextCursor")}
+    if res.get("isError"):
+        return res["content"][0]["text"]
     if "content" in res:
-        out = {"isError": True} if res.get("isError") else {}
-        if res.get("isError"):
-            out["text"] = res["content"][0]["text"]
-        out["structuredContent"] = res.get("structuredContent")
-        return out
+        return {"structuredContent": res.get("structuredContent")}
     return res
 
 
@@ -61,8 +66,10 @@ def main():
             if "id" not in msg:
                 print("   (notification: no reply)\n")
                 continue
-            show("<- reply to id %s" % msg["id"],
-                 describe_result(srv.recv_response(msg["id"])))
+            shown = describe_result(srv.recv_response(msg["id"]))
+            show("<- reply to id %s%s" % (msg["id"], ": a tool error "
+                 "(isError), its text in full" if isinstance(shown, str)
+                 else ""), shown)
             print()
         starts = fake.requests(path_prefix="/api/v1/start_pipeline")
         print("the fake received %d start_pipeline request(s):" % len(starts))

@@ -229,7 +229,7 @@ def test_check_with_a_good_key_names_the_user_and_exits_0():
     p = check(key=SECRET)
     assert p.returncode == 0, p.stdout
     assert "ok    credentials: from GUMLOOP_API_KEY" in p.stdout, p.stdout
-    assert "key accepted: it acts for user 'user-123' and sees 3 flows" \
+    assert "key accepted: user 'user-123' verified: Gumloop lists 3 flows" \
         in p.stdout, p.stdout
     assert p.stdout.rstrip().endswith("all good"), p.stdout
     last = fake.requests()[-1]
@@ -309,7 +309,8 @@ def test_check_catches_bad_urls_cacert_filters_and_expiry():
 
 def test_check_without_user_id_warns_and_skips_the_flow_probe():
     p = check(user=None)
-    assert "warn  no GUMLOOP_USER_ID" in p.stdout, p.stdout
+    assert "warn  no user id (--user-id or GUMLOOP_USER_ID)" in p.stdout, \
+        p.stdout
     assert p.returncode == 0, p.stdout
 
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""The man page and the README say what the binary does: every setting of
---help with its variable and default, and the tool catalog of
---list-tools. Regenerate the README's blocks with `make readme`."""
+"""The man page, the README and docs/tools.md say what the binary does:
+every setting of --help with its variable and default, and the tool
+catalog of --list-tools. Regenerate the blocks with `make readme`."""
 import os
 import re
 import shutil
@@ -89,11 +89,21 @@ def test_readme_settings_table_is_generated_from_help():
             assert e.name in block or e.env in block, e
 
 
-def test_readme_tool_catalog_is_the_list_tools_output():
+def test_tool_catalog_is_the_list_tools_output():
     block = readme.block("catalog")
     assert block == readme.catalog(), \
-        "README tool catalog is stale: run `make readme`"
+        "docs/tools.md catalog is stale: run `make readme`"
     assert "list_all_gumloop_flows" in block
+
+
+def test_readme_area_summary_is_generated_from_the_catalog():
+    block = readme.block("areas")
+    assert block == readme.areas(), \
+        "README tool summary is stale: run `make readme`"
+    tags = {line.split()[2] for line in
+            readme.catalog().splitlines()[3:-1]}
+    rows = [line for line in block.splitlines() if line.startswith("| `")]
+    assert len(rows) == len(tags), (rows, tags)
 
 
 if __name__ == "__main__":

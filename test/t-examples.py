@@ -61,7 +61,7 @@ def localize(value, home):
     """A config value as it would be on a test machine: the user's home
     (${userHome}, /Users/you) is a temporary one."""
     value = value.replace("${userHome}", home)
-    return re.sub(r"^/Users/you(?=/)", home, value)
+    return re.sub(r"^/(Users|home)/you(?=/)", home, value)
 
 
 def start_from_config(rel, home, inputs=None):
@@ -169,6 +169,112 @@ def test_vscode_config_prompts_for_the_key():
         assert names(srv) == all_tool_names()
         works_with_the_key(srv)
     shutil.rmtree(home)
+
+
+def test_wsl_config_passes_key_file_and_user_id_as_flags():
+    """wsl.exe does not hand the client's env block to WSL: the example
+    must work with an environment that has no credentials at all."""
+    home = tempfile.mkdtemp()
+    _name, entry, _config = server_entry("wsl/claude_desktop_config.json")
+    assert entry["command"].lower().endswith("wsl.exe"), entry
+    assert "env" not in entry, "an env block does not cross into WSL"
+    assert entry["args"][:2] == ["--exec", INSTALLED], entry
+    args = [localize(a, home) for a in entry["args"][2:]]
+    key_path = args[args.index("--key-file") + 1]
+    write_key_file(key_path)
+    user = args[args.index("--user-id") + 1]
+    with Server(args=args, env=fake_env(home)) as srv:
+        srv.initialize()
+        assert names(srv) == all_tool_names()
+        works_with_the_key(srv)
+        sent = fake.requests(path_prefix="/list_saved_items")[-1]
+        assert sent["headers"]["x-auth-key"] == user, sent
+    p = subprocess.run([BINARY, "--check"] + args, capture_output=True,
+                       text=True, env=fake_env(home))
+    assert p.returncode == 0 and "from --key-file" in p.stdout, p.stdout
+    shutil.rmtree(home)
+
+
+# ---- names and the README ---------------------------------------------------
+
+# Claude Code names a tool mcp__<server>__<tool> and refuses names over 64
+# characters; the catalog grows, so leave room for names 2 longer still.
+NAME_LIMIT = 64
+NAME_GROWTH = 2
+
+
+def readme_configs():
+    with open(os.path.join(REPO_ROOT, "README.md")) as f:
+        text = f.read()
+    blocks = re.findall(r"```json\n(.*?)```", text, re.S)
+    return [json.loads(b) for b in blocks]
+
+
+def config_servers(config):
+    return list((config.get("mcpServers") or config.get("servers") or {}))
+
+
+def every_server_name():
+    found = {}
+    for d, _dirs, files in os.walk(EXAMPLES):
+        for name in files:
+            path = os.path.join(d, name)
+            rel = os.path.relpath(path, EXAMPLES)
+            if name.endswith(".json") and "extension" not in rel:
+                with open(path) as f:
+                    for server in config_servers(json.load(f)):
+                        found[server] = rel
+    with open(example("claude-code/add-gumloop.sh")) as f:
+        found[re.search(r"claude mcp add (\S+)", f.read()).group(1)] = \
+            "claude-code/add-gumloop.sh"
+    with open(example("claude-desktop/extension/manifest.json")) as f:
+        found[json.load(f)["name"]] = "claude-desktop/extension/manifest.json"
+    for config in readme_configs():
+        for server in config_servers(config):
+            found[server] = "README.md"
+    return found
+
+
+def test_every_server_name_keeps_claude_code_tool_names_within_64():
+    tools = json.loads(subprocess.run(
+        [BINARY, "--list-tools", "--json"], capture_output=True, text=True,
+        env={"PATH": "/usr/bin:/bin"}).stdout)
+    longest = max(len(t["name"]) for t in tools) + NAME_GROWTH
+    servers = every_server_name()
+    assert "gumloop" in servers and len(servers) >= 3, servers
+    for server, where in servers.items():
+        full = len("mcp__%s__" % server) + longest
+        assert full <= NAME_LIMIT, (
+            "%s: server name '%s' makes tool names %d characters long "
+            "(limit %d)" % (where, server, full, NAME_LIMIT))
+
+
+def test_readme_configs_are_the_tested_example_files():
+    examples = []
+    for d, _dirs, files in os.walk(EXAMPLES):
+        for name in files:
+            if name.endswith(".json") and "extension" not in d:
+                with open(os.path.join(d, name)) as f:
+                    examples.append(json.load(f))
+    configs = readme_configs()
+    assert len(configs) >= 4, configs
+    for config in configs:
+        assert config in examples, "README config is no example file: %s" % (
+            json.dumps(config)[:200])
+
+
+def test_readme_is_for_users_and_small():
+    path = os.path.join(REPO_ROOT, "README.md")
+    size = os.path.getsize(path)
+    assert size <= 20 * 1024, "README.md is %d bytes (at most 20 KiB)" % size
+    with open(path) as f:
+        text = f.read()
+    heads = [h for h in re.findall(r"^## (.+)$", text, re.M)]
+    order = ["Quick start", "Your API key and user id", "Connect your client",
+             "What you can ask", "Security", "Troubleshooting", "Tools"]
+    assert [h for h in heads if h in order] == order, heads
+    for doc in re.findall(r"\]\((docs/[^)#]+)\)", text):
+        assert os.path.exists(os.path.join(REPO_ROOT, doc)), doc
 
 
 # ---- Claude Code ---------------------------------------------------------
@@ -298,6 +404,32 @@ def test_run_flow_reports_a_failed_run_and_a_wrong_input():
     p = run_flow("flow_competitor_pricing", '{"url": "https://example.com"}')
     assert p.returncode == 1 and "no input named 'url'" in p.stderr, p
     assert not fake.requests(path_prefix="/start_pipeline")
+
+
+def test_run_flow_stops_with_the_real_error_when_the_start_fails():
+    fake.reset()
+    p = run_flow("flow_competitor_pricing",
+                 '{"target_url": "https://example.com/p"}',
+                 GUMLOOP_API_KEY="sk-not-accepted")
+    assert p.returncode == 1, p
+    assert "create_a_gumloop_flow_run failed: HTTP 401" in p.stderr, p.stderr
+    assert "started run" not in p.stderr and "404" not in p.stderr, p.stderr
+    assert not fake.requests(path_prefix="/get_pl_run"), "it went on"
+
+
+def test_make_demo_shows_the_input_refusal_whole():
+    p = subprocess.run([sys.executable, os.path.join(REPO_ROOT, "test",
+                                                     "demo.py")],
+                       capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, (p.stdout[-2000:], p.stderr[-2000:])
+    refused = subprocess.run(
+        [BINARY, "--call", WRITE_TOOL, json.dumps({
+            "saved_item_id": "flow_competitor_pricing",
+            "inputs": {"url": "https://example.com/pricing"}})],
+        capture_output=True, text=True, env=shell_env())
+    text = json.loads(refused.stdout)["error"]["message"]
+    assert "nothing was started" in text and "target_url" in text, text
+    assert " ".join(text.split()) in " ".join(p.stdout.split()), p.stdout
 
 
 def test_session_jsonl_gets_an_answer_for_every_request():

@@ -226,7 +226,14 @@ def test_modern_era_discover_and_list():
         r = srv.request("server/discover", {"_meta": MODERN})["result"]
         assert r["resultType"] == "complete"
         assert "2026-07-28" in r["supportedVersions"]
-        assert "2025-11-25" in r["supportedVersions"]
+        # only what a modern request may name: the legacy versions come
+        # through initialize, and a modern request naming one gets -32022
+        assert r["supportedVersions"] == ["2026-07-28"], r
+        bad = dict(MODERN)
+        bad["io.modelcontextprotocol/protocolVersion"] = "2025-11-25"
+        e = srv.request("tools/list", {"_meta": bad})["error"]
+        assert e["code"] == -32022 and \
+            e["data"]["supported"] == r["supportedVersions"], e
         assert r["ttlMs"] >= 0 and r["cacheScope"] in ("public", "private")
         assert r["_meta"]["io.modelcontextprotocol/serverInfo"]["name"] == \
             "gumloop-mcp"

@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/usr/bin/env bash
 # Starts a Gumloop flow, waits for it, and prints its outputs as JSON.
 # Exit 0 when the run is DONE, 1 when it failed or could not start.
 #
@@ -6,14 +6,16 @@
 #
 # Needs jq, and GUMLOOP_API_KEY (or GUMLOOP_API_KEY_FILE) and GUMLOOP_USER_ID
 # in the environment. GUMLOOP_MCP names the binary (default: gumloop-mcp).
-set -eu
+# A failed step stops the script with the server's own error on stderr:
+# pipefail, so that no later step runs on an empty or null value.
+set -euo pipefail
 mcp=${GUMLOOP_MCP:-gumloop-mcp}
 [ $# -ge 1 ] || { echo "usage: $0 SAVED_ITEM_ID [INPUTS-JSON]" >&2; exit 2; }
 args=$(jq -cn --arg id "$1" --argjson inputs "${2:-{\}}" \
 	'{saved_item_id: $id, inputs: $inputs}')
 
 # A wrong input name is refused here, before any credit is spent.
-run_id=$("$mcp" --call create_a_gumloop_flow_run "$args" | jq -r .run_id)
+run_id=$("$mcp" --call create_a_gumloop_flow_run "$args" | jq -er .run_id)
 echo "run-flow: started run $run_id" >&2
 run_arg=$(jq -cn --arg id "$run_id" '{run_id: $id}')
 

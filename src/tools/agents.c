@@ -133,10 +133,9 @@ static const struct tool_advice agent_advice[] = {
 
 static const char *const interaction_terminal[] = { "COMPLETED", "FAILED", NULL };
 
-static cJSON *fetch_interaction(struct tool_call *call,
-				const struct wait_target *t)
+static cJSON *fetch_interaction(struct tool_call *call, const char *id)
 {
-	return wait_get(call, "/agent_status/", t->id, interaction_advice);
+	return wait_get(call, "/agent_status/", id, interaction_advice);
 }
 
 static const char *state_of(const cJSON *obj)
@@ -165,21 +164,22 @@ static int interaction_failed(struct tool_call *call, const char *id,
 	return -1;
 }
 
-static int wait_for_interaction(struct tool_call *call, const char *id,
-				long seconds, cJSON *base)
+/* A turn that ended FAILED is a tool error; any other end the usual. */
+static int finish_interaction(struct tool_call *call, struct wait *w)
 {
-	const struct wait_target t = { "agent interaction", id,
-				       fetch_interaction, state_of,
-				       interaction_terminal };
-	cJSON *ix = NULL;
-	enum wait_end end = wait_until(call, &t, seconds, &ix);
+	cJSON *ix;
 
-	if (end == WAIT_TERMINAL && !strcmp(state_of(ix), "FAILED")) {
-		cJSON_Delete(base);
-		return interaction_failed(call, id, ix);
-	}
-	return wait_finish(call, end, ix, base, "interaction_id", id);
+	if (w->end != WAIT_TERMINAL || strcmp(state_of(w->last), "FAILED"))
+		return wait_finish(call, w);
+	ix = w->last;
+	w->last = NULL;
+	return interaction_failed(call, w->id, ix);
 }
+
+static const struct wait_kind interaction_wait = {
+	"agent interaction", "interaction_id", fetch_interaction, state_of,
+	interaction_terminal, finish_interaction
+};
 
 static int start_interaction(struct tool_call *call)
 {
@@ -187,8 +187,6 @@ static int start_interaction(struct tool_call *call)
 	long seconds = wait_limit_s(call, "wait_seconds", 0);
 	const cJSON *id;
 	cJSON *json = NULL;
-	char *iid;
-	int rc;
 
 	http_request_init(&req, "POST");
 	if (tool_build_request(call, NULL, NULL, &req) == 0)
@@ -199,10 +197,8 @@ static int start_interaction(struct tool_call *call)
 	id = cJSON_GetObjectItemCaseSensitive(json, "interaction_id");
 	if (!seconds || !cJSON_IsString(id))
 		return tool_ok(call, json);
-	iid = xstrdup(id->valuestring);
-	rc = wait_for_interaction(call, iid, seconds, json);
-	free(iid);
-	return rc;
+	return wait_begin(call, &interaction_wait, id->valuestring, seconds,
+			  json);
 }
 
 static int get_interaction(struct tool_call *call)
@@ -212,9 +208,10 @@ static int get_interaction(struct tool_call *call)
 
 static int wait_interaction(struct tool_call *call)
 {
-	return wait_for_interaction(call, tool_arg_str(call, "interaction_id"),
-				    wait_limit_s(call, "timeout_seconds",
-						 WAIT_DEFAULT_TIMEOUT_S), NULL);
+	return wait_begin(call, &interaction_wait,
+			  tool_arg_str(call, "interaction_id"),
+			  wait_limit_s(call, "timeout_seconds",
+				       WAIT_DEFAULT_TIMEOUT_S), NULL);
 }
 
 /* ---- agent resources -------------------------------------------------- */

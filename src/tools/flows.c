@@ -194,9 +194,9 @@ static cJSON *pipeline_inputs(const cJSON *given)
 
 static const char *const run_terminal[] = { "DONE", "FAILED", "TERMINATED", NULL };
 
-static cJSON *fetch_run(struct tool_call *call, const struct wait_target *t)
+static cJSON *fetch_run(struct tool_call *call, const char *id)
 {
-	const char *const query[] = { "run_id", t->id, NULL };
+	const char *const query[] = { "run_id", id, NULL };
 
 	return tool_get_json(call, "/get_pl_run", query);
 }
@@ -232,30 +232,27 @@ static int run_failed(struct tool_call *call, const char *id, cJSON *run)
 	return -1;
 }
 
-/*
- * Waits up to seconds for run id and sets the result: the run (merged into
- * base, taken, when given) or the error.
- */
-static int wait_for_run(struct tool_call *call, const char *id, long seconds,
-			cJSON *base)
+/* A run that ended FAILED is a tool error; any other end the usual. */
+static int finish_run(struct tool_call *call, struct wait *w)
 {
-	const struct wait_target t = { "flow run", id, fetch_run, run_state,
-				       run_terminal };
-	cJSON *run = NULL;
-	enum wait_end end = wait_until(call, &t, seconds, &run);
+	cJSON *run;
 
-	if (end == WAIT_TERMINAL && !strcmp(run_state(run), "FAILED")) {
-		cJSON_Delete(base);
-		return run_failed(call, id, run);
-	}
-	return wait_finish(call, end, run, base, "run_id", id);
+	if (w->end != WAIT_TERMINAL || strcmp(run_state(w->last), "FAILED"))
+		return wait_finish(call, w);
+	run = w->last;
+	w->last = NULL;
+	return run_failed(call, w->id, run);
 }
+
+static const struct wait_kind run_wait = {
+	"flow run", "run_id", fetch_run, run_state, run_terminal, finish_run
+};
 
 static int wait_flow_run(struct tool_call *call)
 {
-	return wait_for_run(call, tool_arg_str(call, "run_id"),
-			    wait_limit_s(call, "timeout_seconds",
-					 WAIT_DEFAULT_TIMEOUT_S), NULL);
+	return wait_begin(call, &run_wait, tool_arg_str(call, "run_id"),
+			  wait_limit_s(call, "timeout_seconds",
+				       WAIT_DEFAULT_TIMEOUT_S), NULL);
 }
 
 /* The started run as the result, after waiting when wait_seconds asks. */
@@ -263,15 +260,10 @@ static int start_then_wait(struct tool_call *call, cJSON *started)
 {
 	long seconds = wait_limit_s(call, "wait_seconds", 0);
 	const cJSON *id = cJSON_GetObjectItemCaseSensitive(started, "run_id");
-	char *run_id;
-	int rc;
 
 	if (!seconds || !cJSON_IsString(id))
 		return tool_ok(call, started);
-	run_id = xstrdup(id->valuestring);	/* the merge may replace it */
-	rc = wait_for_run(call, run_id, seconds, started);
-	free(run_id);
-	return rc;
+	return wait_begin(call, &run_wait, id->valuestring, seconds, started);
 }
 
 static int start_flow_run(struct tool_call *call)

@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include "http.h"
-#include "jsonrpc.h"
 #include "tool.h"
 #include "util.h"
 #include "wait.h"
@@ -163,9 +162,9 @@ static void decorate(cJSON *obj, long limit)
 	if (state && !strcmp(state, "completed")) {
 		reply = last_turn_text(cJSON_GetObjectItemCaseSensitive(
 			session, "messages"), 0);
-		if (reply)	/* taken, not copied: it can be MiBs */
-			cJSON_AddItemToObject(obj, "reply",
-					      json_take_string(reply));
+		if (reply)
+			cJSON_AddStringToObject(obj, "reply", reply);
+		free(reply);
 	}
 	trim_messages(obj, session, limit);
 }
@@ -180,9 +179,9 @@ static long messages_limit(const struct tool_call *call, long def)
 static const char *const session_terminal[] = { "idle", "completed", "failed",
 						NULL };
 
-static cJSON *fetch_session(struct tool_call *call, const struct wait_target *t)
+static cJSON *fetch_session(struct tool_call *call, const char *id)
 {
-	return wait_get(call, "/sessions/", t->id, session_advice);
+	return wait_get(call, "/sessions/", id, session_advice);
 }
 
 static int session_failed(struct tool_call *call, const char *id, cJSON *obj)
@@ -210,50 +209,45 @@ static void add_reply_content(struct tool_call *call)
 
 	if (!cJSON_IsString(reply))
 		return;
-	/* Both items borrow from structured, which the result holds as
-	 * long as its content: a long reply is held once, not three times. */
 	call->content = cJSON_CreateArray();
+	cJSON_AddItemToArray(call->content, tool_text_item(call->structured));
 	item = cJSON_CreateObject();
 	cJSON_AddStringToObject(item, "type", "text");
-	cJSON_AddItemToObject(item, "text", json_text_of(call->structured));
-	cJSON_AddItemToArray(call->content, item);
-	item = cJSON_CreateObject();
-	cJSON_AddStringToObject(item, "type", "text");
-	cJSON_AddItemToObject(item, "text",
-			      cJSON_CreateStringReference(reply->valuestring));
+	cJSON_AddStringToObject(item, "text", reply->valuestring);
 	cJSON_AddItemToArray(call->content, item);
 }
 
-static int wait_for_session(struct tool_call *call, const char *id,
-			    long seconds, cJSON *base, long limit)
+static int finish_session(struct tool_call *call, struct wait *w)
 {
-	const struct wait_target t = { "session", id, fetch_session,
-				       session_state, session_terminal };
-	cJSON *obj = NULL;
-	enum wait_end end = wait_until(call, &t, seconds, &obj);
+	cJSON *obj = w->last;
 
-	if (end == WAIT_TERMINAL && !strcmp(session_state(obj), "failed")) {
-		cJSON_Delete(base);
-		return session_failed(call, id, obj);
+	if (w->end == WAIT_TERMINAL && !strcmp(session_state(obj), "failed")) {
+		w->last = NULL;
+		return session_failed(call, w->id, obj);
 	}
 	if (obj) {
 		/* what the create answer said about its messages is stale now */
-		cJSON_DeleteItemFromObjectCaseSensitive(base, "messages_omitted");
-		cJSON_DeleteItemFromObjectCaseSensitive(base, "reply");
-		decorate(obj, limit);
+		cJSON_DeleteItemFromObjectCaseSensitive(w->base,
+							"messages_omitted");
+		cJSON_DeleteItemFromObjectCaseSensitive(w->base, "reply");
+		decorate(obj, messages_limit(call, WAIT_MESSAGES_DEFAULT));
 	}
-	if (wait_finish(call, end, obj, base, "session_id", id) < 0)
+	if (wait_finish(call, w) < 0)
 		return -1;
 	add_reply_content(call);
 	return 0;
 }
 
+static const struct wait_kind session_wait = {
+	"session", "session_id", fetch_session, session_state,
+	session_terminal, finish_session
+};
+
 static int wait_session(struct tool_call *call)
 {
-	return wait_for_session(call, tool_arg_str(call, "session_id"),
-				wait_limit_s(call, "timeout_seconds",
-					     WAIT_DEFAULT_TIMEOUT_S), NULL,
-				messages_limit(call, WAIT_MESSAGES_DEFAULT));
+	return wait_begin(call, &session_wait, tool_arg_str(call, "session_id"),
+			  wait_limit_s(call, "timeout_seconds",
+				       WAIT_DEFAULT_TIMEOUT_S), NULL);
 }
 
 /* ---- handlers --------------------------------------------------------- */
@@ -276,9 +270,8 @@ static int post_session(struct tool_call *call)
 {
 	long seconds = wait_limit_s(call, "wait_seconds", 0);
 	struct http_request req;
+	const cJSON *id;
 	cJSON *json = NULL;
-	char *id;
-	int rc;
 
 	http_request_init(&req, call->def->method);
 	if (tool_build_request(call, NULL, NULL, &req) == 0)
@@ -289,14 +282,10 @@ static int post_session(struct tool_call *call)
 	decorate(json, messages_limit(call, WAIT_MESSAGES_DEFAULT));
 	cJSON_AddStringToObject(json, "accepted",
 				accepted_text(call->status, session_state(json)));
-	if (!seconds || !cJSON_HasObjectItem(json, "session_id"))
+	id = cJSON_GetObjectItemCaseSensitive(json, "session_id");
+	if (!seconds || !cJSON_IsString(id))
 		return tool_ok(call, json);
-	id = xstrdup(cJSON_GetObjectItemCaseSensitive(json,
-						      "session_id")->valuestring);
-	rc = wait_for_session(call, id, seconds, json,
-			      messages_limit(call, WAIT_MESSAGES_DEFAULT));
-	free(id);
-	return rc;
+	return wait_begin(call, &session_wait, id->valuestring, seconds, json);
 }
 
 static int get_session(struct tool_call *call)

@@ -16,7 +16,9 @@
  *                         content_type, delay_ms, trickle_ms, cut, times
  *                         (1; -1 forever), pass_through (delay, trickle,
  *                         cut and headers applied to the real answer),
- *                         body_bytes (pad the body with spaces to N)}
+ *                         body_bytes (pad the body with spaces to N),
+ *                         drop (read the request, then close the
+ *                         connection without a byte of answer)}
  *   GET  /_fake/fault     {"faults":N}, the faults still queued
  *   DELETE /_fake/fault   drop every queued fault
  *   POST /_fake/config    set knobs, e.g. {"run_ms":N,"queue_ms":N};
@@ -348,6 +350,7 @@ static struct fake_fault *fault_parse(const cJSON *in, const char **cause)
 	fault_body(f, in);
 	f->content_type = fake_xstrdup(ct ? ct : "application/json");
 	f->delay_ms = opt_long(in, "delay_ms", 0);
+	f->drop = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(in, "drop"));
 	f->trickle_ms = opt_long(in, "trickle_ms", 0);
 	f->cut = opt_bool(in, "cut");
 	f->times = (int)opt_long(in, "times", 1);

@@ -51,6 +51,7 @@ struct fake_fault {
 	long delay_ms;
 	long trickle_ms;
 	int cut;
+	int drop;		/* close the connection, no answer at all */
 	int times;		/* < 0: forever */
 	int pass_through;
 };

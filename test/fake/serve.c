@@ -511,9 +511,15 @@ static enum MHD_Result serve_complete(struct MHD_Connection *c,
 		control_record(&req);
 		f = control_take_fault(method, url);
 		fake_unlock();
+		if (f && f->drop) {	/* as a dead kept-alive connection */
+			fake_nap(f->delay_ms);
+			ret = MHD_NO;
+			goto out;
+		}
 		answer(&req, &resp, f, ctx->too_big);
 	}
 	ret = send_resp(c, &resp, f);
+out:
 	control_fault_free(f);
 	fake_resp_release(&resp);
 	req_release(&req);

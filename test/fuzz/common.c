@@ -82,3 +82,25 @@ int fuzz_is_jsonrpc(const cJSON *v)
 		return 0;
 	return method || cJSON_HasObjectItem(v, "id");
 }
+
+char *fuzz_unsurrogate(const char *s, size_t len)
+{
+	char *out = malloc(len + 1);
+	size_t i;
+
+	if (!out)
+		abort();
+	memcpy(out, s, len);
+	out[len] = '\0';
+	for (i = 0; i + 6 <= len; i++) {
+		if (out[i] == '\\' && out[i + 1] == '\\') {
+			i++;	/* an escaped backslash */
+			continue;
+		}
+		if (out[i] == '\\' && out[i + 1] == 'u' &&
+		    (out[i + 2] == 'd' || out[i + 2] == 'D') &&
+		    strchr("89abAB" "cdefCDEF", out[i + 3]) && out[i + 3])
+			memcpy(out + i + 2, "FFFD", 4);
+	}
+	return out;
+}

@@ -24,6 +24,11 @@ void fuzz_setup(const char *const *env);
 /* 1 when s is valid UTF-8 (no overlongs, no surrogates, at most U+10FFFF). */
 int fuzz_utf8_valid(const char *s, size_t len);
 
+/* A copy of JSON text (malloc'd) where every \uD800-\uDFFF escape reads
+ * \uFFFD: JSON's grammar allows lone surrogates (an id is echoed as sent)
+ * but cJSON does not parse them. */
+char *fuzz_unsurrogate(const char *s, size_t len);
+
 /* 1 when v is an object with "jsonrpc": "2.0" and exactly one of a
  * method (a request or notification), a result or an error (a response
  * with an id member). */

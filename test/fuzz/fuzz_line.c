@@ -2,7 +2,7 @@
  * libFuzzer target: the protocol, one input line at a time.
  *
  * The input is split on '\n' and each line goes to mcp_handle_line() of a
- * fresh server, with stdout swapped for memory (jsonrpc_set_sink). So one
+ * fresh server, with stdout swapped for memory (writer_set_sink). So one
  * input can initialize first and reach the states after it (batches need
  * 2025-03-26). Checked for every line the server writes: it ends with the
  * only newline, it is valid UTF-8, it parses as JSON, and every message in
@@ -18,7 +18,8 @@
 #include <string.h>
 #include "config.h"
 #include "fuzz.h"
-#include "jsonrpc.h"
+#include "json.h"
+#include "writer.h"
 #include "mcp.h"
 
 struct capture {
@@ -41,17 +42,21 @@ static int capture_sink(const char *data, size_t len, void *ctx)
 static cJSON *parse_whole(const char *line, size_t len)
 {
 	const char *end = NULL;
+	char *text;
 	cJSON *j;
 
 	if (!json_valid(line, len))
 		return NULL;
-	j = cJSON_ParseWithLengthOpts(line, len, &end, 0);
-	while (j && end < line + len && strchr(" \t\r\n", *end))
+	/* a lone surrogate is JSON; the server answers it (and echoes it) */
+	text = fuzz_unsurrogate(line, len);
+	j = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+	while (j && end < text + len && strchr(" \t\r\n", *end))
 		end++;
-	if (j && end != line + len) {
+	if (j && end != text + len) {
 		cJSON_Delete(j);
-		return NULL;
+		j = NULL;
 	}
+	free(text);
 	return j;
 }
 
@@ -108,11 +113,14 @@ static int check_output_line(const char *line, size_t len, const cJSON *want_id)
 {
 	cJSON *j, *el;
 	int responses = 0;
+	char *text;
 
 	FUZZ_ASSERT(!memchr(line, '\n', len), "raw newline inside a message");
 	FUZZ_ASSERT(!memchr(line, '\0', len), "NUL byte in the output");
 	FUZZ_ASSERT(fuzz_utf8_valid(line, len), "output is not valid UTF-8");
-	j = cJSON_ParseWithLength(line, len);
+	text = fuzz_unsurrogate(line, len);
+	j = cJSON_ParseWithLength(text, len);
+	free(text);
 	FUZZ_ASSERT(j, "output line is not JSON");
 	if (cJSON_IsArray(j)) {
 		FUZZ_ASSERT(cJSON_GetArraySize(j) > 0, "empty batch response");
@@ -186,8 +194,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char *p = (const char *)data, *end = p + size, *nl;
 	struct server srv;
 
-	mcp_init(&srv, -1);
-	jsonrpc_set_sink(capture_sink, &cap);
+	mcp_init(&srv);
+	writer_set_sink(capture_sink, &cap);
 	while (p < end) {
 		nl = memchr(p, '\n', (size_t)(end - p));
 		if (!nl)
@@ -195,7 +203,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		run_line(&srv, &cap, p, (size_t)(nl - p));
 		p = nl + 1;
 	}
-	jsonrpc_set_sink(NULL, NULL);
+	writer_set_sink(NULL, NULL);
 	mcp_release(&srv);
 	buf_release(&cap.out);
 	return 0;

@@ -1,16 +1,19 @@
 #!/usr/bin/env python3
-"""The README's generated blocks: the settings table (from --help, that is
-config.c's option table) and the tool catalog (--list-tools). Each sits
-between two markers:
+"""The documentation's generated blocks: the README's settings table (from
+--help, that is config.c's option table) and its one-line-per-area tool
+summary, and the full tool catalog in docs/tools.md (--list-tools). Each
+sits between two markers:
 
     <!-- begin generated: NAME (make readme) -->
     ...
     <!-- end generated: NAME -->
 
 `python3 test/lib/readme.py` (make readme) rewrites them; test/t-docs.py
-fails when they are stale.
+fails when they are stale. A block may move to another file: only BLOCKS
+below says where each one lives.
 """
 
+import json
 import os
 import subprocess
 import sys
@@ -20,6 +23,7 @@ from helptext import help_entries, help_text  # noqa: E402
 from mcp import BINARY, REPO_ROOT  # noqa: E402
 
 README = os.path.join(REPO_ROOT, "README.md")
+TOOLS_DOC = os.path.join(REPO_ROOT, "docs", "tools.md")
 CLEAN_ENV = {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}
 
 
@@ -28,19 +32,21 @@ def _markers(name):
             "<!-- end generated: %s -->" % name)
 
 
-def _find(text, name):
+def _find(text, name, path):
     begin, end = _markers(name)
     a = text.find(begin)
     b = text.find(end, a + 1)
     if a < 0 or b < 0:
-        raise ValueError("README.md has no generated block '%s'" % name)
+        raise ValueError("%s has no generated block '%s'" % (
+            os.path.relpath(path, REPO_ROOT), name))
     return a + len(begin), b
 
 
 def block(name):
-    with open(README) as f:
+    path = BLOCKS[name][0]
+    with open(path) as f:
         text = f.read()
-    a, b = _find(text, name)
+    a, b = _find(text, name, path)
     return text[a:b]
 
 
@@ -63,23 +69,56 @@ def settings_table():
     return "\n".join(rows) + "\n"
 
 
+def _list_tools(*args):
+    return subprocess.run([BINARY, "--list-tools"] + list(args),
+                          capture_output=True, text=True, check=True,
+                          env=CLEAN_ENV).stdout
+
+
 def catalog():
-    out = subprocess.run([BINARY, "--list-tools"], capture_output=True,
-                         text=True, check=True, env=CLEAN_ENV).stdout
-    return "```\n$ gumloop-mcp --list-tools\n" + out + "```\n"
+    return "```\n$ gumloop-mcp --list-tools\n" + _list_tools() + "```\n"
 
 
-GENERATORS = {"settings": settings_table, "catalog": catalog}
+def areas():
+    """One row per tag, in catalog order: how many tools of each class,
+    and what they do (their titles)."""
+    tools, order = {}, []
+    for t in json.loads(_list_tools("--json")):
+        if t["tag"] not in tools:
+            order.append(t["tag"])
+            tools[t["tag"]] = []
+        tools[t["tag"]].append(t)
+    rows = ["| area | tools | what they do |", "|---|---|---|"]
+    for tag in order:
+        counts = []
+        for cls in ("read", "write", "custom"):
+            n = sum(1 for t in tools[tag] if t["class"] == cls)
+            if n:
+                counts.append("%d %s" % (n, cls))
+        titles = "; ".join(t.get("title") or t["name"] for t in tools[tag])
+        rows.append("| `%s` | %s | %s |" % (tag, ", ".join(counts),
+                                            titles.replace("|", "\\|")))
+    total = sum(len(v) for v in tools.values())
+    return "\n".join(rows) + "\n\n%d tools in all.\n" % total
+
+
+# name -> (file, generator)
+BLOCKS = {"settings": (README, settings_table),
+          "areas": (README, areas),
+          "catalog": (TOOLS_DOC, catalog)}
 
 
 def update():
-    with open(README) as f:
-        text = f.read()
-    for name, make in GENERATORS.items():
-        a, b = _find(text, name)
-        text = text[:a] + make() + text[b:]
-    with open(README, "w") as f:
-        f.write(text)
+    for path in sorted({p for p, _ in BLOCKS.values()}):
+        with open(path) as f:
+            text = f.read()
+        for name, (where, make) in BLOCKS.items():
+            if where != path:
+                continue
+            a, b = _find(text, name, path)
+            text = text[:a] + make() + text[b:]
+        with open(path, "w") as f:
+            f.write(text)
 
 
 if __name__ == "__main__":

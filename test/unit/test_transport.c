@@ -6,7 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "jsonrpc.h"
+#include "json.h"
+#include "log.h"
+#include "reader.h"
+#include "writer.h"
 #include "tap.h"
 
 static struct buf written = BUF_INIT;
@@ -105,18 +108,18 @@ static void test_writer(void)
 {
 	cJSON *id = cJSON_CreateRaw("7"), *res = cJSON_CreateObject();
 
-	jsonrpc_set_sink(to_memory, NULL);
+	writer_set_sink(to_memory, NULL);
 	cJSON_AddStringToObject(res, "text", "a\nb\"c\xff");
-	jsonrpc_send_result(id, res);
+	writer_send_result(id, res);
 	CHECK(!strcmp(written.data, "{\"jsonrpc\":\"2.0\",\"id\":7,\"result\":"
 		      "{\"text\":\"a\\nb\\\"c\xEF\xBF\xBD\"}}\n"),
 	      "one escaped line, invalid UTF-8 replaced");
 	buf_reset(&written);
-	jsonrpc_batch_begin();
-	jsonrpc_send_error(id, -32601, "nope", NULL);
-	jsonrpc_notify("notifications/progress", NULL);
-	jsonrpc_send_result(id, NULL);
-	jsonrpc_batch_end();
+	writer_batch_begin();
+	writer_send_error(id, -32601, "nope", NULL);
+	writer_notify("notifications/progress", NULL);
+	writer_send_result(id, NULL);
+	writer_batch_end();
 	CHECK(!strcmp(written.data,
 		      "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/progress\"}\n"
 		      "[{\"jsonrpc\":\"2.0\",\"id\":7,\"error\":{\"code\":-32601,"
@@ -125,7 +128,60 @@ static void test_writer(void)
 	      "a batch's responses go out as one array line");
 	cJSON_Delete(id);
 	buf_release(&written);
-	jsonrpc_set_sink(NULL, NULL);
+	writer_set_sink(NULL, NULL);
+}
+
+/* Cleans printed text with secrets registered. */
+static char *clean(const char *text)
+{
+	size_t len;
+
+	return writer_clean(strdup(text), &len);
+}
+
+static void test_redaction(void)
+{
+	char *out;
+	cJSON *v;
+
+	redact_register("sk-secret-123");
+	redact_register("nkey5678");
+	out = clean("{\"a\":\"x sk-secret-123 y\"}");
+	CHECK(!strcmp(out, "{\"a\":\"x [redacted] y\"}"), "a secret in a value");
+	free(out);
+	/* "\nkey5678": only the escaped form shows the secret */
+	out = clean("{\"a\":\"\\nkey5678\"}");
+	v = cJSON_Parse(out);
+	CHECK(v && !strstr(out, "nkey5678"),
+	      "a secret the escape makes is cut with its escape: still JSON");
+	cJSON_Delete(v);
+	free(out);
+	out = clean("{\"sk-secret-123\":1}");
+	CHECK(!strstr(out, "secret") && (v = cJSON_Parse(out)), "in a key too");
+	cJSON_Delete(v);
+	free(out);
+	out = clean("{\"a\":\"\xff\xfe ok\"}");
+	CHECK(!strcmp(out, "{\"a\":\"\xEF\xBF\xBD\xEF\xBF\xBD ok\"}"),
+	      "invalid UTF-8 becomes U+FFFD");
+	free(out);
+	redact_wipe();
+}
+
+static void test_escapes(void)
+{
+	char lone[] = "{\"t\":\"a\\ud83d b \\ud83d\\ude00 \\udc00\"}";
+	const char *nul = "{\"t\":\"\\u0000\"}", *not_nul = "{\"t\":\"\\\\u0000\"}";
+	cJSON *v;
+
+	CHECK(json_has_nul_escape(nul, strlen(nul)), "\\u0000 is a NUL");
+	CHECK(!json_has_nul_escape(not_nul, strlen(not_nul)),
+	      "an escaped backslash before u0000 is text, not a NUL");
+	CHECK(json_fix_lone_surrogates(lone, strlen(lone)) == 2,
+	      "two lone surrogates fixed, the pair kept");
+	v = cJSON_Parse(lone);
+	CHECK(v && strstr(cJSON_GetObjectItem(v, "t")->valuestring,
+			  "\xF0\x9F\x98\x80"), "the pair still reads as one emoji");
+	cJSON_Delete(v);
 }
 
 int main(void)
@@ -134,5 +190,7 @@ int main(void)
 	test_raw_lookup();
 	test_array_each();
 	test_writer();
+	test_redaction();
+	test_escapes();
 	return tap_done();
 }
