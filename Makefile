@@ -126,6 +126,12 @@ DEPS = $(OBJS:.o=.d) $(FAKE_OBJS:.o=.d) $(CONF_OBJS:.o=.d) \
 	$(wildcard $(BUILD)/test/fuzz/*.d $(FUZZ_BUILD)/src/*.d \
 		$(FUZZ_BUILD)/src/tools/*.d $(FUZZ_BUILD)/test/fuzz/*.d)
 
+# The targets that run tests first make sure what the tests need is there:
+# on Debian or Ubuntu as root they install it, elsewhere they say what to
+# install (test/ensure-deps.sh). Then make runs again, so that pkg-config
+# sees what was just installed.
+TEST_GOALS = check demo valgrind-check interop fuzz bench
+
 .PHONY: all check unit cases integration demo readme deps install uninstall \
 	clean asan valgrind-check bench fuzz FORCE conformance interop mcpb \
 	deb dist musl-check $(TEST_GOALS:%=run-%)
@@ -133,12 +139,6 @@ DEPS = $(OBJS:.o=.d) $(FAKE_OBJS:.o=.d) $(CONF_OBJS:.o=.d) \
 # make only builds: it needs the three libraries and never calls a package
 # manager.
 all: gumloop-mcp
-
-# The targets that run tests first make sure what the tests need is there:
-# on Debian or Ubuntu as root they install it, elsewhere they say what to
-# install (test/ensure-deps.sh). Then make runs again, so that pkg-config
-# sees what was just installed.
-TEST_GOALS = check demo valgrind-check interop fuzz bench
 
 deps:
 	$(Q)./test/ensure-deps.sh
