@@ -165,8 +165,18 @@ def version():
                           text=True, check=True).stdout.split()[1]
 
 
+# What lists the libraries a binary names: otool on macOS, else objdump.
+LISTER = "otool" if sys.platform == "darwin" else "objdump"
+
+
 def needed_libraries(binary):
-    """The sonames an ELF binary names (objdump -p), in order."""
+    """The libraries a binary names, in order: ELF's NEEDED sonames, or the
+    file names of a Mach-O's load commands."""
+    if LISTER == "otool":
+        out = subprocess.run(["otool", "-L", binary], capture_output=True,
+                             text=True, check=True).stdout
+        return [os.path.basename(l.split()[0])
+                for l in out.splitlines()[1:] if l.strip()]
     out = subprocess.run(["objdump", "-p", binary], capture_output=True,
                          text=True, check=True).stdout
     return re.findall(r"^\s*NEEDED\s+(\S+)$", out, re.M)
@@ -227,7 +237,7 @@ def test_deb_holds_binary_man_page_examples_and_depends_on_its_libraries():
 
 
 def test_dist_tarball_builds_with_libcurl_linked_and_its_formula_names_it():
-    need("git", "objdump")
+    need("git", LISTER)
     if subprocess.run(["git", "-C", REPO_ROOT, "rev-parse"],
                       capture_output=True).returncode:
         raise harness.Skip("not a git checkout: make dist lists git's files")
