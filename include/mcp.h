@@ -28,6 +28,8 @@ enum mcp_log_level {
 	MCP_LOG_OFF
 };
 
+struct task;
+
 struct mcp_request {
 	cJSON *id;		/* the id exactly as sent (a raw node), owned */
 	cJSON *progress_token;	/* raw node, owned, or NULL */
@@ -35,6 +37,7 @@ struct mcp_request {
 	int cancelled;		/* a notifications/cancelled named this id */
 	int deferred;		/* answered later: a wait goes on */
 	int modern;		/* 2026-07-28 request */
+	int tasks_ext;		/* its client declared the tasks extension */
 	const char *version;	/* the version this request speaks */
 	int log_level;		/* notifications/message threshold */
 };
@@ -44,6 +47,7 @@ struct mcp_call {
 	struct mcp_request req;
 	struct tool_call *call;
 	int queued;		/* beyond MCP_MAX_WAITS: not polling yet */
+	struct task *task;	/* a task's call: the answer is kept */
 	struct mcp_call *next;
 };
 
@@ -56,6 +60,7 @@ struct server {
 	size_t polling;			/* how many of them poll (not queued) */
 	long long next_poll;		/* no poll before (--poll-rate) */
 	int eof;			/* input ended: no more requests */
+	struct task *tasks;		/* newest first (tasks.c) */
 	/* Given by the loop: reads what input there is without waiting
 	 * (answering pings, noting cancellations, queueing the rest). */
 	void (*look_at_input)(void *ctx);
@@ -95,6 +100,14 @@ void mcp_handle_line(struct server *srv, const char *line, size_t len);
 int mcp_cancel(struct server *srv, const char *rid, size_t rlen);
 /* 1 when two raw JSON ids are the same id. */
 int mcp_same_id(const char *a, size_t alen, const char *b, size_t blen);
+
+/* What a waiting call may ask of this layer (progress, cancellation). */
+extern const struct call_hooks mcp_call_hooks;
+/* Keeps a call whose wait goes on (taken): it is stepped by
+ * mcp_run_due(); past MCP_MAX_WAITS it queues. */
+void mcp_keep_call(struct server *srv, struct mcp_call *mc);
+/* One poll of a kept call now; answers it when its wait ended. */
+void mcp_step_call(struct server *srv, struct mcp_call *mc);
 
 /* When the next wait poll is due (now_ms time), or -1 when none waits. */
 long long mcp_next_due(const struct server *srv);

@@ -11,8 +11,10 @@
 #include "json.h"
 #include "log.h"
 #include "mcp.h"
+#include "policy.h"
 #include "prompts.h"
 #include "resources.h"
+#include "tasks.h"
 #include "tool.h"
 #include "version.h"
 
@@ -35,12 +37,20 @@ static const char instructions[] =
 	"get_single_gumloop_automation_by_id, then start it with "
 	"create_a_gumloop_flow_run, passing inputs by the names the schema "
 	"gives. Runs and agent work are asynchronous: wait with the "
-	"wait_for_gumloop_* tools (or wait_seconds on the create tools) "
-	"instead of polling by hand, and call them again when a result says "
-	"timed_out. Writes spend credits: pass an idempotency_key when you "
-	"may retry (a repeat with the same key replays the first result). "
+	"wait_for_gumloop_* tools (timeout_seconds, default 50; or "
+	"wait_seconds, default 0, on the create tools) instead of polling by "
+	"hand, and call them again when a result says timed_out. Lists page "
+	"with page_size (default 20) and cursor (the next_cursor of the page "
+	"before). Writes spend credits: pass an idempotency_key (1 to 128 "
+	"characters) when you may retry (a repeat with the same key replays "
+	"the first result); "
+	"an identical write within 10 s is not sent again unless force is "
+	"true. A session in approval_required waits for a person: ask them, "
+	"then send their decisions with resolve_gumloop_session_approvals. "
+	"messages_limit keeps a session's newest N messages. "
 	"team_id, user_id and project_id are optional: they default to "
-	"GUMLOOP_TEAM_ID, GUMLOOP_USER_ID and GUMLOOP_PROJECT_ID.";
+	"GUMLOOP_TEAM_ID, GUMLOOP_USER_ID and GUMLOOP_PROJECT_ID (the "
+	"organization tools want an organization admin's user_id).";
 
 cJSON *rpc_fail(struct rpc_error *err, int code, const char *fmt, ...)
 {
@@ -151,7 +161,26 @@ static cJSON *server_info(void)
 	return info;
 }
 
-static cJSON *server_capabilities(void)
+/* Tasks: a core capability in 2025-11-25, an extension in 2026-07-28. */
+static void add_tasks_capability(cJSON *caps, const char *version)
+{
+	cJSON *t;
+
+	if (!strcmp(version, MCP_MODERN_VERSION)) {
+		cJSON_AddObjectToObject(cJSON_AddObjectToObject(caps, "extensions"),
+					TASKS_EXTENSION);
+		return;
+	}
+	if (strcmp(version, "2025-11-25") < 0)
+		return;
+	t = cJSON_AddObjectToObject(caps, "tasks");
+	cJSON_AddObjectToObject(t, "list");
+	cJSON_AddObjectToObject(t, "cancel");
+	cJSON_AddObjectToObject(cJSON_AddObjectToObject(cJSON_AddObjectToObject(
+		t, "requests"), "tools"), "call");
+}
+
+static cJSON *server_capabilities(const char *version)
 {
 	cJSON *caps = cJSON_CreateObject(), *caps_resources;
 
@@ -164,6 +193,7 @@ static cJSON *server_capabilities(void)
 	cJSON_AddFalseToObject(caps_resources, "subscribe");
 	cJSON_AddFalseToObject(caps_resources, "listChanged");
 	cJSON_AddObjectToObject(caps, "completions");
+	add_tasks_capability(caps, version);
 	return caps;
 }
 
@@ -195,7 +225,8 @@ static cJSON *m_initialize(struct server *srv, const cJSON *params,
 	srv->initialized = 1;
 	result = cJSON_CreateObject();
 	cJSON_AddStringToObject(result, "protocolVersion", srv->version);
-	cJSON_AddItemToObject(result, "capabilities", server_capabilities());
+	cJSON_AddItemToObject(result, "capabilities",
+			      server_capabilities(srv->version));
 	cJSON_AddItemToObject(result, "serverInfo", server_info());
 	cJSON_AddStringToObject(result, "instructions", instructions);
 	return result;
@@ -211,7 +242,8 @@ static cJSON *m_discover(struct server *srv, const cJSON *params,
 	 * versions are reached through initialize */
 	versions = cJSON_AddArrayToObject(result, "supportedVersions");
 	cJSON_AddItemToArray(versions, cJSON_CreateString(MCP_MODERN_VERSION));
-	cJSON_AddItemToObject(result, "capabilities", server_capabilities());
+	cJSON_AddItemToObject(result, "capabilities",
+			      server_capabilities(MCP_MODERN_VERSION));
 	cJSON_AddItemToObject(result, "serverInfo", server_info());
 	cJSON_AddStringToObject(result, "instructions", instructions);
 	return result;
@@ -255,6 +287,17 @@ int mcp_parse_cursor(const cJSON *params, const char *prefix, long *offset)
 	return *end || *offset <= 0 ? -1 : 0;
 }
 
+/* What tools/list shows in this era: the title where it fits, and task
+ * support where tasks are per tool (2025-11-25; the extension is not). */
+static unsigned list_how(const struct server *srv)
+{
+	const char *v = mcp_version(srv);
+
+	if (strcmp(v, "2025-06-18") < 0)
+		return LIST_TITLED;
+	return !strcmp(v, "2025-11-25") ? LIST_TASKS : 0;
+}
+
 static cJSON *m_tools_list(struct server *srv, const cJSON *params,
 			   struct rpc_error *err)
 {
@@ -268,8 +311,7 @@ static cJSON *m_tools_list(struct server *srv, const cJSON *params,
 				"server returned, or none for the first page");
 	result = cJSON_CreateObject();
 	cJSON_AddItemToObject(result, "tools", json_raw_reference(
-		tool_listed_page(offset, TOOLS_PAGE_SIZE,
-				 !mcp_version_at_least(srv, "2025-06-18"))));
+		tool_listed_page(offset, TOOLS_PAGE_SIZE, list_how(srv))));
 	end = offset + TOOLS_PAGE_SIZE;
 	if (end < total) {
 		snprintf(cursor, sizeof(cursor), "tools:%ld", end);
@@ -300,7 +342,11 @@ static int hook_check(struct tool_call *call)
 
 static void hook_progress(struct tool_call *call, const char *message)
 {
-	send_progress(&owner_of(call)->req, message);
+	struct mcp_call *mc = owner_of(call);
+
+	send_progress(&mc->req, message);
+	if (mc->task)
+		tasks_call_progress(mc->task, message);
 }
 
 static void hook_log(struct tool_call *call, int level, const char *message)
@@ -309,7 +355,9 @@ static void hook_log(struct tool_call *call, int level, const char *message)
 	       "gumloop", message);
 }
 
-static const struct call_hooks hooks = { hook_check, hook_progress, hook_log };
+const struct call_hooks mcp_call_hooks = {
+	hook_check, hook_progress, hook_log
+};
 
 static void decorate_modern(cJSON *result, unsigned flags);
 
@@ -320,7 +368,9 @@ static void answer_call(struct mcp_call *mc)
 	cJSON *result = tool_call_finish(mc->call, &cause);
 
 	mc->call = NULL;
-	if (mc->req.cancelled) {
+	if (mc->task) {
+		tasks_call_ended(the_server, mc->task, result, cause);
+	} else if (mc->req.cancelled) {
 		cJSON_Delete(result);
 	} else if (result) {
 		if (mc->req.modern)
@@ -336,8 +386,7 @@ static void answer_call(struct mcp_call *mc)
 	free(mc);
 }
 
-/* Keeps a call whose wait goes on; past MCP_MAX_WAITS it queues. */
-static void keep_waiting(struct server *srv, struct mcp_call *mc)
+void mcp_keep_call(struct server *srv, struct mcp_call *mc)
 {
 	struct mcp_call **tail = &srv->calls;
 	size_t ahead = 0;
@@ -356,12 +405,31 @@ static void keep_waiting(struct server *srv, struct mcp_call *mc)
 	send_progress(&mc->req, msg);
 }
 
+/*
+ * Whether a tools/call runs as a task: asked with params.task (2025-11-25),
+ * or, for a tool that starts or waits for Gumloop work, a client that
+ * declared the tasks extension (2026-07-28: the server decides).
+ */
+static int wants_task(const struct mcp_request *req, const cJSON *task,
+		      const char *name)
+{
+	const struct tool_def *def = tool_find(name);
+
+	if (req->modern)
+		return req->tasks_ext && def && tool_runs_as_task(def) &&
+		       !policy_hidden_by(def);
+	return cJSON_IsObject(task) && req->version &&
+	       strcmp(req->version, "2025-11-25") >= 0;
+}
+
 static cJSON *m_tools_call(struct server *srv, const cJSON *params,
 			   struct rpc_error *err)
 {
 	const cJSON *name = cJSON_GetObjectItemCaseSensitive(params, "name");
 	const cJSON *args = cJSON_GetObjectItemCaseSensitive(params, "arguments");
+	const cJSON *task = cJSON_GetObjectItemCaseSensitive(params, "task");
 	struct mcp_request *req = srv->current;
+	struct call_env env = { &mcp_call_hooks, NULL, NULL, 0 };
 	struct mcp_call *mc;
 	char *cause = NULL;
 	cJSON *result;
@@ -374,19 +442,23 @@ static cJSON *m_tools_call(struct server *srv, const cJSON *params,
 		return rpc_fail(err, JSONRPC_INVALID_PARAMS,
 				"params.arguments must be an object of named "
 				"arguments");
+	if (wants_task(req, task, name->valuestring))
+		return tasks_start(srv, name->valuestring,
+				   cJSON_IsObject(args) ? args : NULL, task, err);
 	mc = xcalloc(1, sizeof(*mc));
 	mc->req = *req;	/* shares id and token until it keeps them */
 	srv->current = &mc->req;	/* a cancellation marks it */
+	env.owner = mc;
+	env.version = mcp_version(srv);
 	mc->call = tool_call_start(name->valuestring,
-				   cJSON_IsObject(args) ? args : NULL, &hooks,
-				   mc, mcp_version(srv));
+				   cJSON_IsObject(args) ? args : NULL, &env);
 	srv->current = req;
 	req->cancelled |= mc->req.cancelled;
 	req->progress = mc->req.progress;
 	if (tool_call_waiting(mc->call) && !req->cancelled) {
 		req->deferred = 1;	/* the id and token move to mc */
 		req->id = req->progress_token = NULL;
-		keep_waiting(srv, mc);
+		mcp_keep_call(srv, mc);
 		return NULL;
 	}
 	result = tool_call_finish(mc->call, &cause);
@@ -431,11 +503,12 @@ int mcp_cancel(struct server *srv, const char *rid, size_t rlen)
 		return 1;
 	}
 	for (mc = srv->calls; mc; mc = mc->next)
-		if (is_request(&mc->req, rid, rlen)) {
+		if (!mc->task && is_request(&mc->req, rid, rlen)) {
 			mc->req.cancelled = 1;
 			return 1;
 		}
-	return 0;
+	/* a task is cancelled by tasks/cancel, its tasks/result like this */
+	return tasks_cancel_waiter(srv, rid, rlen);
 }
 
 /* ---- waits ------------------------------------------------------------ */
@@ -516,9 +589,16 @@ void mcp_run_due(struct server *srv)
 	if (!mc || tool_call_due(mc->call) > now || srv->next_poll > now)
 		return;
 	srv->next_poll = now + poll_gap_ms();
+	mcp_step_call(srv, mc);
+}
+
+void mcp_step_call(struct server *srv, struct mcp_call *mc)
+{
+	struct mcp_request *outer = srv->current;
+
 	srv->current = &mc->req;
 	tool_call_step(mc->call);
-	srv->current = NULL;
+	srv->current = outer;
 	answer_ended(srv);
 }
 
@@ -535,6 +615,7 @@ void mcp_release(struct server *srv)
 		answer_call(mc);
 	}
 	srv->polling = 0;
+	tasks_release(srv);
 }
 
 /* Method flags. */
@@ -542,6 +623,7 @@ void mcp_release(struct server *srv)
 #define M_MODERN	(1u << 1)	/* modern era only */
 #define M_ANYTIME	(1u << 2)	/* allowed before initialize */
 #define M_LIST		(1u << 3)	/* carries ttlMs / cacheScope */
+#define M_TASKS		(1u << 4)	/* needs the tasks capability */
 
 struct method {
 	const char *name;
@@ -562,6 +644,11 @@ static const struct method methods[] = {
 	{ "prompts/list", prompts_list, M_LIST },
 	{ "prompts/get", prompts_get, 0 },
 	{ "completion/complete", completion_complete, 0 },
+	{ "tasks/get", tasks_get, M_TASKS },
+	{ "tasks/cancel", tasks_cancel, M_TASKS },
+	{ "tasks/result", tasks_result, M_TASKS | M_LEGACY },
+	{ "tasks/list", tasks_list, M_TASKS | M_LEGACY },
+	{ "tasks/update", tasks_update, M_TASKS | M_MODERN },
 };
 
 static const struct method *find_method(const char *name)
@@ -681,6 +768,8 @@ static int modern_setup(struct mcp_request *req, const cJSON *meta,
 			 MCP_MODERN_VERSION);
 		return -1;
 	}
+	req->tasks_ext = cJSON_HasObjectItem(cJSON_GetObjectItemCaseSensitive(
+		caps, "extensions"), TASKS_EXTENSION);
 	if (level && (!cJSON_IsString(level) ||
 		      (req->log_level = level_parse(level->valuestring)) < 0)) {
 		rpc_fail(err, JSONRPC_INVALID_PARAMS, "invalid params._meta"
@@ -708,6 +797,31 @@ static void decorate_modern(cJSON *result, unsigned flags)
 			      server_info());
 }
 
+/* The tasks methods: 2025-11-25 on, and for a modern request only when
+ * its client declared the extension (-32021 names it). */
+static int tasks_allowed(const struct mcp_request *req, struct rpc_error *err)
+{
+	cJSON *ext;
+
+	if (!req->modern && (!req->version ||
+			     strcmp(req->version, "2025-11-25") < 0)) {
+		rpc_fail(err, JSONRPC_METHOD_NOT_FOUND, "tasks exist from "
+			 "protocol 2025-11-25 on; this session negotiated %s",
+			 req->version ? req->version : "none");
+		return 0;
+	}
+	if (!req->modern || req->tasks_ext)
+		return 1;
+	rpc_fail(err, MCP_MISSING_CAPABILITY, "missing required client "
+		 "capability: declare the %s extension in clientCapabilities",
+		 TASKS_EXTENSION);
+	err->data = cJSON_CreateObject();
+	ext = cJSON_AddObjectToObject(cJSON_AddObjectToObject(
+		err->data, "requiredCapabilities"), "extensions");
+	cJSON_AddObjectToObject(ext, TASKS_EXTENSION);
+	return 0;
+}
+
 /* Checks era and lifecycle rules; NULL with *err when the call is refused. */
 static const struct method *admit(struct server *srv, const struct message *m,
 				  const struct mcp_request *req,
@@ -733,6 +847,8 @@ static const struct method *admit(struct server *srv, const struct message *m,
 				"server not initialized: send initialize first "
 				"(or a %s request with its _meta)",
 				MCP_MODERN_VERSION), NULL;
+	if ((mt->flags & M_TASKS) && !tasks_allowed(req, err))
+		return NULL;
 	return mt;
 }
 

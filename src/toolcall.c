@@ -301,6 +301,25 @@ static int add_scope(struct tool_call *call, const char *method,
 			http_url_add_query(&req->url, "team_id", team);
 		return 0;
 	}
+	if (call->def->scope == SCOPE_TEAM_BODY) {
+		team = scope_value(call, "team_id", cfg.team_id);
+		if (team && req->json)
+			cJSON_AddStringToObject(req->json, "team_id", team);
+		return 0;
+	}
+	if (call->def->scope == SCOPE_USER) {
+		user = scope_value(call, "user_id", cfg.user_id);
+		if (!user)
+			return tool_error(call, "no user id: pass user_id (an "
+					  "organization admin's), or set "
+					  "GUMLOOP_USER_ID in the server's "
+					  "environment");
+		if (in_body)
+			cJSON_AddStringToObject(req->json, "user_id", user);
+		else
+			http_url_add_query(&req->url, "user_id", user);
+		return 0;
+	}
 	if (call->def->scope != SCOPE_LEGACY)
 		return 0;
 	user = scope_value(call, "user_id", cfg.user_id);
@@ -620,8 +639,7 @@ static void refuse_unlisted(struct tool_call *call, int dispatched)
 }
 
 struct tool_call *tool_call_start(const char *name, const cJSON *args,
-				  const struct call_hooks *hooks, void *owner,
-				  const char *version)
+				  const struct call_env *env)
 {
 	const struct tool_def *def = discovery_find(name);
 	struct tool_call *call = xcalloc(1, sizeof(*call));
@@ -640,9 +658,10 @@ struct tool_call *tool_call_start(const char *name, const cJSON *args,
 	}
 	call->name = xstrdup(name);
 	call->args = args ? cJSON_Duplicate(args, 1) : cJSON_CreateObject();
-	call->hooks = hooks;
-	call->owner = owner;
-	call->version = version;
+	call->hooks = env->hooks;
+	call->owner = env->owner;
+	call->version = env->version;
+	call->wait_cap_s = env->wait_cap_s;
 	call->started = now_ms();
 	if (!def || (!discovery_owns(def) && policy_hidden_by(def))) {
 		call->def = def;
@@ -683,6 +702,13 @@ void tool_call_stop(struct tool_call *call)
 	wait_stop(call);
 }
 
+void tool_call_audit(const struct tool_call *call, const char *outcome)
+{
+	audit_record(call->name, call->def ? tool_access_str(call->def->access)
+					   : NULL, outcome, call->status,
+		     now_ms() - call->started, call->args);
+}
+
 cJSON *tool_call_finish(struct tool_call *call, char **cause)
 {
 	cJSON *result = NULL;
@@ -702,9 +728,7 @@ cJSON *tool_call_finish(struct tool_call *call, char **cause)
 	}
 	if (call->def && !replayed && !call->protocol_error)
 		idempotency_record(call, result);
-	audit_record(call->name, call->def ? tool_access_str(call->def->access)
-					   : NULL, outcome_of(call),
-		     call->status, now_ms() - call->started, call->args);
+	tool_call_audit(call, outcome_of(call));
 	call_free(call);
 	return result;
 }
@@ -721,8 +745,8 @@ static const struct call_hooks in_place = { stop_check, NULL, NULL };
 cJSON *tool_call_run(const char *name, const cJSON *args,
 		     const char *version, int *protocol_error, char **cause)
 {
-	struct tool_call *call = tool_call_start(name, args, &in_place, NULL,
-						 version);
+	struct call_env env = { &in_place, NULL, version, 0 };
+	struct tool_call *call = tool_call_start(name, args, &env);
 	long long wait;
 
 	while (tool_call_waiting(call)) {

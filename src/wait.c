@@ -19,11 +19,12 @@
 long wait_limit_s(const struct tool_call *call, const char *arg, long def)
 {
 	double s = tool_arg_num(call, arg, (double)def);
+	long cap = call->wait_cap_s > 0 ? call->wait_cap_s : cfg.max_wait_s;
 
 	if (s < 0)
 		s = 0;
-	if (s > (double)cfg.max_wait_s)
-		s = (double)cfg.max_wait_s;
+	if (s > (double)cap)
+		s = (double)cap;
 	return (long)s;
 }
 

@@ -11,7 +11,7 @@
 
 static const char *const tags[] = {
 	"flows", "files", "agents", "sessions", "skills", "artifacts", "mcp",
-	"admin", "models", "brain", "evaluations",
+	"admin", "models", "brain", "browser", "evaluations",
 };
 
 static int valid_name(const char *s)
@@ -101,8 +101,13 @@ static int param_schemas_valid(const struct tool_def *t)
 			continue;
 		s = cJSON_Parse(p->schema);
 		type = cJSON_GetObjectItemCaseSensitive(s, "type");
-		ok = cJSON_IsObject(s) && cJSON_IsString(type) &&
-		     !strcmp(type->valuestring, types[p->type]);
+		/* P_ANY: the schema names the JSON types it admits */
+		if (p->type == P_ANY)
+			ok = cJSON_IsArray(type) ||
+			     cJSON_HasObjectItem(s, "oneOf");
+		else
+			ok = cJSON_IsObject(s) && cJSON_IsString(type) &&
+			     !strcmp(type->valuestring, types[p->type]);
 		cJSON_Delete(s);
 	}
 	return ok;
