@@ -58,6 +58,8 @@ enum tool_scope {
 #define T_WAIT		(1u << 3)	/* a wait tool: takes timeout_seconds */
 #define T_STREAM_HOST	(1u << 4)	/* sent to the stream base URL */
 #define T_DOWNLOAD	(1u << 5)	/* returns bytes, not JSON */
+#define T_TASK		(1u << 7)	/* starts Gumloop work that may run as
+					   an MCP task (with T_WAIT: waits) */
 #define T_DISPATCH	(1u << 6)	/* runs the tool its arguments name
 					   (discovery): no implied arguments */
 
@@ -243,8 +245,8 @@ cJSON *tool_call_finish(struct tool_call *call, char **cause);
 cJSON *tool_call_run(const char *name, const cJSON *args,
 		     const char *version, int *protocol_error, char **cause);
 /* Writes the call's audit line now (a task's start; its end is written by
- * tool_call_finish). */
-void tool_call_audit(const struct tool_call *call, const char *outcome);
+ * tool_call_finish). -1 when the line could not be written. */
+int tool_call_audit(const struct tool_call *call, const char *outcome);
 /* Sleeps ms while the call's hooks look at the input; 1 when it must stop. */
 int tool_nap(struct tool_call *call, long ms);
 
@@ -277,6 +279,9 @@ int tool_ok(struct tool_call *call, cJSON *take_obj);
 cJSON *tool_call_result(struct tool_call *call);
 /* The compact JSON text of the call's structured result, as a text item. */
 cJSON *tool_text_item(const cJSON *structured);
+/* Adds to a CallToolResult the note that its call is not in the audit log
+ * (audit_record failed): the client learns what the operator will not. */
+void tool_note_audit_failure(cJSON *result);
 
 /* Argument access (NULL / default when absent). */
 const char *tool_arg_str(const struct tool_call *call, const char *name);

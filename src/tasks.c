@@ -375,8 +375,8 @@ void tasks_call_ended(struct server *srv, struct task *t, cJSON *take_result,
 	}
 	free(t->message);
 	t->message = NULL;
-	answer_waiters(t);
 	notify_status(t);
+	answer_waiters(t);
 }
 
 void tasks_call_progress(struct task *t, const char *message)
@@ -683,8 +683,8 @@ cJSON *tasks_cancel(struct server *srv, const cJSON *params,
 	t->message = stop_job(srv, t);
 	t->ended = t->cancelled = 1;
 	t->updated = wall_ms();
-	answer_waiters(t);
 	notify_status(t);
+	answer_waiters(t);
 	return mcp_modern(srv) ? cJSON_CreateObject() : task_json(t, 0);
 }
 

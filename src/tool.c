@@ -162,6 +162,20 @@ const struct param *tool_param(const struct tool_def *def, const char *name)
 	return NULL;
 }
 
+/* Ids are short (Gumloop's are some 20-40 characters): a bound in the
+ * schema of those that go into a URL tells the model, and the check
+ * refuses a runaway value before it reaches one. (The scope ids are left
+ * out to keep the catalog small: a URL over its cap is refused anyway.) */
+#define ID_MAX_LENGTH 256
+
+static int is_url_id(const struct param *p)
+{
+	size_t n = strlen(p->name);
+
+	return p->type == P_STRING && (p->in == IN_PATH || p->in == IN_QUERY) &&
+	       n > 3 && !strcmp(p->name + n - 3, "_id");
+}
+
 static cJSON *param_schema(const struct param *p)
 {
 	cJSON *s = p->schema ? cJSON_Parse(p->schema) : NULL;
@@ -170,6 +184,8 @@ static cJSON *param_schema(const struct param *p)
 		s = cJSON_CreateObject();
 		cJSON_AddStringToObject(s, "type", type_name(p->type));
 	}
+	if (is_url_id(p) && !cJSON_HasObjectItem(s, "maxLength"))
+		cJSON_AddNumberToObject(s, "maxLength", ID_MAX_LENGTH);
 	if (p->description && !cJSON_HasObjectItem(s, "description"))
 		cJSON_AddStringToObject(s, "description", p->description);
 	return s;
@@ -363,7 +379,7 @@ static cJSON *describe(const struct tool_def *def, int fresh, unsigned how)
 
 int tool_runs_as_task(const struct tool_def *def)
 {
-	return (def->flags & (T_WAITABLE | T_WAIT)) != 0;
+	return (def->flags & (T_TASK | T_WAIT)) != 0;
 }
 
 cJSON *tool_describe(const struct tool_def *def)
@@ -516,6 +532,36 @@ static int type_matches(enum param_type t, const cJSON *v)
 	return t == P_ANY || is_type(type_name(t), v);	/* P_ANY: any_matches() */
 }
 
+/* Characters (code points) of valid UTF-8, as maxLength counts them. */
+static size_t chars(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xC0) != 0x80;
+	return n;
+}
+
+/* A string over the maxLength its listed schema gives. */
+static int too_long(const struct tool_def *def, const struct param *p,
+		    const cJSON *v, char **cause)
+{
+	const cJSON *props = cJSON_GetObjectItemCaseSensitive(
+		tool_input_schema(def), "properties");
+	const cJSON *max = cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(props, p->name), "maxLength");
+	size_t n;
+
+	if (p->type != P_STRING || !cJSON_IsNumber(max))
+		return 0;
+	n = chars(v->valuestring);
+	if ((double)n <= max->valuedouble)
+		return 0;
+	*cause = xasprintf("invalid argument '%s': at most %.0f characters, not "
+			   "%zu", p->name, max->valuedouble, n);
+	return -1;
+}
+
 static char *known_names(const struct tool_def *def)
 {
 	const struct param *lists[5], *p;
@@ -582,6 +628,8 @@ int tool_check_args(const struct tool_def *def, const cJSON *args, char **cause)
 					 "128 characters");
 			return -1;
 		}
+		if (too_long(def, p, v, cause) < 0)
+			return -1;
 	}
 	for (i = 0; i < n; i++) {
 		for (p = lists[i]; p->name; p++) {

@@ -250,18 +250,32 @@ static const char *scope_value(const struct tool_call *call, const char *name,
 	return v && *v ? v : fallback;
 }
 
-static void add_query_value(struct buf *url, const char *name, const cJSON *v)
+/* Fails the call whose URL would pass HTTP_MAX_URL: nothing is sent. */
+static int url_too_long(struct tool_call *call, const char *name)
+{
+	if (name)
+		return tool_error(call, "invalid argument '%s': too long for the "
+				  "request URL (over %u bytes in all); nothing "
+				  "was sent", name, HTTP_MAX_URL);
+	return tool_error(call, "%s failed: the request URL would be over %u "
+			  "bytes; nothing was sent", call->def->name,
+			  HTTP_MAX_URL);
+}
+
+static int add_query_value(struct buf *url, const char *name, const cJSON *v)
 {
 	char num[64];
 
-	if (cJSON_IsString(v)) {
-		http_url_add_query(url, name, v->valuestring);
-	} else if (cJSON_IsBool(v)) {
-		http_url_add_query(url, name, cJSON_IsTrue(v) ? "true" : "false");
-	} else if (cJSON_IsNumber(v)) {
+	if (cJSON_IsString(v))
+		return http_url_add_query(url, name, v->valuestring);
+	if (cJSON_IsBool(v))
+		return http_url_add_query(url, name,
+					  cJSON_IsTrue(v) ? "true" : "false");
+	if (cJSON_IsNumber(v)) {
 		snprintf(num, sizeof(num), "%.17g", v->valuedouble);
-		http_url_add_query(url, name, num);
+		return http_url_add_query(url, name, num);
 	}
+	return 0;
 }
 
 /* Fills the path template: "{name}" becomes the encoded argument. */
@@ -282,7 +296,8 @@ static int fill_path(struct tool_call *call, const char *tmpl, struct buf *url)
 		if (!value || !*value)
 			return tool_error(call, "missing required argument '%s'",
 					  name);
-		http_url_add_segment(url, value);
+		if (http_url_add_segment(url, value) < 0)
+			return url_too_long(call, name);
 		p = close + 1;
 	}
 	buf_addstr(url, p);
@@ -363,13 +378,16 @@ int tool_build_request(struct tool_call *call, const char *method,
 		v = tool_arg(call, p->name);
 		if (!v)
 			continue;
-		if (p->in == IN_QUERY)
-			add_query_value(&req->url, p->name, v);
-		else if (p->in == IN_BODY && req->json)
+		if (p->in == IN_QUERY &&
+		    add_query_value(&req->url, p->name, v) < 0)
+			return url_too_long(call, p->name);
+		if (p->in == IN_BODY && req->json)
 			cJSON_AddItemToObject(req->json, p->name,
 					      cJSON_Duplicate(v, 1));
 	}
-	return add_scope(call, method, req);
+	if (add_scope(call, method, req) < 0)
+		return -1;
+	return req->url.overflow ? url_too_long(call, NULL) : 0;
 }
 
 /* Lets a cancellation (or, for a wait's poll, the end of input) cut a
@@ -521,7 +539,8 @@ cJSON *tool_get_json(struct tool_call *call, const char *path,
 	http_request_init(&req, "GET");
 	rc = tool_build_request(call, "GET", path, &req);
 	for (; rc == 0 && query && query[0]; query += 2)
-		http_url_add_query(&req.url, query[0], query[1]);
+		if (http_url_add_query(&req.url, query[0], query[1]) < 0)
+			rc = url_too_long(call, query[0]);
 	if (rc == 0)
 		json = tool_exchange(call, &req);
 	http_request_release(&req);
@@ -569,6 +588,24 @@ cJSON *tool_call_result(struct tool_call *call)
 	return result;
 }
 
+void tool_note_audit_failure(cJSON *result)
+{
+	cJSON *content = cJSON_GetObjectItemCaseSensitive(result, "content");
+	cJSON *item;
+	char *text;
+
+	if (!cJSON_IsArray(content))
+		return;
+	text = xasprintf("note: this call is not in the audit log: %s. Until "
+			 "it can be written again, writes and custom tools are "
+			 "refused.", audit_failure());
+	item = cJSON_CreateObject();
+	cJSON_AddStringToObject(item, "type", "text");
+	cJSON_AddStringToObject(item, "text", text);
+	cJSON_AddItemToArray(content, item);
+	free(text);
+}
+
 static void call_free(struct tool_call *call)
 {
 	wait_free(call);
@@ -608,6 +645,13 @@ static int admit_call(struct tool_call *call)
 	if (!cfg.api_key) {
 		call->refused = 1;
 		return tool_error(call, "%s", cfg.credential_problem);
+	}
+	/* a write is never done unrecorded */
+	if (call->def->access != TOOL_READ && audit_ready() < 0) {
+		call->refused = 1;
+		return tool_error(call, "refused: %s; writes and custom tools are "
+				  "refused until it can be written again (reads "
+				  "go on)", audit_failure());
 	}
 	return 0;
 }
@@ -702,11 +746,11 @@ void tool_call_stop(struct tool_call *call)
 	wait_stop(call);
 }
 
-void tool_call_audit(const struct tool_call *call, const char *outcome)
+int tool_call_audit(const struct tool_call *call, const char *outcome)
 {
-	audit_record(call->name, call->def ? tool_access_str(call->def->access)
-					   : NULL, outcome, call->status,
-		     now_ms() - call->started, call->args);
+	return audit_record(call->name, call->def ?
+			    tool_access_str(call->def->access) : NULL, outcome,
+			    call->status, now_ms() - call->started, call->args);
 }
 
 cJSON *tool_call_finish(struct tool_call *call, char **cause)
@@ -728,7 +772,8 @@ cJSON *tool_call_finish(struct tool_call *call, char **cause)
 	}
 	if (call->def && !replayed && !call->protocol_error)
 		idempotency_record(call, result);
-	tool_call_audit(call, outcome_of(call));
+	if (tool_call_audit(call, outcome_of(call)) < 0 && result)
+		tool_note_audit_failure(result);
 	call_free(call);
 	return result;
 }

@@ -402,7 +402,7 @@ const struct tool_def agents_tools[] = {
 		"asynchronously: then wait_for_gumloop_agent_interaction.",
 	  .access = TOOL_WRITE, .tag = "agents", .scope = SCOPE_LEGACY,
 	  .method = "POST", .path = "/start_agent", .params = start_params,
-	  .output_schema = interaction_schema, .flags = T_WAITABLE,
+	  .output_schema = interaction_schema, .flags = T_WAITABLE | T_TASK,
 	  .handler = start_interaction },
 	{ .name = "get_single_gumloop_agent_interaction_by_id",
 	  .title = "Get an agent interaction",

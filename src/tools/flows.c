@@ -429,7 +429,7 @@ const struct tool_def flows_tools[] = {
 		"wait_for_gumloop_flow_run.",
 	  .access = TOOL_WRITE, .tag = "flows", .scope = SCOPE_LEGACY,
 	  .method = "POST", .path = "/start_pipeline", .params = start_params,
-	  .output_schema = started_schema, .flags = T_WAITABLE,
+	  .output_schema = started_schema, .flags = T_WAITABLE | T_TASK,
 	  .handler = start_flow_run },
 	{ .name = "get_single_gumloop_flow_run_by_id", .title = "Get a flow run",
 	  .description = "Get a flow run: state (QUEUED, RUNNING, DONE, "

@@ -670,7 +670,7 @@ const struct tool_def sessions_tools[] = {
 	  .access = TOOL_WRITE, .tag = "sessions", .scope = SCOPE_TEAM,
 	  .method = "POST", .path = "/agents/{agent_id}/sessions",
 	  .params = create_params, .output_schema = session_schema,
-	  .flags = T_WAITABLE, .handler = post_session },
+	  .flags = T_WAITABLE | T_TASK, .handler = post_session },
 	{ .name = "get_single_gumloop_session_by_id", .title = "Get a session",
 	  .description = "Get a session's state and messages; reply is the "
 		"agent's final answer once completed.",
@@ -685,7 +685,7 @@ const struct tool_def sessions_tools[] = {
 	  .access = TOOL_WRITE, .tag = "sessions", .scope = SCOPE_TEAM,
 	  .method = "POST", .path = "/sessions/{session_id}/messages",
 	  .params = send_params, .output_schema = session_schema,
-	  .flags = T_WAITABLE, .handler = post_session },
+	  .flags = T_WAITABLE | T_TASK, .handler = post_session },
 	{ .name = "cancel_a_gumloop_session", .title = "Cancel a session",
 	  .description = "Stop a processing or queued session (it becomes "
 		"failed).",

@@ -1,5 +1,6 @@
 """A tiny TAP test runner: every function named test_* in the calling
 module runs in definition order; each prints "ok N - name" or "not ok".
+A test that cannot run here raises Skip("why"): "ok N - name # SKIP why".
 
     if __name__ == "__main__":
         harness.main(globals())
@@ -12,7 +13,7 @@ import traceback
 
 
 class Skip(Exception):
-    """Raised by a test that cannot run here: TAP's "# SKIP reason"."""
+    """Raised by a test that cannot run here; the reason is reported."""
 
 
 def main(scope):
