@@ -38,8 +38,18 @@ struct mcp_request {
 	int deferred;		/* answered later: a wait goes on */
 	int modern;		/* 2026-07-28 request */
 	int tasks_ext;		/* its client declared the tasks extension */
+	int elicitation;	/* its client can ask its user (forms) */
 	const char *version;	/* the version this request speaks */
 	int log_level;		/* notifications/message threshold */
+};
+
+/* Forms a call asked its user (elicitation), and the answers so far. */
+struct mcp_ask {
+	cJSON *keys;		/* per form: the request id sent (legacy) or
+				   the inputRequests key (a modern task) */
+	cJSON *forms;		/* the elicitation params, in order */
+	cJSON *answers;		/* per form: its result, or null */
+	int unanswered;
 };
 
 /* A tools/call that waits: answered when its wait ends. */
@@ -48,6 +58,7 @@ struct mcp_call {
 	struct tool_call *call;
 	int queued;		/* beyond MCP_MAX_WAITS: not polling yet */
 	struct task *task;	/* a task's call: the answer is kept */
+	struct mcp_ask *ask;	/* its user was asked, or NULL */
 	struct mcp_call *next;
 };
 
@@ -55,6 +66,8 @@ struct server {
 	int initialized;		/* legacy initialize answered */
 	const char *version;		/* negotiated legacy version or NULL */
 	int log_level;			/* legacy logging/setLevel threshold */
+	int elicitation;		/* the legacy client can ask its user */
+	long asks;			/* forms asked so far (their ids) */
 	struct mcp_request *current;	/* request being handled, or NULL */
 	struct mcp_call *calls;		/* waiting calls, oldest first */
 	size_t polling;			/* how many of them poll (not queued) */
@@ -108,6 +121,10 @@ extern const struct call_hooks mcp_call_hooks;
 void mcp_keep_call(struct server *srv, struct mcp_call *mc);
 /* One poll of a kept call now; answers it when its wait ended. */
 void mcp_step_call(struct server *srv, struct mcp_call *mc);
+/* The answer (taken) to form i of what mc asked; once all are in, the
+ * call acts on them. */
+void mcp_give_answer(struct server *srv, struct mcp_call *mc, int i,
+		     cJSON *take_answer);
 
 /* When the next wait poll is due (now_ms time), or -1 when none waits. */
 long long mcp_next_due(const struct server *srv);

@@ -30,6 +30,13 @@ cJSON *tasks_start(struct server *srv, const char *name, const cJSON *args,
  * (cause), answers whoever waits in tasks/result, tells the status. */
 void tasks_call_ended(struct server *srv, struct task *t, cJSON *take_result,
 		      const char *cause);
+/* The task's id (owned by the task). */
+const char *tasks_id(const struct task *t);
+/* Gives each form of a modern task's ask its inputRequests key (unique for
+ * the task's life), in ask->keys. */
+void tasks_key_forms(struct task *t, struct mcp_ask *ask);
+/* The task's status changed (input asked or answered): says so. */
+void tasks_status_changed(struct task *t);
 /* A progress report of a task's call: its status message. */
 void tasks_call_progress(struct task *t, const char *message);
 /* Drops a tasks/result request whose raw id is rid; 1 when found. */

@@ -101,6 +101,11 @@ struct call_hooks {
 	void (*progress)(struct tool_call *call, const char *message);
 	/* Tells the client's log, at a syslog level (enum mcp_log_level). */
 	void (*log)(struct tool_call *call, int level, const char *message);
+	/* Asks the client's user the forms (an array of elicitation params,
+	 * one per question): 0 when asked (the answers come through
+	 * tool_call_answer, in order), -1 when this client cannot be asked.
+	 * May be NULL. */
+	int (*ask)(struct tool_call *call, const cJSON *forms);
 };
 
 struct tool_def {
@@ -232,6 +237,9 @@ long long tool_call_due(const struct tool_call *call);
 void tool_call_step(struct tool_call *call);
 /* Ends a wait now with what it has (input ended: timed_out). */
 void tool_call_stop(struct tool_call *call);
+/* The answers (elicitation results {action, content}, one per form asked,
+ * in order) to what the call asked; its wait goes on or ends. */
+void tool_call_answer(struct tool_call *call, const cJSON *answers);
 /*
  * Audits the call, remembers a write's outcome, frees the call and returns
  * its CallToolResult: a new object, or NULL when cancelled or when the

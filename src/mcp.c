@@ -47,7 +47,8 @@ static const char instructions[] =
 	"an identical write within 10 s is not sent again unless force is "
 	"true. A session in approval_required waits for a person: ask them, "
 	"then send their decisions with resolve_gumloop_session_approvals. "
-	"messages_limit keeps a session's newest N messages. "
+	"messages_limit keeps a session's newest N messages. An argument "
+	"named X_id without a description comes from list_all_gumloop_Xs. "
 	"team_id, user_id and project_id are optional: they default to "
 	"GUMLOOP_TEAM_ID, GUMLOOP_USER_ID and GUMLOOP_PROJECT_ID (the "
 	"organization tools want an organization admin's user_id).";
@@ -211,6 +212,7 @@ static cJSON *m_initialize(struct server *srv, const cJSON *params,
 			   struct rpc_error *err)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(params, "protocolVersion");
+	const cJSON *caps;
 	cJSON *result;
 
 	if (srv->initialized)
@@ -223,6 +225,11 @@ static cJSON *m_initialize(struct server *srv, const cJSON *params,
 				"(a string such as \"%s\")", MCP_LATEST_LEGACY);
 	srv->version = negotiate(v->valuestring);
 	srv->initialized = 1;
+	/* form mode: {} before 2025-11-25, or with "form" (or nothing) */
+	caps = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(
+		params, "capabilities"), "elicitation");
+	srv->elicitation = cJSON_IsObject(caps) &&
+			   (!caps->child || cJSON_HasObjectItem(caps, "form"));
 	result = cJSON_CreateObject();
 	cJSON_AddStringToObject(result, "protocolVersion", srv->version);
 	cJSON_AddItemToObject(result, "capabilities",
@@ -321,6 +328,8 @@ static cJSON *m_tools_list(struct server *srv, const cJSON *params,
 }
 /* ---- tools/call ------------------------------------------------------- */
 
+static void answer_ended(struct server *srv);
+
 static struct mcp_call *owner_of(struct tool_call *call)
 {
 	return call->owner;
@@ -355,8 +364,129 @@ static void hook_log(struct tool_call *call, int level, const char *message)
 	       "gumloop", message);
 }
 
+static void ask_free(struct mcp_ask *a)
+{
+	if (!a)
+		return;
+	cJSON_Delete(a->keys);
+	cJSON_Delete(a->forms);
+	cJSON_Delete(a->answers);
+	free(a);
+}
+
+/* Sends the forms as elicitation/create requests (a legacy client). */
+static void send_forms(struct server *srv, struct mcp_call *mc)
+{
+	const cJSON *form;
+	cJSON *params, *meta, *id;
+	char text[48];
+
+	cJSON_ArrayForEach(form, mc->ask->forms) {
+		snprintf(text, sizeof(text), "gumloop-ask-%ld", ++srv->asks);
+		cJSON_AddItemToArray(mc->ask->keys, cJSON_CreateString(text));
+		params = cJSON_Duplicate(form, 1);
+		if (mc->req.version && strcmp(mc->req.version, "2025-11-25") >= 0)
+			cJSON_AddStringToObject(params, "mode", "form");
+		if (mc->task) {
+			meta = cJSON_AddObjectToObject(params, "_meta");
+			cJSON_AddStringToObject(cJSON_AddObjectToObject(meta,
+				"io.modelcontextprotocol/related-task"),
+				"taskId", tasks_id(mc->task));
+		}
+		id = cJSON_CreateString(text);
+		writer_request(id, "elicitation/create", params);
+		cJSON_Delete(id);
+	}
+}
+
+/*
+ * The user is asked where the client can ask: a legacy client that
+ * declared elicitation gets elicitation/create requests; a modern task's
+ * forms wait in its inputRequests (tasks/update answers them). Elsewhere
+ * (a modern plain call) nothing can be asked.
+ */
+static int hook_ask(struct tool_call *call, const cJSON *forms)
+{
+	struct mcp_call *mc = owner_of(call);
+	struct server *srv = the_server;
+	int i, n = cJSON_GetArraySize(forms);
+
+	if (mc->ask || !n || (mc->req.modern ? !(mc->task && mc->req.tasks_ext)
+				     : !srv->elicitation))
+		return -1;
+	mc->ask = xcalloc(1, sizeof(*mc->ask));
+	mc->ask->keys = cJSON_CreateArray();
+	mc->ask->forms = cJSON_Duplicate(forms, 1);
+	mc->ask->answers = cJSON_CreateArray();
+	for (i = 0; i < n; i++)
+		cJSON_AddItemToArray(mc->ask->answers, cJSON_CreateNull());
+	mc->ask->unanswered = n;
+	if (mc->req.modern)
+		tasks_key_forms(mc->task, mc->ask);
+	else
+		send_forms(srv, mc);
+	if (mc->task)
+		tasks_status_changed(mc->task);
+	return 0;
+}
+
+void mcp_give_answer(struct server *srv, struct mcp_call *mc, int i,
+		     cJSON *take_answer)
+{
+	struct mcp_ask *a = mc->ask;
+	const cJSON *old = a ? cJSON_GetArrayItem(a->answers, i) : NULL;
+
+	if (!old || !cJSON_IsNull(old)) {	/* not asked, or answered */
+		cJSON_Delete(take_answer);
+		return;
+	}
+	cJSON_ReplaceItemInArray(a->answers, i, take_answer);
+	if (--a->unanswered)
+		return;
+	mc->ask = NULL;
+	srv->current = &mc->req;
+	tool_call_answer(mc->call, a->answers);
+	srv->current = NULL;
+	ask_free(a);
+	if (mc->task)
+		tasks_status_changed(mc->task);
+}
+
+/* A response of the client: the answer to a form a call asked. */
+static void client_response(struct server *srv, const char *rid, size_t rlen,
+			    const cJSON *msg)
+{
+	const cJSON *result = cJSON_GetObjectItemCaseSensitive(msg, "result");
+	struct mcp_call *mc;
+	const cJSON *key;
+	cJSON *answer;
+	int i;
+
+	for (mc = srv->calls; mc; mc = mc->next) {
+		if (!mc->ask || mc->req.modern)
+			continue;
+		i = 0;
+		cJSON_ArrayForEach(key, mc->ask->keys) {
+			if (mcp_same_id(rid, rlen, key->valuestring,
+					strlen(key->valuestring)) ||
+			    (rlen == strlen(key->valuestring) + 2 &&
+			     !strncmp(rid + 1, key->valuestring, rlen - 2))) {
+				/* an error answers as a cancelled form */
+				answer = cJSON_IsObject(result) ?
+					 cJSON_Duplicate(result, 1) :
+					 cJSON_Parse("{\"action\":\"cancel\"}");
+				mcp_give_answer(srv, mc, i, answer);
+				answer_ended(srv);
+				return;
+			}
+			i++;
+		}
+	}
+	log_debug("a response to nothing this server asked: ignored");
+}
+
 const struct call_hooks mcp_call_hooks = {
-	hook_check, hook_progress, hook_log
+	hook_check, hook_progress, hook_log, hook_ask
 };
 
 static void decorate_modern(cJSON *result, unsigned flags);
@@ -383,6 +513,7 @@ static void answer_call(struct mcp_call *mc)
 	free(cause);
 	cJSON_Delete(mc->req.id);
 	cJSON_Delete(mc->req.progress_token);
+	ask_free(mc->ask);
 	free(mc);
 }
 
@@ -955,8 +1086,15 @@ static void handle_message(struct server *srv, const char *raw, size_t len)
 	method = cJSON_GetObjectItemCaseSensitive(m.json, "method");
 	version = cJSON_GetObjectItemCaseSensitive(m.json, "jsonrpc");
 	if (!method && has_id && (cJSON_HasObjectItem(m.json, "result") ||
-				  cJSON_HasObjectItem(m.json, "error")))
-		goto out;	/* a response nobody asked for: ignore */
+				  cJSON_HasObjectItem(m.json, "error"))) {
+		static const char *const id_path[] = { "id" };
+		size_t rlen;
+		const char *rid = json_raw_lookup(raw, len, id_path, 1, &rlen);
+
+		if (rid)	/* the answer to a form a call asked, if any */
+			client_response(srv, rid, rlen, m.json);
+		goto out;
+	}
 	id = has_id ? read_id(&m, &valid) : NULL;
 	if (has_id && !valid) {
 		writer_send_error(NULL, JSONRPC_INVALID_REQUEST,

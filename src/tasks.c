@@ -47,6 +47,7 @@ struct task {
 	long ttl_ms;
 	int legacy;			/* made by a 2025-11-25 request */
 	int ended, cancelled;
+	long asked;			/* inputRequests keys given so far */
 	cJSON *result;			/* the CallToolResult, once ended */
 	cJSON *error;			/* or the JSON-RPC error that ended it */
 	struct mcp_call *running;	/* its call while it runs */
@@ -265,7 +266,8 @@ static const char *status_of(const struct task *t, int modern)
 	if (t->cancelled)
 		return "cancelled";
 	if (!t->ended)
-		return "working";
+		return t->running && t->running->ask ? "input_required"
+						     : "working";
 	if (t->error || (!modern && result_is_error(t->result)))
 		return "failed";
 	return "completed";
@@ -298,11 +300,62 @@ static cJSON *task_json(const struct task *t, int modern)
 	return o;
 }
 
+static void notify_status(const struct task *t)
+{
+	if (t->legacy)
+		writer_notify("notifications/tasks/status", task_json(t, 0));
+}
+
+/* The forms asked, keyed as tasks/update answers them. */
+static cJSON *input_requests(const struct mcp_ask *ask)
+{
+	cJSON *reqs = cJSON_CreateObject(), *r;
+	const cJSON *key, *answer;
+	int i = 0;
+
+	cJSON_ArrayForEach(key, ask->keys) {
+		answer = cJSON_GetArrayItem(ask->answers, i);
+		if (cJSON_IsNull(answer)) {	/* still outstanding */
+			r = cJSON_AddObjectToObject(reqs, key->valuestring);
+			cJSON_AddStringToObject(r, "method", "elicitation/create");
+			cJSON_AddItemToObject(r, "params", cJSON_Duplicate(
+				cJSON_GetArrayItem(ask->forms, i), 1));
+		}
+		i++;
+	}
+	return reqs;
+}
+
+const char *tasks_id(const struct task *t)
+{
+	return t->id;
+}
+
+void tasks_key_forms(struct task *t, struct mcp_ask *ask)
+{
+	char key[32];
+	int i, n = cJSON_GetArraySize(ask->forms);
+
+	for (i = 0; i < n; i++) {
+		snprintf(key, sizeof(key), "approval-%ld", ++t->asked);
+		cJSON_AddItemToArray(ask->keys, cJSON_CreateString(key));
+	}
+}
+
+void tasks_status_changed(struct task *t)
+{
+	t->updated = wall_ms();
+	notify_status(t);
+}
+
 /* tasks/get in 2026-07-28: the result or error inline once ended. */
 static cJSON *detailed(const struct task *t)
 {
 	cJSON *o = task_json(t, 1);
 
+	if (!t->ended && t->running && t->running->ask)
+		cJSON_AddItemToObject(o, "inputRequests", input_requests(
+			t->running->ask));
 	if (t->ended && !t->cancelled && t->error)
 		cJSON_AddItemToObject(o, "error", cJSON_Duplicate(t->error, 1));
 	else if (t->ended && !t->cancelled)
@@ -310,11 +363,6 @@ static cJSON *detailed(const struct task *t)
 	return o;
 }
 
-static void notify_status(const struct task *t)
-{
-	if (t->legacy)
-		writer_notify("notifications/tasks/status", task_json(t, 0));
-}
 
 /* The stored answer of an ended task, as tasks/result gives it. */
 static cJSON *final_result(const struct task *t)
@@ -426,6 +474,7 @@ static struct task *run_task(struct server *srv, const char *name,
 
 	mc->req.version = env.version;
 	mc->req.modern = !legacy;
+	mc->req.tasks_ext = !legacy;
 	mc->req.progress_token = progress_token;
 	mc->call = tool_call_start(name, a ? a : args, &env);
 	cJSON_Delete(a);
@@ -694,6 +743,9 @@ cJSON *tasks_update(struct server *srv, const cJSON *params,
 	const cJSON *responses = cJSON_GetObjectItemCaseSensitive(params,
 							"inputResponses");
 	struct task *t = lookup(srv, params, err);
+	struct mcp_call *mc;
+	const cJSON *key, *keys;
+	int i = 0;
 
 	if (!t)
 		return NULL;
@@ -701,7 +753,19 @@ cJSON *tasks_update(struct server *srv, const cJSON *params,
 		return rpc_fail(err, JSONRPC_INVALID_PARAMS, "params."
 				"inputResponses must be an object of answers "
 				"keyed as the task's inputRequests");
-	/* no request is outstanding: answers to keys not asked are ignored */
+	mc = t->running;
+	keys = mc && mc->ask ? mc->ask->keys : NULL;
+	/* answers to keys not outstanding are ignored, as the extension says */
+	cJSON_ArrayForEach(key, keys) {
+		const cJSON *r = cJSON_GetObjectItemCaseSensitive(
+			responses, key->valuestring);
+
+		if (cJSON_IsObject(r))
+			mcp_give_answer(srv, mc, i, cJSON_Duplicate(r, 1));
+		if (!mc->ask)	/* all in: acted on */
+			break;
+		i++;
+	}
 	return cJSON_CreateObject();
 }
 

@@ -176,6 +176,19 @@ static int is_url_id(const struct param *p)
 	       n > 3 && !strcmp(p->name + n - 3, "_id");
 }
 
+/* "from list_all_gumloop_agents" for agent_id: the instructions say this
+ * once for every such id, so the schema need not. */
+static int says_the_obvious(const struct param *p)
+{
+	static const char prefix[] = "from list_all_gumloop_";
+	size_t stem = strlen(p->name) - 3, n = sizeof(prefix) - 1;
+	const char *d = p->description;
+
+	return strlen(p->name) > 3 && !strcmp(p->name + stem, "_id") &&
+	       !strncmp(d, prefix, n) && !strncmp(d + n, p->name, stem) &&
+	       !strcmp(d + n + stem, "s");
+}
+
 static cJSON *param_schema(const struct param *p)
 {
 	cJSON *s = p->schema ? cJSON_Parse(p->schema) : NULL;
@@ -186,7 +199,8 @@ static cJSON *param_schema(const struct param *p)
 	}
 	if (is_url_id(p) && !cJSON_HasObjectItem(s, "maxLength"))
 		cJSON_AddNumberToObject(s, "maxLength", ID_MAX_LENGTH);
-	if (p->description && !cJSON_HasObjectItem(s, "description"))
+	if (p->description && !cJSON_HasObjectItem(s, "description") &&
+	    !says_the_obvious(p))
 		cJSON_AddStringToObject(s, "description", p->description);
 	return s;
 }

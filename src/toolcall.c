@@ -746,6 +746,12 @@ void tool_call_stop(struct tool_call *call)
 	wait_stop(call);
 }
 
+void tool_call_answer(struct tool_call *call, const cJSON *answers)
+{
+	if (call->wait && !call->cancelled)
+		wait_answer(call, answers);
+}
+
 int tool_call_audit(const struct tool_call *call, const char *outcome)
 {
 	return audit_record(call->name, call->def ?
@@ -785,7 +791,7 @@ static int stop_check(struct tool_call *call)
 	return call->wait && stop_requested;
 }
 
-static const struct call_hooks in_place = { stop_check, NULL, NULL };
+static const struct call_hooks in_place = { stop_check, NULL, NULL, NULL };
 
 cJSON *tool_call_run(const char *name, const cJSON *args,
 		     const char *version, int *protocol_error, char **cause)

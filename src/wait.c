@@ -214,12 +214,27 @@ static int schedule(struct wait *w, long long delay)
 	return 1;
 }
 
+void wait_answer(struct tool_call *call, const cJSON *answers)
+{
+	struct wait *w = call->wait;
+
+	if (!w->paused)
+		return;
+	w->paused = 0;
+	if (!w->kind->answer(call, w, answers) || !schedule(w, 0))
+		end_wait(call, WAIT_TERMINAL);
+}
+
 int wait_step(struct tool_call *call)
 {
 	struct wait *w = call->wait;
-	cJSON *obj = w->kind->fetch(call, w->id);
+	cJSON *obj;
 	double retry_after;
 	long delay;
+
+	if (w->paused)	/* time ran out before the user answered */
+		return end_wait(call, WAIT_TERMINAL);
+	obj = w->kind->fetch(call, w->id);
 
 	if (call->cancelled)
 		return cJSON_Delete(obj), wait_free(call), 0;
@@ -228,8 +243,14 @@ int wait_step(struct tool_call *call)
 		cJSON_Delete(w->last);
 		w->last = obj;
 		report(call, w, w->kind->state(obj));
-		if (wait_state_in(w->kind->state(obj), w->kind->terminal))
+		if (wait_state_in(w->kind->state(obj), w->kind->terminal)) {
+			if (w->kind->ask && w->kind->ask(call, w)) {
+				w->paused = 1;
+				w->due = w->deadline;
+				return 1;
+			}
 			return end_wait(call, WAIT_TERMINAL);
+		}
 		delay = w->interval;
 		w->interval = w->interval * 3 / 2;
 		if (w->interval > max_interval())

@@ -178,7 +178,7 @@ static int finish_interaction(struct tool_call *call, struct wait *w)
 
 static const struct wait_kind interaction_wait = {
 	"agent interaction", "interaction_id", fetch_interaction, state_of,
-	interaction_terminal, finish_interaction
+	interaction_terminal, finish_interaction, NULL, NULL
 };
 
 static int start_interaction(struct tool_call *call)

@@ -318,7 +318,7 @@ static int finish_run(struct tool_call *call, struct wait *w)
 }
 
 static const struct wait_kind run_wait = {
-	"flow run", "run_id", fetch_run, run_state, run_terminal, finish_run
+	"flow run", "run_id", fetch_run, run_state, run_terminal, finish_run, NULL, NULL
 };
 
 static int wait_flow_run(struct tool_call *call)

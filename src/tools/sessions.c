@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "http.h"
+#include "policy.h"
 #include "tool.h"
 #include "util.h"
 #include "wait.h"
@@ -385,9 +386,164 @@ static int finish_session(struct tool_call *call, struct wait *w)
 	return 0;
 }
 
+/* ---- asking the person (elicitation) ---------------------------------- */
+
+#define RESOLVE_TOOL "resolve_gumloop_session_approvals"
+
+/* The pending actions of a polled session (beside it or in it). */
+static const cJSON *pending_of(const cJSON *obj)
+{
+	const cJSON *p = cJSON_GetObjectItemCaseSensitive(obj,
+							  "pending_approvals");
+
+	if (!p)
+		p = cJSON_GetObjectItemCaseSensitive(
+			cJSON_GetObjectItemCaseSensitive(obj, "session"),
+			"pending_approvals");
+	return cJSON_IsArray(p) && cJSON_GetArraySize(p) ? p : NULL;
+}
+
+/* A string property of a form's schema. */
+static cJSON *form_field(cJSON *props, const char *name, const char *title)
+{
+	cJSON *f = cJSON_AddObjectToObject(props, name);
+
+	cJSON_AddStringToObject(f, "type", "string");
+	cJSON_AddStringToObject(f, "title", title);
+	return f;
+}
+
+/* One form for one pending action: accept or reject, a reason, and the
+ * agent's questions if it asked any. */
+static cJSON *approval_form(const cJSON *p, const char *session_id)
+{
+	cJSON *form = cJSON_CreateObject(), *schema, *props, *decision, *req;
+	const cJSON *q, *questions = cJSON_GetObjectItemCaseSensitive(p,
+							"questions");
+	struct buf msg = BUF_INIT;
+
+	buf_addf(&msg, "A Gumloop agent (session %s) waits for your decision:",
+		 session_id);
+	describe_pending(p, 1, &msg);
+	buf_addstr(&msg, "\nAccept or reject it; nothing happens until you "
+		   "decide.");
+	cJSON_AddStringToObject(form, "message", msg.data);
+	buf_release(&msg);
+	schema = cJSON_AddObjectToObject(form, "requestedSchema");
+	cJSON_AddStringToObject(schema, "type", "object");
+	props = cJSON_AddObjectToObject(schema, "properties");
+	decision = form_field(props, "decision", "Decision");
+	cJSON_AddItemToObject(decision, "enum", cJSON_CreateStringArray(
+		(const char *const[]){ "accept", "reject" }, 2));
+	form_field(props, "reason", "Reason (optional)");
+	cJSON_ArrayForEach(q, questions)
+		if (member_str(q, "name", "id"))
+			form_field(props, member_str(q, "name", "id"),
+				   member_str(q, "label", "name"));
+	req = cJSON_AddArrayToObject(schema, "required");
+	cJSON_AddItemToArray(req, cJSON_CreateString("decision"));
+	return form;
+}
+
+/*
+ * approval_required where the client can ask its user: one form per
+ * pending action. Never where approvals may not be sent (--read-only).
+ */
+static int ask_person(struct tool_call *call, struct wait *w)
+{
+	const cJSON *pending = pending_of(w->last), *p;
+	const struct tool_def *resolve = tool_find(RESOLVE_TOOL);
+	cJSON *forms;
+	int asked;
+
+	if (!pending || !call->hooks || !call->hooks->ask || !resolve ||
+	    policy_hidden_by(resolve))
+		return 0;
+	forms = cJSON_CreateArray();
+	cJSON_ArrayForEach(p, pending)
+		cJSON_AddItemToArray(forms, approval_form(p, w->id));
+	asked = call->hooks->ask(call, forms) == 0;
+	cJSON_Delete(forms);
+	return asked;
+}
+
+/* One approval_responses entry from a submitted form. */
+static cJSON *approval_response(const cJSON *p, const cJSON *content)
+{
+	cJSON *r = cJSON_CreateObject(), *values;
+	const cJSON *q, *v;
+	const char *decision = cJSON_GetStringValue(
+		cJSON_GetObjectItemCaseSensitive(content, "decision"));
+	const char *reason = cJSON_GetStringValue(
+		cJSON_GetObjectItemCaseSensitive(content, "reason"));
+
+	cJSON_AddStringToObject(r, "action_request_id",
+				member_str(p, "action_request_id", "id"));
+	cJSON_AddStringToObject(r, "action", decision &&
+				!strcmp(decision, "accept") ? "accept" : "reject");
+	if (reason && *reason)
+		cJSON_AddStringToObject(r, "reason", reason);
+	if (!cJSON_HasObjectItem(p, "questions"))
+		return r;
+	values = cJSON_AddObjectToObject(cJSON_AddObjectToObject(r, "response"),
+					 "values");
+	cJSON_ArrayForEach(q, cJSON_GetObjectItemCaseSensitive(p, "questions"))
+		if (member_str(q, "name", "id") &&
+		    cJSON_IsString(v = cJSON_GetObjectItemCaseSensitive(
+			    content, member_str(q, "name", "id"))))
+			cJSON_AddStringToObject(values,
+						member_str(q, "name", "id"),
+						v->valuestring);
+	return r;
+}
+
+/*
+ * The person's answers: sent with the resolve tool (policy, audit and
+ * all), then the wait goes on. A form declined or cancelled leaves every
+ * action pending: the wait ends with them, as without a person to ask.
+ */
+static int answer_person(struct tool_call *call, struct wait *w,
+			 const cJSON *answers)
+{
+	const cJSON *pending = pending_of(w->last), *p, *a;
+	cJSON *args = cJSON_CreateObject(), *list, *result;
+	int i = 0, protocol_error = 0, ok;
+	const char *action;
+	char *cause = NULL;
+
+	cJSON_AddStringToObject(args, "session_id", w->id);
+	if (tool_arg_str(call, "team_id"))
+		cJSON_AddStringToObject(args, "team_id",
+					tool_arg_str(call, "team_id"));
+	list = cJSON_AddArrayToObject(args, "approval_responses");
+	cJSON_ArrayForEach(p, pending) {
+		a = cJSON_GetArrayItem(answers, i++);
+		action = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+			a, "action"));
+		if (!action || strcmp(action, "accept") ||
+		    !member_str(p, "action_request_id", "id")) {
+			cJSON_Delete(args);
+			return 0;
+		}
+		cJSON_AddItemToArray(list, approval_response(p,
+			cJSON_GetObjectItemCaseSensitive(a, "content")));
+	}
+	result = tool_call_run(RESOLVE_TOOL, args, call->version,
+			       &protocol_error, &cause);
+	ok = result && !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(result,
+								"isError"));
+	if (!ok && call->hooks && call->hooks->log)
+		call->hooks->log(call, 3 /* warning */, "the decisions could not be sent to "
+				 "Gumloop: the session still waits for them");
+	cJSON_Delete(result);
+	cJSON_Delete(args);
+	free(cause);
+	return ok;
+}
+
 static const struct wait_kind session_wait = {
 	"session", "session_id", fetch_session, session_state,
-	session_terminal, finish_session
+	session_terminal, finish_session, ask_person, answer_person
 };
 
 static int wait_session(struct tool_call *call)

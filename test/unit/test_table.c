@@ -184,9 +184,9 @@ static const struct {
 	const char *tag;
 	size_t tools;
 } per_tag[] = {
-	{ "admin", 6 }, { "agents", 13 }, { "artifacts", 2 }, { "brain", 1 },
-	{ "evaluations", 5 }, { "files", 4 }, { "flows", 8 }, { "mcp", 8 },
-	{ "models", 2 }, { "sessions", 6 }, { "skills", 5 },
+	{ "admin", 10 }, { "agents", 13 }, { "artifacts", 2 }, { "brain", 10 },
+	{ "browser", 2 }, { "evaluations", 17 }, { "files", 4 }, { "flows", 8 },
+	{ "mcp", 8 }, { "models", 3 }, { "sessions", 14 }, { "skills", 5 },
 };
 
 static void test_tools_per_tag(void)
