@@ -67,6 +67,25 @@ def test_install_and_uninstall_honour_prefix_and_destdir():
         shutil.rmtree(dest)
 
 
+def test_make_only_builds_and_the_test_targets_see_to_their_packages():
+    """Plain make, make install, deb and dist never run a package manager;
+    check and demo run test/ensure-deps.sh before anything else."""
+    def plan(*goals):
+        return subprocess.run(["make", "-n", "-B", "--no-print-directory",
+                               "-C", REPO_ROOT] +
+                              list(goals), capture_output=True,
+                              text=True).stdout
+    for goals in ([], ["install", "PREFIX=/tmp/x"], ["mcpb"], ["deb"],
+                  ["dist"]):
+        out = plan(*goals)
+        assert "gumloop-mcp" in out, (goals, out)
+        for word in ("ensure-deps", "apt-get", "dpkg-query", "brew "):
+            assert word not in out, (goals, word)
+    for goal in ("check", "demo"):
+        first = plan(goal).splitlines()[0]
+        assert first == "./test/ensure-deps.sh", (goal, first)
+
+
 def test_conformance_fixtures_stay_out_of_the_real_binary():
     names = tool_names()
     assert not [n for n in names if n.startswith("test_")
