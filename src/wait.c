@@ -258,7 +258,7 @@ int wait_step(struct tool_call *call)
 	} else if ((retry_after = poll_retry_after(call)) >= 0) {
 		log_info("waiting for %s %s: rate limited, next poll in %g s",
 			 w->kind->noun, w->id, retry_after);
-		take_poll_error(call);	/* a 429 delays the wait, no more */
+		cJSON_Delete(take_poll_error(call));	/* a 429 delays it */
 		delay = (long)(retry_after * 1000);
 	} else if (!transient(call, w) || ++w->failures > MAX_TRANSIENT_FAILURES) {
 		return end_wait(call, WAIT_ERROR);
