@@ -6,10 +6,13 @@
  * the suite's scenario describes.
  */
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include "mcp.h"
 #include "tool.h"
 #include "util.h"
+#include "wait.h"
 
 #define FIXTURE_PAUSE_MS 50
 
@@ -181,6 +184,202 @@ static int resource_template_data(struct tool_call *call)
 	return tool_ok(call, sc);
 }
 
+/*
+ * The tasks extension's fixtures (conformance 0.2.0-alpha, tasks-*
+ * scenarios): greet answers at once; slow_compute, failing_job,
+ * protocol_error_job, confirm_delete and multi_input are waits of the
+ * loop, as the Gumloop jobs are, so the server runs them as tasks the
+ * same way (T_TASK). Their "job" is local: its id holds when it started
+ * and how long it takes, and each poll compares that with the clock.
+ */
+static int greet(struct tool_call *call)
+{
+	const char *name = tool_arg_str(call, "name");
+	char *text = xasprintf("Hello, %s!", name ? name : "World");
+
+	reply(call, text_item(text), NULL);
+	free(text);
+	return 0;
+}
+
+static cJSON *job_fetch(struct tool_call *call, const char *id)
+{
+	long long started = 0;
+	double seconds = 0;
+	const cJSON *base = call->wait ? call->wait->base : NULL;
+	cJSON *obj = cJSON_CreateObject();
+	const char *state = "working";
+
+	sscanf(id, "%lld:%lf", &started, &seconds);
+	if (cJSON_HasObjectItem(base, "ask"))	/* a form to fill first */
+		state = cJSON_HasObjectItem(base, "answers") ? "done" : "asking";
+	else if (now_ms() - started >= (long long)(seconds * 1000))
+		state = "done";
+	cJSON_AddStringToObject(obj, "state", state);
+	return obj;
+}
+
+static const char *job_state(const cJSON *obj)
+{
+	const cJSON *s = cJSON_GetObjectItemCaseSensitive(obj, "state");
+
+	return cJSON_IsString(s) ? s->valuestring : NULL;
+}
+
+static const char *const job_terminal[] = { "done", "asking", NULL };
+
+/* failing_job: a tool error at the end, whatever happened. */
+static int job_fail(struct tool_call *call, struct wait *w)
+{
+	(void)w;
+	return tool_error(call, "failing_job failed, as it always does");
+}
+
+/* protocol_error_job: a JSON-RPC error (the task is failed). */
+static int job_protocol_error(struct tool_call *call, struct wait *w)
+{
+	(void)w;
+	call->protocol_error = 1;
+	return tool_error(call, "protocol_error_job: an internal failure");
+}
+
+static cJSON *form(const char *message, const char *field, const char *type)
+{
+	cJSON *f = cJSON_CreateObject(), *schema, *props;
+
+	cJSON_AddStringToObject(f, "message", message);
+	schema = cJSON_AddObjectToObject(f, "requestedSchema");
+	cJSON_AddStringToObject(schema, "type", "object");
+	props = cJSON_AddObjectToObject(schema, "properties");
+	cJSON_AddStringToObject(cJSON_AddObjectToObject(props, field), "type",
+				type);
+	cJSON_AddItemToArray(cJSON_AddArrayToObject(schema, "required"),
+			     cJSON_CreateString(field));
+	return f;
+}
+
+/* confirm_delete asks one form, multi_input two at once. */
+static int job_ask(struct tool_call *call, struct wait *w)
+{
+	const cJSON *base = w->base;
+	const cJSON *file = cJSON_GetObjectItemCaseSensitive(base, "filename");
+	cJSON *forms;
+	char *msg;
+	int rc;
+
+	if (strcmp(job_state(w->last), "asking") || !call->hooks ||
+	    !call->hooks->ask)
+		return 0;
+	forms = cJSON_CreateArray();
+	if (cJSON_IsString(file)) {
+		msg = xasprintf("Delete %s?", file->valuestring);
+		cJSON_AddItemToArray(forms, form(msg, "confirm", "boolean"));
+		free(msg);
+	} else {
+		cJSON_AddItemToArray(forms, form("Your name?", "name", "string"));
+		cJSON_AddItemToArray(forms, form("Go on?", "confirm", "boolean"));
+	}
+	rc = call->hooks->ask(call, forms);
+	cJSON_Delete(forms);
+	return rc == 0;
+}
+
+static int job_answer(struct tool_call *call, struct wait *w,
+		      const cJSON *answers)
+{
+	(void)call;
+	cJSON_AddItemToObject(w->base, "answers", cJSON_Duplicate(answers, 1));
+	return 1;
+}
+
+static const struct wait_kind compute_kind = {
+	"fixture job", "job_id", job_fetch, job_state, job_terminal, NULL,
+	NULL, NULL
+};
+static const struct wait_kind failing_kind = {
+	"fixture job", "job_id", job_fetch, job_state, job_terminal, job_fail,
+	NULL, NULL
+};
+static const struct wait_kind protocol_error_kind = {
+	"fixture job", "job_id", job_fetch, job_state, job_terminal,
+	job_protocol_error, NULL, NULL
+};
+static const struct wait_kind asking_kind = {
+	"fixture job", "job_id", job_fetch, job_state, job_terminal, NULL,
+	job_ask, job_answer
+};
+
+/* Begins a job of kind taking seconds; base (taken) is in its result. */
+static int job_begin(struct tool_call *call, const struct wait_kind *kind,
+		     double seconds, cJSON *base)
+{
+	char id[64];
+
+	snprintf(id, sizeof(id), "%lld:%g", now_ms(), seconds);
+	return wait_begin(call, kind, id, wait_limit_s(call, "wait_seconds",
+			  (long)seconds + WAIT_DEFAULT_TIMEOUT_S), base);
+}
+
+static int slow_compute(struct tool_call *call)
+{
+	double seconds = tool_arg_num(call, "seconds", 0);
+	const char *label = tool_arg_str(call, "label");
+	cJSON *base = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(base, "label", label ? label : "");
+	cJSON_AddNumberToObject(base, "seconds", seconds);
+	if (seconds <= 0) {	/* the immediate path: no job at all */
+		cJSON_AddStringToObject(base, "state", "done");
+		return tool_ok(call, base);
+	}
+	return job_begin(call, &compute_kind, seconds, base);
+}
+
+static int failing_job(struct tool_call *call)
+{
+	return job_begin(call, &failing_kind, 1, NULL);
+}
+
+static int protocol_error_job(struct tool_call *call)
+{
+	return job_begin(call, &protocol_error_kind, 0.5, NULL);
+}
+
+static int confirm_delete(struct tool_call *call)
+{
+	cJSON *base = cJSON_CreateObject();
+	const char *file = tool_arg_str(call, "filename");
+
+	cJSON_AddStringToObject(base, "filename", file ? file : "");
+	cJSON_AddTrueToObject(base, "ask");
+	return job_begin(call, &asking_kind, 0, base);
+}
+
+static int multi_input(struct tool_call *call)
+{
+	cJSON *base = cJSON_CreateObject();
+
+	cJSON_AddTrueToObject(base, "ask");
+	return job_begin(call, &asking_kind, 0, base);
+}
+
+static const struct param greet_params[] = {
+	{ "name", P_STRING, IN_LOCAL, 0, "who to greet", NULL },
+	{ 0 }
+};
+
+static const struct param compute_params[] = {
+	{ "seconds", P_NUMBER, IN_LOCAL, 0, "how long it takes (0: at once)",
+	  NULL },
+	{ "label", P_STRING, IN_LOCAL, 0, "a label, echoed", NULL },
+	{ 0 }
+};
+
+static const struct param delete_params[] = {
+	{ "filename", P_STRING, IN_LOCAL, 0, "the file to confirm", NULL },
+	{ 0 }
+};
+
 static const struct param id_param[] = {
 	{ "id", P_STRING, IN_LOCAL, REQUIRED, "the template's id", NULL },
 	{ 0 }
@@ -196,6 +395,12 @@ static const struct param schema_params[] = {
 #define FIXTURE(n, fn, what) \
 	{ .name = n, .title = what, .description = what, \
 	  .access = TOOL_READ, .tag = "conformance", .handler = fn }
+
+/* A fixture that runs as a task: a wait of the loop (wait_seconds). */
+#define TASK_FIXTURE(n, fn, p, what) \
+	{ .name = n, .title = what, .description = what, \
+	  .access = TOOL_READ, .tag = "conformance", .params = p, \
+	  .flags = T_TASK | T_WAITABLE, .handler = fn }
 
 const struct tool_def fixtures_tools[] = {
 	FIXTURE("test_simple_text", simple_text, "Returns a text item"),
@@ -229,5 +434,18 @@ const struct tool_def fixtures_tools[] = {
 		"\"street\":{\"type\":\"string\"},"
 		"\"city\":{\"type\":\"string\"}}}}}",
 	  .handler = schema_2020_12 },
+	{ .name = "greet", .title = "Greets", .description = "Says hello",
+	  .access = TOOL_READ, .tag = "conformance", .params = greet_params,
+	  .handler = greet },
+	TASK_FIXTURE("slow_compute", slow_compute, compute_params,
+		     "Takes 'seconds' seconds, then answers (a task)"),
+	TASK_FIXTURE("failing_job", failing_job, NULL,
+		     "Ends with a tool error after a second (a task)"),
+	TASK_FIXTURE("protocol_error_job", protocol_error_job, NULL,
+		     "Ends with a JSON-RPC error (a task)"),
+	TASK_FIXTURE("confirm_delete", confirm_delete, delete_params,
+		     "Asks the user to confirm, then ends (a task)"),
+	TASK_FIXTURE("multi_input", multi_input, NULL,
+		     "Asks the user two questions at once (a task)"),
 	{ 0 }
 };

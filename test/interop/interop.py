@@ -13,6 +13,9 @@
   conformance  @modelcontextprotocol/conformance 0.1.16 through supergateway
              against build/gumloop-mcp-conformance; failures must be exactly
              those in conformance-baseline.yml (the gate)
+  conformance-tasks  0.2.0-alpha.12's tasks-* scenarios through a bridge
+             that keeps one server process (OneProcessBridge); failures
+             must be exactly the tasks-* entries of the baseline (a gate)
   alpha      0.2.0-alpha.12 --requirements 2025-11-25 and 2026-07-28: the
              results are printed, they do not gate
   mcpb       the official mcpb CLI validates the Claude Desktop bundle's
@@ -20,7 +23,7 @@
 
 Prints TAP lines; exits 1 when anything that gates failed.
     TOOLS=.tools python3 test/interop/interop.py [sdk sdk-tasks ext-tasks
-                                                  inspector conformance alpha]
+        inspector conformance conformance-tasks alpha mcpb]
 """
 import glob
 import json
@@ -32,6 +35,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -247,10 +251,126 @@ class Gateway:
         self.log.close()
 
 
+class OneProcessBridge:
+    """Streamable HTTP in front of ONE fixture server process, for the
+    2026-07-28 requests of the tasks scenarios. supergateway starts a new
+    server per modern request, so a task made by one request is unknown to
+    the next process unless Gumloop holds its job (the fixtures' jobs are
+    local). A stdio client keeps one process for its session: so does this
+    bridge. Each POST's JSON-RPC request is written with an id of its own
+    (clients' ids may collide) and answered as application/json with the
+    client's id; notifications get 202; what the server sends unasked is
+    logged and dropped (a 2026-07-28 server sends no requests on stdio)."""
+
+    def __init__(self, fake):
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+        self.log = open(os.path.join(HOME, "bridge.log"), "w")
+        self.proc = subprocess.Popen(
+            [FIXTURE_BINARY], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=self.log, env=dict(server_env(fake), PATH="/usr/bin:/bin"))
+        self.lock = threading.Lock()
+        self.waiting = {}
+        self.seq = 0
+        threading.Thread(target=self._read, daemon=True).start()
+        bridge = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def _send(self, code, body=None):
+                data = json.dumps(body).encode() if body is not None else b""
+                self.send_response(code)
+                if body is not None:
+                    self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_POST(self):
+                n = int(self.headers.get("Content-Length") or 0)
+                try:
+                    msg = json.loads(self.rfile.read(n))
+                except ValueError:
+                    return self._send(400, {"jsonrpc": "2.0", "id": None,
+                                            "error": {"code": -32700,
+                                                      "message": "parse"}})
+                if not isinstance(msg, dict) or "id" not in msg:
+                    bridge._write(msg)
+                    return self._send(202)
+                self._send(200, bridge.request(msg))
+
+            def do_GET(self):
+                self._send(405)
+
+            def do_DELETE(self):
+                self._send(405)
+
+        self.http = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.http.daemon_threads = True
+        self.url = "http://127.0.0.1:%d/mcp" % self.http.server_address[1]
+        threading.Thread(target=self.http.serve_forever, daemon=True).start()
+
+    def _write(self, msg):
+        with self.lock:
+            self.proc.stdin.write((json.dumps(msg) + "\n").encode())
+            self.proc.stdin.flush()
+
+    def request(self, msg, timeout=60):
+        done = threading.Event()
+        with self.lock:
+            self.seq += 1
+            key = "bridge-%d" % self.seq
+            self.waiting[key] = [done, None]
+        self._write(dict(msg, id=key))
+        if not done.wait(timeout):
+            answer = {"error": {"code": -32603, "message": "bridge: the "
+                                "server did not answer in %d s" % timeout}}
+        else:
+            answer = self.waiting[key][1]
+        with self.lock:
+            self.waiting.pop(key, None)
+        answer = dict(answer, id=msg["id"])
+        answer["jsonrpc"] = "2.0"
+        return answer
+
+    def _read(self):
+        for line in self.proc.stdout:
+            try:
+                msg = json.loads(line)
+            except ValueError:
+                self.log.write("bridge: not JSON: %r\n" % line[:200])
+                continue
+            with self.lock:
+                slot = self.waiting.get(msg.get("id")) if "method" not in msg \
+                    else None
+            if slot:
+                slot[1] = msg
+                slot[0].set()
+            else:
+                self.log.write("bridge: dropped %s\n" % line[:300])
+
+    def stop(self):
+        self.http.shutdown()
+        self.http.server_close()
+        self.proc.stdin.close()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.log.close()
+
+
 def summary_lines(text):
     return [line for line in text.splitlines()
             if re.match(r"^[✓✗] ", line) or line.startswith("Total:")
             or "Baseline" in line or "baseline" in line]
+
+
+def baseline():
+    with open(BASELINE) as f:
+        return set(re.findall(r"^  - (\S+)", f.read(), re.M))
 
 
 def run_conformance(fake):
@@ -270,8 +390,7 @@ def run_conformance(fake):
     ran = dict((m.group(2), m.group(1) == "✓" and m.group(3) != "0") for m in
                (re.match(r"^([✓✗]) (\S+): (\d+) passed", line)
                 for line in lines) if m)
-    with open(BASELINE) as f:
-        expected = set(re.findall(r"^  - (\S+)", f.read(), re.M))
+    expected = {s for s in baseline() if not s.startswith("tasks-")}
     failed = {s for s, ok in ran.items() if not ok}
     report(p.returncode == 0 and ran and failed <= expected,
            "conformance 0.1.16: %d of %d scenarios pass; the %d failures are "
@@ -280,6 +399,55 @@ def run_conformance(fake):
            p.stdout[-4000:] + p.stderr[-2000:])
     stale = sorted(expected - failed)
     report(not stale, "conformance 0.1.16: no stale baseline entry", stale)
+
+
+def run_conformance_tasks(fake):
+    """The alpha's tasks-* scenarios (the io.modelcontextprotocol/tasks
+    extension, 2026-07-28), each through OneProcessBridge: a scenario
+    passes when it ran a check and none failed or warned (as the suite's
+    own baseline check counts); the failures must be exactly the tasks-*
+    entries of conformance-baseline.yml (the gate)."""
+    listed = subprocess.run([ALPHA, "list", "--server"], capture_output=True,
+                            text=True, env=node_env(), timeout=120).stdout
+    scenarios = re.findall(r"^\s*- (tasks-\S+)", listed, re.M)
+    expected = {s for s in baseline() if s.startswith("tasks-")}
+    failed, why = set(), {}
+    bridge = OneProcessBridge(fake)
+    try:
+        for name in scenarios:
+            out = os.path.join(HOME, "tasks", name)
+            subprocess.run([ALPHA, "server", "--url", bridge.url,
+                            "--scenario", name, "-o", out],
+                           capture_output=True, text=True, env=node_env(),
+                           timeout=180)
+            checks = []
+            for path in glob.glob(os.path.join(out, "*", "checks.json")):
+                with open(path) as f:
+                    checks += json.load(f)
+            bad = [c for c in checks if c.get("status") in
+                   ("FAILURE", "WARNING")]
+            good = [c for c in checks if c.get("status") == "SUCCESS"]
+            ok = good and not bad
+            print("# %s %s: %d passed, %d failed%s" % (
+                "✓" if ok else "✗", name, len(good), len(bad),
+                " (ran no check)" if not checks or not good and not bad
+                else ""))
+            if not ok:
+                failed.add(name)
+                why[name] = ["%s: %s" % (c.get("id"), (c.get("errorMessage")
+                                                      or "")[:200])
+                             for c in bad or checks]
+    finally:
+        bridge.stop()
+    unexpected = sorted(failed - expected)
+    report(scenarios and not unexpected,
+           "conformance 0.2.0-alpha.12 tasks-*: %d of %d scenarios pass; the "
+           "%d failures are all in conformance-baseline.yml"
+           % (len(scenarios) - len(failed), len(scenarios), len(failed)),
+           "\n".join("%s: %s" % (n, "; ".join(why[n])) for n in unexpected)
+           or "no tasks-* scenario listed")
+    stale = sorted(expected - failed)
+    report(not stale, "conformance tasks-*: no stale baseline entry", stale)
 
 
 def run_alpha(fake):
@@ -330,7 +498,8 @@ def run_mcpb(_fake):
 
 STAGES = {"sdk": run_sdk, "sdk-tasks": run_sdk_tasks,
           "ext-tasks": run_ext_tasks, "inspector": run_inspector,
-          "conformance": run_conformance, "alpha": run_alpha,
+          "conformance": run_conformance,
+          "conformance-tasks": run_conformance_tasks, "alpha": run_alpha,
           "mcpb": run_mcpb}
 
 
