@@ -315,6 +315,9 @@ cJSON *tool_response_json(struct tool_call *call, struct http_response *resp);
 /* Sends a built request and parses the answer: the JSON object, or NULL
  * with the tool error set. The caller still releases req. */
 cJSON *tool_exchange(struct tool_call *call, struct http_request *req);
+/* The entry's own request, built, sent and parsed: the JSON object, or
+ * NULL with the tool error set. */
+cJSON *tool_request_json(struct tool_call *call);
 /* The generic handler: build, send, parse; the JSON object is the result. */
 int tool_default_handler(struct tool_call *call);
 /* Sends a GET to path (a template filled from the arguments) with the

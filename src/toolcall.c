@@ -517,7 +517,7 @@ cJSON *tool_exchange(struct tool_call *call, struct http_request *req)
 	return json;
 }
 
-int tool_default_handler(struct tool_call *call)
+cJSON *tool_request_json(struct tool_call *call)
 {
 	struct http_request req;
 	cJSON *json = NULL;
@@ -526,6 +526,13 @@ int tool_default_handler(struct tool_call *call)
 	if (tool_build_request(call, NULL, NULL, &req) == 0)
 		json = tool_exchange(call, &req);
 	http_request_release(&req);
+	return json;
+}
+
+int tool_default_handler(struct tool_call *call)
+{
+	cJSON *json = tool_request_json(call);
+
 	return json ? tool_ok(call, json) : -1;
 }
 

@@ -590,17 +590,13 @@ static int check_attachments(struct tool_call *call)
 static int post_session(struct tool_call *call)
 {
 	long seconds = wait_limit_s(call, "wait_seconds", 0);
-	struct http_request req;
 	const cJSON *id;
 	cJSON *json = NULL;
 
 	if (check_attachments(call) < 0)
 		return -1;
 
-	http_request_init(&req, call->def->method);
-	if (tool_build_request(call, NULL, NULL, &req) == 0)
-		json = tool_exchange(call, &req);
-	http_request_release(&req);
+	json = tool_request_json(call);
 	if (!json)
 		return tool_advise(call, -1, session_advice);
 	decorate(json, messages_limit(call, WAIT_MESSAGES_DEFAULT));
@@ -627,13 +623,9 @@ static int resolve_approvals(struct tool_call *call)
 {
 	long seconds = wait_limit_s(call, "wait_seconds", 0);
 	const char *id = tool_arg_str(call, "session_id");
-	struct http_request req;
 	cJSON *json = NULL;
 
-	http_request_init(&req, call->def->method);
-	if (tool_build_request(call, NULL, NULL, &req) == 0)
-		json = tool_exchange(call, &req);
-	http_request_release(&req);
+	json = tool_request_json(call);
 	if (!json)
 		return tool_advise(call, -1, session_advice);
 	if (!cJSON_HasObjectItem(json, "session_id"))

@@ -277,13 +277,9 @@ static int upload_skill(struct tool_call *call)
 
 static int delete_skill(struct tool_call *call)
 {
-	struct http_request req;
 	cJSON *json = NULL;
 
-	http_request_init(&req, call->def->method);
-	if (tool_build_request(call, NULL, NULL, &req) == 0)
-		json = tool_exchange(call, &req);
-	http_request_release(&req);
+	json = tool_request_json(call);
 	if (!json)
 		return -1;
 	/* Gumloop may answer 204 with no body: deleted all the same. */
