@@ -207,6 +207,9 @@ struct tool_call *tool_call_start(const char *name, const cJSON *args,
 int tool_call_waiting(const struct tool_call *call);
 /* When the wait's next poll is due (now_ms time). */
 long long tool_call_due(const struct tool_call *call);
+/* When the wait's time is up (now_ms time): a wait that has not polled
+ * yet (queued) polls then once, and ends. */
+long long tool_call_deadline(const struct tool_call *call);
 /* One poll of a waiting call. */
 void tool_call_step(struct tool_call *call);
 /* Ends a wait now with what it has (input ended: timed_out). */

@@ -445,6 +445,14 @@ static long poll_gap_ms(void)
 	return cfg.poll_rate > 0 ? 1000 / cfg.poll_rate : 0;
 }
 
+/* A queued call polls when a slot frees up, or once when its time is up
+ * (its answer still comes within timeout_seconds + 1 s). */
+static long long due_of(const struct mcp_call *mc)
+{
+	return mc->queued ? tool_call_deadline(mc->call)
+			  : tool_call_due(mc->call);
+}
+
 long long mcp_next_due(const struct server *srv)
 {
 	const struct mcp_call *mc;
@@ -453,8 +461,8 @@ long long mcp_next_due(const struct server *srv)
 	for (mc = srv->calls; mc; mc = mc->next) {
 		if (mc->req.cancelled)
 			return 0;
-		if (!mc->queued && (due < 0 || tool_call_due(mc->call) < due))
-			due = tool_call_due(mc->call);
+		if (due < 0 || due_of(mc) < due)
+			due = due_of(mc);
 	}
 	return due >= 0 && due < srv->next_poll ? srv->next_poll : due;
 }
@@ -478,14 +486,13 @@ static void unlink_call(struct server *srv, struct mcp_call *mc)
 		}
 }
 
-/* The call due first (polling, not cancelled), or NULL. */
+/* The call due first (a queued one at its deadline), or NULL. */
 static struct mcp_call *earliest(struct server *srv)
 {
 	struct mcp_call *mc, *best = NULL;
 
 	for (mc = srv->calls; mc; mc = mc->next)
-		if (!mc->queued && (!best || tool_call_due(mc->call) <
-					     tool_call_due(best->call)))
+		if (!best || due_of(mc) < due_of(best))
 			best = mc;
 	return best;
 }
@@ -513,7 +520,7 @@ void mcp_run_due(struct server *srv)
 
 	answer_ended(srv);
 	mc = earliest(srv);
-	if (!mc || tool_call_due(mc->call) > now || srv->next_poll > now)
+	if (!mc || due_of(mc) > now || srv->next_poll > now)
 		return;
 	srv->next_poll = now + poll_gap_ms();
 	srv->current = &mc->req;

@@ -672,6 +672,11 @@ long long tool_call_due(const struct tool_call *call)
 	return call->wait ? call->wait->due : 0;
 }
 
+long long tool_call_deadline(const struct tool_call *call)
+{
+	return call->wait ? call->wait->deadline : 0;
+}
+
 void tool_call_step(struct tool_call *call)
 {
 	if (call->wait && !call->cancelled)

@@ -1,0 +1,80 @@
+#!/usr/bin/env python3
+"""Edges of the one loop found by an adversarial review, through the real
+binary: a wait queued past 32 that runs out of time while queued, a ping
+answered while a batch's request is in flight, a cancellation while a
+write is in flight, and the like."""
+import json
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
+import harness  # noqa: E402
+from fake import SharedFake  # noqa: E402
+from mcp import structured  # noqa: E402
+from tooltest import fresh_server  # noqa: E402
+
+PRICING = "flow_competitor_pricing"
+fake = SharedFake(run_ms=300, queue_ms=20)
+MANY = {"GUMLOOP_MCP_POLL_RATE": "200"}
+
+
+def server(**kw):
+    return fresh_server(fake, **kw)
+
+
+def start_run(srv):
+    res = srv.call("create_a_gumloop_flow_run", {"saved_item_id": PRICING})
+    assert not res.get("isError"), res
+    return structured(res)["run_id"]
+
+
+def send_call(srv, id, name, arguments, token=None):
+    params = {"name": name, "arguments": arguments}
+    if token is not None:
+        params["_meta"] = {"progressToken": token}
+    srv.send({"jsonrpc": "2.0", "id": id, "method": "tools/call",
+              "params": params})
+
+
+def collect(srv, ids, timeout=30):
+    answers, order, notes = {}, [], []
+    deadline = time.time() + timeout
+    while set(answers) != set(ids):
+        msg = srv.recv(max(0.1, deadline - time.time()))
+        if isinstance(msg, list):
+            for m in msg:
+                answers[m["id"]] = m
+                order.append(m["id"])
+        elif "id" in msg and "method" not in msg:
+            answers[msg["id"]] = msg
+            order.append(msg["id"])
+        else:
+            notes.append(msg)
+    return answers, order, notes
+
+
+def test_a_wait_queued_past_32_still_answers_within_its_time():
+    """32 long waits fill the slots; a 33rd with timeout_seconds 2 is
+    queued, and still answers (timed out) within its 2 s + 1 s, not when
+    a slot frees up."""
+    with server(extra_env=MANY) as srv:
+        fake.config(run_ms=60000)
+        run_id = start_run(srv)
+        for i in range(32):
+            send_call(srv, i, "wait_for_gumloop_flow_run",
+                      {"run_id": run_id, "timeout_seconds": 30})
+        time.sleep(0.3)
+        started = time.time()
+        send_call(srv, "late", "wait_for_gumloop_flow_run",
+                  {"run_id": run_id, "timeout_seconds": 2})
+        answers, _, _ = collect(srv, ["late"], timeout=20)
+        took = time.time() - started
+        assert took < 3.5, "the queued wait answered after %.1f s" % took
+        res = answers["late"]["result"]
+        assert structured(res).get("timed_out") is True, res
+        assert structured(res)["run_id"] == run_id, res
+
+
+if __name__ == "__main__":
+    harness.main(globals())
