@@ -298,6 +298,20 @@ void writer_batch_begin(void)
 	batch = cJSON_CreateArray();
 }
 
+cJSON *writer_batch_hold(void)
+{
+	cJSON *held = batch;
+
+	batch = NULL;
+	return held;
+}
+
+void writer_batch_resume(cJSON *held)
+{
+	cJSON_Delete(batch);
+	batch = held;
+}
+
 void writer_batch_end(void)
 {
 	cJSON *done = batch;

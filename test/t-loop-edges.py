@@ -76,5 +76,37 @@ def test_a_wait_queued_past_32_still_answers_within_its_time():
         assert structured(res)["run_id"] == run_id, res
 
 
+def test_a_ping_during_a_batch_in_flight_is_its_own_answer():
+    """2025-03-26: a batch's tools/call is in flight when a ping comes;
+    the ping is answered at once on its own line, not inside the batch's
+    array when the batch ends."""
+    fake.reset()
+    srv = fake_server_2025_03_26()
+    with srv:
+        fake.fault(path="/api/v1/list_saved_items", delay_ms=1500,
+                   pass_through=True, times=1)
+        srv.send([{"jsonrpc": "2.0", "id": "b1", "method": "tools/call",
+                   "params": {"name": "list_all_gumloop_flows",
+                              "arguments": {}}}])
+        deadline = time.time() + 10
+        while not fake.requests("/api/v1/list_saved_items") and \
+                time.time() < deadline:
+            time.sleep(0.02)
+        started = time.time()
+        srv.send({"jsonrpc": "2.0", "id": "p1", "method": "ping"})
+        first = json.loads(srv.read_line(10))
+        assert first == {"jsonrpc": "2.0", "id": "p1", "result": {}}, first
+        assert time.time() - started < 0.8, "the ping waited for the batch"
+        second = json.loads(srv.read_line(10))
+        assert [m["id"] for m in second] == ["b1"], second
+
+
+def fake_server_2025_03_26():
+    from mcp import Server
+    srv = Server(fake=fake, extra_env={"GUMLOOP_MCP_POLL_MS": "50"})
+    srv.initialize("2025-03-26")
+    return srv
+
+
 if __name__ == "__main__":
     harness.main(globals())
