@@ -362,6 +362,15 @@ static int abort_check(void *ctx)
 	return call->hooks && call->hooks->check && call->hooks->check(call);
 }
 
+/* A write in flight is never cut short (its outcome would be unknown and
+ * it would be lost): it only looks at the input, and a cancelled one ends
+ * unanswered once Gumloop has answered. */
+static int look_only(void *ctx)
+{
+	abort_check(ctx);
+	return 0;
+}
+
 int tool_nap(struct tool_call *call, long ms)
 {
 	long long deadline = now_ms() + ms, left;
@@ -402,7 +411,8 @@ int tool_send(struct tool_call *call, struct http_request *req,
 {
 	int attempt;
 
-	req->abort_check = abort_check;
+	req->abort_check = call->def->access != TOOL_READ &&
+			   strcmp(req->method, "GET") ? look_only : abort_check;
 	req->abort_ctx = call;
 	req->timeout_ms = wait_poll_timeout_ms(call);
 	for (attempt = 0;; attempt++) {
@@ -595,8 +605,9 @@ static int admit_call(struct tool_call *call)
 
 static const char *outcome_of(const struct tool_call *call)
 {
+	/* a write cancelled after Gumloop took it did happen */
 	return call->refused ? "refused" : call->is_error ||
-	       call->cancelled ? "error" : "ok";
+	       (call->cancelled && !(call->wrote & TOOL_WROTE)) ? "error" : "ok";
 }
 
 /*
@@ -694,19 +705,25 @@ cJSON *tool_call_finish(struct tool_call *call, char **cause)
 	int replayed = call->replay != NULL;
 
 	*cause = NULL;
-	wait_free(call);	/* a wait still on is stopped, unanswered */
+	/* a wait still on (cancelled) ends with what it has: a create's id */
+	wait_stop(call);
 	if (call->protocol_error) {
 		*cause = call->text ? xstrdup(call->text) : xstrdup("refused");
 	} else if (call->replay) {
 		result = call->replay;
 		call->replay = NULL;
-	} else if (!call->cancelled) {
+	} else {
 		if (!call->structured && !call->is_error)
 			tool_ok(call, cJSON_CreateObject());
 		result = tool_call_result(call);
 	}
+	/* a cancelled write is remembered too: a repeat must not redo it */
 	if (call->def && !replayed && !call->protocol_error)
 		idempotency_record(call, result);
+	if (call->cancelled) {
+		cJSON_Delete(result);	/* no answer goes out */
+		result = NULL;
+	}
 	audit_record(call->name, call->def ? tool_access_str(call->def->access)
 					   : NULL, outcome_of(call),
 		     call->status, now_ms() - call->started, call->args);

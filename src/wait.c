@@ -220,8 +220,8 @@ int wait_step(struct tool_call *call)
 	double retry_after;
 	long delay;
 
-	if (call->cancelled)
-		return cJSON_Delete(obj), wait_free(call), 0;
+	if (call->cancelled)	/* the call ends it: a create keeps its id */
+		return cJSON_Delete(obj), 0;
 	if (obj) {
 		w->failures = 0;
 		cJSON_Delete(w->last);

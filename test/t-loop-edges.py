@@ -101,6 +101,62 @@ def test_a_ping_during_a_batch_in_flight_is_its_own_answer():
         assert [m["id"] for m in second] == ["b1"], second
 
 
+def audit_lines(path):
+    with open(path) as f:
+        return [json.loads(line) for line in f]
+
+
+def test_a_cancelled_write_in_flight_runs_to_its_answer_and_is_kept():
+    """A cancellation while a create's POST is in flight: no answer goes
+    out, but the write is not cut short (its outcome would be unknown):
+    the audit line says ok with its status, and a repeat with the same
+    idempotency_key replays the run instead of starting a second one."""
+    import tempfile
+    log = os.path.join(tempfile.mkdtemp(), "audit.jsonl")
+    args = {"saved_item_id": PRICING, "idempotency_key": "k-cancel-1"}
+    with server(args=["--audit-log", log]) as srv:
+        fake.fault(path="/api/v1/start_pipeline", method="POST",
+                   delay_ms=1500, pass_through=True, times=1)
+        send_call(srv, "c", "create_a_gumloop_flow_run", args)
+        deadline = time.time() + 10
+        while not fake.requests("/api/v1/start_pipeline") and \
+                time.time() < deadline:
+            time.sleep(0.02)
+        srv.notify("notifications/cancelled", {"requestId": "c"})
+        assert srv.request("ping", id="p")["result"] == {}
+        res = srv.call("create_a_gumloop_flow_run", args, timeout=20)
+        assert not res.get("isError"), res
+        assert structured(res)["run_id"], res
+        assert len(fake.requests("/api/v1/start_pipeline")) == 1, \
+            "the repeat started a second run"
+        assert not any(json.loads(l).get("id") == "c" for l in srv.lines)
+    first = audit_lines(log)[0]
+    assert (first["outcome"], first["status"]) == ("ok", 200), first
+
+
+def test_a_create_cancelled_while_it_waits_is_kept_with_its_id():
+    """A create with wait_seconds cancelled between polls: no answer, but
+    a repeat with the same idempotency_key replays the run it started
+    (with its run_id), and the audit line says ok."""
+    import tempfile
+    log = os.path.join(tempfile.mkdtemp(), "audit.jsonl")
+    args = {"saved_item_id": PRICING, "idempotency_key": "k-cancel-2",
+            "wait_seconds": 30}
+    with server(args=["--audit-log", log]) as srv:
+        fake.config(run_ms=60000)
+        send_call(srv, "cw", "create_a_gumloop_flow_run", args, token="t")
+        msg = srv.recv(10)
+        assert msg.get("method") == "notifications/progress", msg
+        srv.notify("notifications/cancelled", {"requestId": "cw"})
+        assert srv.request("ping", id="p")["result"] == {}
+        res = srv.call("create_a_gumloop_flow_run", args, timeout=20)
+        assert len(fake.requests("/api/v1/start_pipeline")) == 1, \
+            "the repeat started a second run"
+        assert structured(res)["run_id"], res
+    first = audit_lines(log)[0]
+    assert (first["outcome"], first["status"]) == ("ok", 200), first
+
+
 def fake_server_2025_03_26():
     from mcp import Server
     srv = Server(fake=fake, extra_env={"GUMLOOP_MCP_POLL_MS": "50"})
