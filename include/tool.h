@@ -229,6 +229,17 @@ cJSON *tool_call_run(const char *name, const cJSON *args,
 /* Sleeps ms while the call's hooks look at the input; 1 when it must stop. */
 int tool_nap(struct tool_call *call, long ms);
 
+/* Levels of the client's log (notifications/message), numbered as the
+ * protocol's syslog levels, lowest first. */
+enum tool_log_level {
+	TOOL_LOG_DEBUG, TOOL_LOG_INFO, TOOL_LOG_NOTICE, TOOL_LOG_WARNING,
+	TOOL_LOG_ERROR
+};
+/* Tells the client's log through the call's hooks (nothing when it has
+ * none); the text goes out redacted, but should never hold a secret. */
+void tool_log(struct tool_call *call, enum tool_log_level level,
+	      const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 /* Fails the call: sets the error text and structured error; returns -1. */
 int tool_error(struct tool_call *call, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

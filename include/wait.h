@@ -52,7 +52,7 @@ struct wait {
  * The seconds a wait may take: the argument arg (def when absent), capped
  * by --max-wait. 0 means no wait.
  */
-long wait_limit_s(const struct tool_call *call, const char *arg, long def);
+long wait_limit_s(struct tool_call *call, const char *arg, long def);
 
 /*
  * Begins waiting up to seconds for the object id of kind; base (taken, may

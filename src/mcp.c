@@ -311,6 +311,12 @@ static void hook_log(struct tool_call *call, int level, const char *message)
 
 static const struct call_hooks hooks = { hook_check, hook_progress, hook_log };
 
+/* The tool layer numbers log levels as this one does. */
+_Static_assert((int)TOOL_LOG_DEBUG == (int)MCP_LOG_DEBUG &&
+	       (int)TOOL_LOG_NOTICE == (int)MCP_LOG_NOTICE &&
+	       (int)TOOL_LOG_ERROR == (int)MCP_LOG_ERROR,
+	       "tool and mcp log levels differ");
+
 static void decorate_modern(cJSON *result, unsigned flags);
 
 /* Ends a waiting call: its result goes out unless it was cancelled. */

@@ -49,6 +49,21 @@ int tool_error(struct tool_call *call, const char *fmt, ...)
 	return -1;
 }
 
+void tool_log(struct tool_call *call, enum tool_log_level level,
+	      const char *fmt, ...)
+{
+	va_list ap;
+	char *text;
+
+	if (!call->hooks || !call->hooks->log)
+		return;
+	va_start(ap, fmt);
+	text = xvasprintf(fmt, ap);
+	va_end(ap);
+	call->hooks->log(call, (int)level, text);
+	free(text);
+}
+
 int tool_ok(struct tool_call *call, cJSON *take_obj)
 {
 	cJSON_Delete(call->structured);
@@ -423,6 +438,10 @@ int tool_send(struct tool_call *call, struct http_request *req,
 			break;
 		log_info("%s: HTTP %ld, retrying in %g s", call->def->name,
 			 resp->status, resp->retry_after);
+		tool_log(call, TOOL_LOG_WARNING, "%s: Gumloop answered HTTP %ld; "
+			 "retrying in %g s (retry %d of %d)", call->def->name,
+			 resp->status, resp->retry_after, attempt + 1,
+			 MAX_AUTO_RETRIES);
 		if (tool_nap(call, (long)ceil(resp->retry_after * 1000)))
 			break;
 		http_response_release(resp);

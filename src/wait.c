@@ -16,14 +16,18 @@
  * within timeout_seconds + 1 s. */
 #define POLL_GRACE_MS 800
 
-long wait_limit_s(const struct tool_call *call, const char *arg, long def)
+long wait_limit_s(struct tool_call *call, const char *arg, long def)
 {
 	double s = tool_arg_num(call, arg, (double)def);
 
 	if (s < 0)
 		s = 0;
-	if (s > (double)cfg.max_wait_s)
+	if (s > (double)cfg.max_wait_s) {
+		tool_log(call, TOOL_LOG_WARNING, "%s: %s %g is over the server's "
+			 "--max-wait: waiting at most %ld s", call->def->name,
+			 arg, s, cfg.max_wait_s);
 		s = (double)cfg.max_wait_s;
+	}
 	return (long)s;
 }
 
@@ -236,6 +240,10 @@ int wait_step(struct tool_call *call)
 	} else if ((retry_after = poll_retry_after(call)) >= 0) {
 		log_info("waiting for %s %s: rate limited, next poll in %g s",
 			 w->kind->noun, w->id, retry_after);
+		tool_log(call, TOOL_LOG_WARNING, "waiting for %s '%.100s': Gumloop "
+			 "rate-limited a poll (HTTP 429); the next poll is in "
+			 "%g s, the wait goes on", w->kind->noun, w->id,
+			 retry_after);
 		take_poll_error(call);	/* a 429 delays the wait, no more */
 		delay = (long)(retry_after * 1000);
 	} else if (!transient(call, w) || ++w->failures > MAX_TRANSIENT_FAILURES) {
@@ -243,6 +251,14 @@ int wait_step(struct tool_call *call)
 	} else {
 		log_info("waiting for %s %s: poll failed, trying again",
 			 w->kind->noun, w->id);
+		if (call->status)
+			tool_log(call, TOOL_LOG_NOTICE, "waiting for %s '%.100s': "
+				 "a poll failed (HTTP %ld); trying again",
+				 w->kind->noun, w->id, call->status);
+		else
+			tool_log(call, TOOL_LOG_NOTICE, "waiting for %s '%.100s': "
+				 "a poll got no answer; trying again",
+				 w->kind->noun, w->id);
 		delay = w->interval;
 	}
 	if (!schedule(w, delay))
