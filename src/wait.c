@@ -244,7 +244,8 @@ int wait_step(struct tool_call *call)
 			 "rate-limited a poll (HTTP 429); the next poll is in "
 			 "%g s, the wait goes on", w->kind->noun, w->id,
 			 retry_after);
-		take_poll_error(call);	/* a 429 delays the wait, no more */
+		/* a 429 delays the wait, no more */
+		cJSON_Delete(take_poll_error(call));
 		delay = (long)(retry_after * 1000);
 	} else if (!transient(call, w) || ++w->failures > MAX_TRANSIENT_FAILURES) {
 		return end_wait(call, WAIT_ERROR);
