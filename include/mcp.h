@@ -102,6 +102,10 @@ long long mcp_next_due(const struct server *srv);
  * answers the calls whose wait ended or that were cancelled. */
 void mcp_run_due(struct server *srv);
 
+/* The hooks of a tool call that answers the request being handled
+ * (owner: srv->current): it sees pings and its own cancellation. */
+const struct call_hooks *mcp_call_hooks(void);
+
 /* Sends notifications/message at level when the client asked for it. */
 void mcp_log(struct server *srv, enum mcp_log_level level, const char *logger,
 	     const char *fmt, ...) __attribute__((format(printf, 4, 5)));

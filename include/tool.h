@@ -222,10 +222,13 @@ void tool_call_stop(struct tool_call *call);
 cJSON *tool_call_finish(struct tool_call *call, char **cause);
 /*
  * A call run to its end at once (for --call and resources): waits poll in
- * place. Returns as tool_call_finish; *protocol_error says which.
+ * place. hooks and owner as for tool_call_start (NULL hooks: only a stop
+ * signal ends a wait). Returns as tool_call_finish; *protocol_error says
+ * which.
  */
 cJSON *tool_call_run(const char *name, const cJSON *args,
-		     const char *version, int *protocol_error, char **cause);
+		     const char *version, const struct call_hooks *hooks,
+		     void *owner, int *protocol_error, char **cause);
 /* Sleeps ms while the call's hooks look at the input; 1 when it must stop. */
 int tool_nap(struct tool_call *call, long ms);
 

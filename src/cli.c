@@ -200,8 +200,8 @@ int cli_call(void)
 	int protocol_error = 0, rc = CLI_EXIT_USAGE;
 
 	if (args)
-		result = tool_call_run(cfg.call_tool, args, NULL, &protocol_error,
-				       &cause);
+		result = tool_call_run(cfg.call_tool, args, NULL, NULL, NULL,
+				       &protocol_error, &cause);
 	if (protocol_error && !tool_find(cfg.call_tool)) {
 		free(cause);
 		cause = unknown_tool(cfg.call_tool);

@@ -279,19 +279,21 @@ static cJSON *m_tools_list(struct server *srv, const cJSON *params,
 }
 /* ---- tools/call ------------------------------------------------------- */
 
-static struct mcp_call *owner_of(struct tool_call *call)
+/* A call's owner is the request it answers: a waiting tools/call's, or
+ * the one being handled (resources/read calls tools in place). */
+static struct mcp_request *owner_of(struct tool_call *call)
 {
 	return call->owner;
 }
 
 static int hook_check(struct tool_call *call)
 {
-	struct mcp_call *mc = owner_of(call);
+	struct mcp_request *req = owner_of(call);
 	struct server *srv = the_server;
 
 	if (srv->look_at_input)
 		srv->look_at_input(srv->input_ctx);
-	if (mc->req.cancelled)
+	if (req->cancelled)
 		call->cancelled = 1;
 	/* a wait's poll changes nothing: input's end or a stop cuts it */
 	return call->cancelled ||
@@ -300,16 +302,21 @@ static int hook_check(struct tool_call *call)
 
 static void hook_progress(struct tool_call *call, const char *message)
 {
-	send_progress(&owner_of(call)->req, message);
+	send_progress(owner_of(call), message);
 }
 
 static void hook_log(struct tool_call *call, int level, const char *message)
 {
-	log_to(the_server, &owner_of(call)->req, (enum mcp_log_level)level,
+	log_to(the_server, owner_of(call), (enum mcp_log_level)level,
 	       "gumloop", message);
 }
 
 static const struct call_hooks hooks = { hook_check, hook_progress, hook_log };
+
+const struct call_hooks *mcp_call_hooks(void)
+{
+	return &hooks;
+}
 
 /* The tool layer numbers log levels as this one does. */
 _Static_assert((int)TOOL_LOG_DEBUG == (int)MCP_LOG_DEBUG &&
@@ -385,7 +392,7 @@ static cJSON *m_tools_call(struct server *srv, const cJSON *params,
 	srv->current = &mc->req;	/* a cancellation marks it */
 	mc->call = tool_call_start(name->valuestring,
 				   cJSON_IsObject(args) ? args : NULL, &hooks,
-				   mc, mcp_version(srv));
+				   &mc->req, mcp_version(srv));
 	srv->current = req;
 	req->cancelled |= mc->req.cancelled;
 	req->progress = mc->req.progress;

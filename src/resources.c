@@ -79,8 +79,10 @@ static cJSON *call_tool(struct server *srv, const char *tool,
 				 "configuration", tool);
 		return NULL;
 	}
-	result = tool_call_run(tool, args, mcp_version(srv), &protocol_error,
-			       why);
+	/* in flight, it answers pings and sees its own cancellation */
+	result = tool_call_run(tool, args, mcp_version(srv),
+			       srv->current ? mcp_call_hooks() : NULL,
+			       srv->current, &protocol_error, why);
 	if (protocol_error) {
 		cJSON_Delete(result);
 		return NULL;

@@ -760,10 +760,12 @@ static int stop_check(struct tool_call *call)
 static const struct call_hooks in_place = { stop_check, NULL, NULL };
 
 cJSON *tool_call_run(const char *name, const cJSON *args,
-		     const char *version, int *protocol_error, char **cause)
+		     const char *version, const struct call_hooks *hooks,
+		     void *owner, int *protocol_error, char **cause)
 {
-	struct tool_call *call = tool_call_start(name, args, &in_place, NULL,
-						 version);
+	struct tool_call *call = tool_call_start(name, args,
+						 hooks ? hooks : &in_place,
+						 owner, version);
 	long long wait;
 
 	while (tool_call_waiting(call)) {

@@ -157,6 +157,34 @@ def test_a_create_cancelled_while_it_waits_is_kept_with_its_id():
     assert (first["outcome"], first["status"]) == ("ok", 200), first
 
 
+def test_a_resource_read_in_flight_answers_pings_and_its_cancellation():
+    """resources/read calls a tool in place: while its request is in
+    flight a ping is answered (not after Gumloop answers), and a
+    cancellation of the read cuts it short with no answer."""
+    with server() as srv:
+        fake.config(run_ms=300)
+        run_id = start_run(srv)
+        uri = "gumloop://runs/" + run_id
+        fake.fault(path="/api/v1/get_pl_run", delay_ms=4000,
+                   pass_through=True, times=2)
+        srv.send({"jsonrpc": "2.0", "id": "r", "method": "resources/read",
+                  "params": {"uri": uri}})
+        time.sleep(0.3)
+        started = time.time()
+        assert srv.request("ping", id="p")["result"] == {}
+        assert time.time() - started < 2.5, "the ping waited for the read"
+        srv.recv_response("r", timeout=10)
+        srv.send({"jsonrpc": "2.0", "id": "r2", "method": "resources/read",
+                  "params": {"uri": uri}})
+        time.sleep(0.3)
+        srv.notify("notifications/cancelled", {"requestId": "r2"})
+        started = time.time()
+        assert srv.request("ping", id="p2")["result"] == {}
+        assert srv.quiet(1.0)
+        assert time.time() - started < 2.5, "the cancelled read went on"
+        assert not any(json.loads(l).get("id") == "r2" for l in srv.lines)
+
+
 def fake_server_2025_03_26():
     from mcp import Server
     srv = Server(fake=fake, extra_env={"GUMLOOP_MCP_POLL_MS": "50"})
