@@ -185,6 +185,23 @@ def test_a_resource_read_in_flight_answers_pings_and_its_cancellation():
         assert not any(json.loads(l).get("id") == "r2" for l in srv.lines)
 
 
+def test_a_secret_inside_a_number_is_redacted_to_valid_json():
+    """A numeric key that shows inside a number (an id the client chose):
+    the whole number is redacted, and the line stays one JSON value."""
+    from mcp import Server
+    key = "12345678"
+    with Server(fake=fake, key=key) as srv:
+        srv.initialize()
+        srv.send_raw('{"jsonrpc":"2.0","id":991234567899,"method":"ping"}\n')
+        srv.send_raw('{"jsonrpc":"2.0","id":12345678,"method":"ping"}\n')
+        srv.send_raw('{"jsonrpc":"2.0","id":-1.12345678e5,"method":"ping"}\n')
+        for _ in range(3):
+            line = srv.read_line(10)
+            msg = json.loads(line)
+            assert key.encode() not in line, line
+            assert msg["id"] in ("[redacted]", None), msg
+
+
 def fake_server_2025_03_26():
     from mcp import Server
     srv = Server(fake=fake, extra_env={"GUMLOOP_MCP_POLL_MS": "50"})
