@@ -613,7 +613,7 @@ static void request_release(struct mcp_request *req)
 
 /* The line as received when lone surrogates were fixed in a copy: ids
  * and tokens are echoed as sent (same offsets: a fix keeps the length). */
-static struct {
+static struct line_sent {
 	const char *fixed, *sent;
 	size_t len;
 } line_sent;
@@ -947,6 +947,8 @@ static void handle_batch(struct server *srv, const char *line, size_t len)
 void mcp_handle_line(struct server *srv, const char *line, size_t len)
 {
 	char *fixed = NULL;
+	/* a ping answered while a batch's request is in flight nests here */
+	struct line_sent outer = line_sent;
 
 	/* A UTF-8 byte order mark is not part of the message. */
 	if (len >= 3 && !memcmp(line, "\xEF\xBB\xBF", 3)) {
@@ -979,6 +981,6 @@ void mcp_handle_line(struct server *srv, const char *line, size_t len)
 		handle_batch(srv, line, len);
 	else
 		handle_message(srv, line, len);
-	line_sent.fixed = NULL;
+	line_sent = outer;
 	free(fixed);
 }

@@ -202,6 +202,29 @@ def test_a_secret_inside_a_number_is_redacted_to_valid_json():
             assert msg["id"] in ("[redacted]", None), msg
 
 
+def test_a_ping_nested_in_a_batch_leaves_its_ids_as_sent():
+    """A batch whose second request's id holds a lone surrogate (echoed
+    as sent) keeps it when a ping was answered during its first one."""
+    fake.reset()
+    srv = fake_server_2025_03_26()
+    with srv:
+        fake.fault(path="/api/v1/list_saved_items", delay_ms=1500,
+                   pass_through=True, times=1)
+        srv.send_raw('[{"jsonrpc":"2.0","id":"b1","method":"tools/call",'
+                     '"params":{"name":"list_all_gumloop_flows",'
+                     '"arguments":{}}},{"jsonrpc":"2.0","id":"\\ud83d",'
+                     '"method":"ping"}]\n')
+        deadline = time.time() + 10
+        while not fake.requests("/api/v1/list_saved_items") and \
+                time.time() < deadline:
+            time.sleep(0.02)
+        srv.send({"jsonrpc": "2.0", "id": "p1", "method": "ping"})
+        assert json.loads(srv.read_line(10))["id"] == "p1"
+        line = srv.read_line(10)
+        assert line.endswith(b'{"jsonrpc":"2.0","id":"\\ud83d",'
+                             b'"result":{}}]'), line[-100:]
+
+
 def fake_server_2025_03_26():
     from mcp import Server
     srv = Server(fake=fake, extra_env={"GUMLOOP_MCP_POLL_MS": "50"})
