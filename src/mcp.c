@@ -469,15 +469,19 @@ static long long due_of(const struct mcp_call *mc)
 long long mcp_next_due(const struct server *srv)
 {
 	const struct mcp_call *mc;
-	long long due = -1;
+	long long due = -1, end = -1;
 
 	for (mc = srv->calls; mc; mc = mc->next) {
 		if (mc->req.cancelled)
 			return 0;
 		if (due < 0 || due_of(mc) < due)
 			due = due_of(mc);
+		if (end < 0 || tool_call_deadline(mc->call) < end)
+			end = tool_call_deadline(mc->call);
 	}
-	return due >= 0 && due < srv->next_poll ? srv->next_poll : due;
+	if (due >= 0 && due < srv->next_poll)
+		due = srv->next_poll;
+	return end >= 0 && end < due ? end : due;
 }
 
 /* Takes mc off the list; the first queued call starts polling. */
@@ -526,16 +530,31 @@ static void answer_ended(struct server *srv)
 	}
 }
 
+/* A call whose time is up, or NULL. Its last poll (one per wait) does not
+ * wait for the --poll-rate gate: the answer comes within timeout_seconds
+ * + 1 s however many waits share the rate. */
+static struct mcp_call *out_of_time(struct server *srv, long long now)
+{
+	struct mcp_call *mc;
+
+	for (mc = srv->calls; mc; mc = mc->next)
+		if (tool_call_deadline(mc->call) <= now)
+			return mc;
+	return NULL;
+}
+
 void mcp_run_due(struct server *srv)
 {
 	struct mcp_call *mc;
 	long long now = now_ms();
 
 	answer_ended(srv);
-	mc = earliest(srv);
-	if (!mc || due_of(mc) > now || srv->next_poll > now)
-		return;
-	srv->next_poll = now + poll_gap_ms();
+	if (!(mc = out_of_time(srv, now))) {
+		mc = earliest(srv);
+		if (!mc || due_of(mc) > now || srv->next_poll > now)
+			return;
+		srv->next_poll = now + poll_gap_ms();
+	}
 	srv->current = &mc->req;
 	tool_call_step(mc->call);
 	srv->current = NULL;

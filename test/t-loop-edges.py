@@ -76,6 +76,26 @@ def test_a_wait_queued_past_32_still_answers_within_its_time():
         assert structured(res)["run_id"] == run_id, res
 
 
+def test_waits_sharing_a_low_poll_rate_still_answer_in_time():
+    """At --poll-rate 1, six waits of 2 s on runs that go on: the polls
+    they share cannot all happen in 2 s, yet each answers (timed out,
+    with the last state it saw) within its 2 s + 1 s."""
+    with server(extra_env={"GUMLOOP_MCP_POLL_RATE": "1"}) as srv:
+        fake.config(run_ms=60000)
+        runs = [start_run(srv) for _ in range(6)]
+        started = time.time()
+        for i, run_id in enumerate(runs):
+            send_call(srv, i, "wait_for_gumloop_flow_run",
+                      {"run_id": run_id, "timeout_seconds": 2})
+        answers, _, _ = collect(srv, list(range(6)), timeout=20)
+        took = time.time() - started
+        assert took < 3.2, "the last wait of 2 s answered after %.1f s" % took
+        for i, a in answers.items():
+            res = structured(a["result"])
+            assert res.get("timed_out") is True, a
+            assert res["run_id"] == runs[i], a
+
+
 def test_a_ping_during_a_batch_in_flight_is_its_own_answer():
     """2025-03-26: a batch's tools/call is in flight when a ping comes;
     the ping is answered at once on its own line, not inside the batch's
