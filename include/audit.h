@@ -21,11 +21,25 @@
 int audit_open(const char *path, char **cause);
 /*
  * Appends the line of one call: class may be NULL (an unknown tool),
- * status 0 means no HTTP request was made, args NULL means {}.
+ * status 0 means no HTTP request was made, args NULL means {}. The tool
+ * name is cut to 128 bytes. Returns 0, or -1 when the line could not be
+ * written (disk full, file removed, I/O error): it is then held, chained,
+ * and written before the next line the file takes; audit_failure() says
+ * why until then.
  */
-void audit_record(const char *tool, const char *class, const char *outcome,
-		  long status, long long ms, const cJSON *args);
+int audit_record(const char *tool, const char *class, const char *outcome,
+		 long status, long long ms, const cJSON *args);
+/* NULL while the log is healthy (or not configured); else why the last
+ * append failed (borrowed, valid until the next audit_* call). */
+const char *audit_failure(void);
+/* Before a write goes out: 0 when its line can be expected to go in (the
+ * held lines, if any, are written first; the file is still there), else
+ * -1 with audit_failure() set. */
+int audit_ready(void);
 void audit_close(void);
+/* Whether a server could continue the log at path (a missing file can be
+ * made): 0, or -1 with *cause (caller frees). Writes nothing. */
+int audit_check(const char *path, char **cause);
 
 /* The hex SHA-256 of args printed compactly, keys in received order. */
 void audit_args_hash(const cJSON *args, char hex[65]);

@@ -13,6 +13,7 @@
 #include "util.h"
 
 #define HTTP_MAX_RESPONSE_DEFAULT (32u << 20)
+#define HTTP_MAX_URL (64u << 10)	/* longer is refused, never cut */
 
 /* One part of a multipart/form-data body (data is borrowed). */
 struct http_part {
@@ -72,13 +73,16 @@ void http_response_init(struct http_response *resp);
 void http_response_release(struct http_response *resp);
 
 /* URL building: a base, then path segments (percent-encoded, so an id can
- * never change the path), then query pairs (percent-encoded). */
+ * never change the path), then query pairs (percent-encoded). A URL over
+ * HTTP_MAX_URL is never cut: the append returns -1 and url->overflow
+ * stays set (later appends fail too) until http_url_begin. */
 void http_url_begin(struct buf *url, const char *base);
 void http_url_add_path(struct buf *url, const char *literal);
-void http_url_add_segment(struct buf *url, const char *segment);
-void http_url_add_query(struct buf *url, const char *name, const char *value);
-/* Percent-encodes s into b (RFC 3986 unreserved characters kept). */
-void http_percent_encode(struct buf *b, const char *s);
+int http_url_add_segment(struct buf *url, const char *segment);
+int http_url_add_query(struct buf *url, const char *name, const char *value);
+/* Percent-encodes s into b (RFC 3986 unreserved characters kept); -1 when
+ * b's cap was passed. */
+int http_percent_encode(struct buf *b, const char *s);
 
 /*
  * 0 when credentials may go to url: https, or http to a loopback host, or

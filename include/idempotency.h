@@ -13,6 +13,10 @@
  * a 409 or a 429 goes out. "Identical" compares the tool and its arguments
  * (idempotency_key and force left out) with object keys sorted.
  *
+ * What is kept is bounded in bytes: a result over 256 KiB (or an old one,
+ * once 4 MiB are kept) is replayed as its short top-level fields, the ids
+ * among them, with a note that the rest was too large to keep.
+ *
  * Ownership: results kept here are copies owned by this module until
  * idempotency_release(); what idempotency_replay() returns is the caller's.
  */

@@ -28,6 +28,8 @@ enum mcp_log_level {
 	MCP_LOG_OFF
 };
 
+struct task;
+
 struct mcp_request {
 	cJSON *id;		/* the id exactly as sent (a raw node), owned */
 	cJSON *progress_token;	/* raw node, owned, or NULL */
@@ -35,8 +37,19 @@ struct mcp_request {
 	int cancelled;		/* a notifications/cancelled named this id */
 	int deferred;		/* answered later: a wait goes on */
 	int modern;		/* 2026-07-28 request */
+	int tasks_ext;		/* its client declared the tasks extension */
+	int elicitation;	/* its client can ask its user (forms) */
 	const char *version;	/* the version this request speaks */
 	int log_level;		/* notifications/message threshold */
+};
+
+/* Forms a call asked its user (elicitation), and the answers so far. */
+struct mcp_ask {
+	cJSON *keys;		/* per form: the request id sent (legacy) or
+				   the inputRequests key (a modern task) */
+	cJSON *forms;		/* the elicitation params, in order */
+	cJSON *answers;		/* per form: its result, or null */
+	int unanswered;
 };
 
 /* A tools/call that waits: answered when its wait ends. */
@@ -44,6 +57,8 @@ struct mcp_call {
 	struct mcp_request req;
 	struct tool_call *call;
 	int queued;		/* beyond MCP_MAX_WAITS: not polling yet */
+	struct task *task;	/* a task's call: the answer is kept */
+	struct mcp_ask *ask;	/* its user was asked, or NULL */
 	struct mcp_call *next;
 };
 
@@ -51,11 +66,14 @@ struct server {
 	int initialized;		/* legacy initialize answered */
 	const char *version;		/* negotiated legacy version or NULL */
 	int log_level;			/* legacy logging/setLevel threshold */
+	int elicitation;		/* the legacy client can ask its user */
+	long asks;			/* forms asked so far (their ids) */
 	struct mcp_request *current;	/* request being handled, or NULL */
 	struct mcp_call *calls;		/* waiting calls, oldest first */
 	size_t polling;			/* how many of them poll (not queued) */
 	long long next_poll;		/* no poll before (--poll-rate) */
 	int eof;			/* input ended: no more requests */
+	struct task *tasks;		/* newest first (tasks.c) */
 	/* Given by the loop: reads what input there is without waiting
 	 * (answering pings, noting cancellations, queueing the rest). */
 	void (*look_at_input)(void *ctx);
@@ -96,15 +114,27 @@ int mcp_cancel(struct server *srv, const char *rid, size_t rlen);
 /* 1 when two raw JSON ids are the same id. */
 int mcp_same_id(const char *a, size_t alen, const char *b, size_t blen);
 
+/* What a waiting call may ask of this layer (progress, cancellation). */
+extern const struct call_hooks mcp_call_hooks;
+/* What a tool called in place while the request being handled is
+ * answered may ask (owner: srv->current): it sees pings and its own
+ * cancellation. */
+extern const struct call_hooks mcp_request_hooks;
+/* Keeps a call whose wait goes on (taken): it is stepped by
+ * mcp_run_due(); past MCP_MAX_WAITS it queues. */
+void mcp_keep_call(struct server *srv, struct mcp_call *mc);
+/* One poll of a kept call now; answers it when its wait ended. */
+void mcp_step_call(struct server *srv, struct mcp_call *mc);
+/* The answer (taken) to form i of what mc asked; once all are in, the
+ * call acts on them. */
+void mcp_give_answer(struct server *srv, struct mcp_call *mc, int i,
+		     cJSON *take_answer);
+
 /* When the next wait poll is due (now_ms time), or -1 when none waits. */
 long long mcp_next_due(const struct server *srv);
 /* Runs the polls that are due (one at most per --poll-rate slot), and
  * answers the calls whose wait ended or that were cancelled. */
 void mcp_run_due(struct server *srv);
-
-/* The hooks of a tool call that answers the request being handled
- * (owner: srv->current): it sees pings and its own cancellation. */
-const struct call_hooks *mcp_call_hooks(void);
 
 /* Sends notifications/message at level when the client asked for it. */
 void mcp_log(struct server *srv, enum mcp_log_level level, const char *logger,

@@ -29,7 +29,10 @@ struct http_response;
 
 enum tool_access { TOOL_READ, TOOL_WRITE, TOOL_CUSTOM };
 
-enum param_type { P_STRING, P_INTEGER, P_NUMBER, P_BOOLEAN, P_OBJECT, P_ARRAY };
+/* P_ANY: the value's JSON type must be one its schema names ("type" or
+ * the "type" of each "oneOf" branch), e.g. a string or an object. */
+enum param_type { P_STRING, P_INTEGER, P_NUMBER, P_BOOLEAN, P_OBJECT, P_ARRAY,
+		  P_ANY };
 
 enum param_in {
 	IN_PATH,	/* fills {name} in the path template */
@@ -43,6 +46,9 @@ enum tool_scope {
 	SCOPE_NONE,
 	SCOPE_LEGACY,	/* user_id / project_id (query on GET, body else) */
 	SCOPE_TEAM,	/* team_id (query) */
+	SCOPE_TEAM_BODY,	/* team_id (JSON body: where Gumloop reads it) */
+	SCOPE_USER,	/* user_id, required (query on GET, body else):
+			   the organization endpoints */
 };
 
 /* Flags of a tool entry. */
@@ -52,6 +58,8 @@ enum tool_scope {
 #define T_WAIT		(1u << 3)	/* a wait tool: takes timeout_seconds */
 #define T_STREAM_HOST	(1u << 4)	/* sent to the stream base URL */
 #define T_DOWNLOAD	(1u << 5)	/* returns bytes, not JSON */
+#define T_TASK		(1u << 7)	/* starts Gumloop work that may run as
+					   an MCP task (with T_WAIT: waits) */
 #define T_DISPATCH	(1u << 6)	/* runs the tool its arguments name
 					   (discovery): no implied arguments */
 
@@ -59,14 +67,12 @@ enum tool_scope {
 #define REQUIRED	(1u << 0)
 
 /* The arguments of a cursor-paged list: two entries of a params table.
- * Both go to the query as they are; the answer carries next_cursor. */
+ * Both go to the query as they are; the answer carries next_cursor. The
+ * server's instructions (src/mcp.c) say so once for every list. */
 #define PAGE_PARAMS \
-	{ "page_size", P_INTEGER, IN_QUERY, 0, \
-	  "default 20", \
+	{ "page_size", P_INTEGER, IN_QUERY, 0, NULL, \
 	  "{\"type\":\"integer\",\"minimum\":1,\"maximum\":100}" }, \
-	{ "cursor", P_STRING, IN_QUERY, 0, \
-	  "the last page's next_cursor", \
-	  NULL }
+	{ "cursor", P_STRING, IN_QUERY, 0, NULL, NULL }
 
 struct param {
 	const char *name;
@@ -95,6 +101,11 @@ struct call_hooks {
 	void (*progress)(struct tool_call *call, const char *message);
 	/* Tells the client's log, at a syslog level (enum mcp_log_level). */
 	void (*log)(struct tool_call *call, int level, const char *message);
+	/* Asks the client's user the forms (an array of elicitation params,
+	 * one per question): 0 when asked (the answers come through
+	 * tool_call_answer, in order), -1 when this client cannot be asked.
+	 * May be NULL. */
+	int (*ask)(struct tool_call *call, const cJSON *forms);
 };
 
 struct tool_def {
@@ -127,6 +138,7 @@ struct tool_call {
 	const char *version;		/* the request's protocol version */
 	long long started;		/* ms (now_ms) */
 	struct wait *wait;		/* a wait in progress, or NULL */
+	long wait_cap_s;		/* longest wait (0: --max-wait) */
 	int cancelled;			/* no result goes out */
 	int protocol_error;		/* the answer is a JSON-RPC error */
 	cJSON *structured;		/* structuredContent (owned) */
@@ -153,6 +165,10 @@ extern const struct tool_def artifacts_tools[];
 extern const struct tool_def files_tools[];
 extern const struct tool_def mcp_catalog_tools[];
 extern const struct tool_def admin_tools[];
+extern const struct tool_def organizations_tools[];
+extern const struct tool_def brain_tools[];
+extern const struct tool_def browser_tools[];
+extern const struct tool_def evaluations_tools[];
 #ifdef CONFORMANCE_FIXTURES
 /* The conformance suite's fixture tools (test/interop/fixtures.c), only in
  * the test binary build/gumloop-mcp-conformance. */
@@ -183,9 +199,14 @@ const cJSON *tool_listed(void);
  * before 2025-06-18): built on demand, borrowed until the next page asked
  * for or tool_cache_release(). */
 long tool_listed_count(void);
-const char *tool_listed_page(long offset, long count, int titled);
+#define LIST_TITLED	1u	/* before 2025-06-18: title in annotations */
+#define LIST_TASKS	2u	/* 2025-11-25: execution.taskSupport */
+const char *tool_listed_page(long offset, long count, unsigned how);
 /* Frees the caches (at exit). */
 void tool_cache_release(void);
+/* 1 when the tool starts or waits for Gumloop work, so it may run as an
+ * MCP task (execution.taskSupport "optional"). */
+int tool_runs_as_task(const struct tool_def *def);
 /* The parameter called name: the entry's own or an implied one. */
 const struct param *tool_param(const struct tool_def *def, const char *name);
 
@@ -201,9 +222,14 @@ int tool_check_args(const struct tool_def *def, const cJSON *args, char **cause)
  * the caller runs tool_call_step() at tool_call_due() until it ends.
  * Nothing is sent twice: a call is finished exactly once.
  */
+struct call_env {
+	const struct call_hooks *hooks;	/* NULL: nobody to ask */
+	void *owner;			/* the caller's record of the call */
+	const char *version;		/* the request's protocol version */
+	long wait_cap_s;		/* longest wait (0: --max-wait) */
+};
 struct tool_call *tool_call_start(const char *name, const cJSON *args,
-				  const struct call_hooks *hooks, void *owner,
-				  const char *version);
+				  const struct call_env *env);
 int tool_call_waiting(const struct tool_call *call);
 /* When the wait's next poll is due (now_ms time). */
 long long tool_call_due(const struct tool_call *call);
@@ -214,6 +240,9 @@ long long tool_call_deadline(const struct tool_call *call);
 void tool_call_step(struct tool_call *call);
 /* Ends a wait now with what it has (input ended: timed_out). */
 void tool_call_stop(struct tool_call *call);
+/* The answers (elicitation results {action, content}, one per form asked,
+ * in order) to what the call asked; its wait goes on or ends. */
+void tool_call_answer(struct tool_call *call, const cJSON *answers);
 /*
  * Audits the call, remembers a write's outcome, frees the call and returns
  * its CallToolResult: a new object, or NULL when cancelled or when the
@@ -222,13 +251,18 @@ void tool_call_stop(struct tool_call *call);
 cJSON *tool_call_finish(struct tool_call *call, char **cause);
 /*
  * A call run to its end at once (for --call and resources): waits poll in
- * place. hooks and owner as for tool_call_start (NULL hooks: only a stop
- * signal ends a wait). Returns as tool_call_finish; *protocol_error says
- * which.
+ * place, and only a stop signal ends one. Returns as tool_call_finish;
+ * *protocol_error says which.
  */
 cJSON *tool_call_run(const char *name, const cJSON *args,
-		     const char *version, const struct call_hooks *hooks,
-		     void *owner, int *protocol_error, char **cause);
+		     const char *version, int *protocol_error, char **cause);
+/* The same with env's hooks and owner (NULL hooks: as tool_call_run). */
+cJSON *tool_call_run_env(const char *name, const cJSON *args,
+			 const struct call_env *env, int *protocol_error,
+			 char **cause);
+/* Writes the call's audit line now (a task's start; its end is written by
+ * tool_call_finish). -1 when the line could not be written. */
+int tool_call_audit(const struct tool_call *call, const char *outcome);
 /* Sleeps ms while the call's hooks look at the input; 1 when it must stop. */
 int tool_nap(struct tool_call *call, long ms);
 
@@ -261,6 +295,9 @@ struct tool_advice {
  * the generic one. Returns rc, so handlers can "return tool_advise(...)".
  */
 int tool_advise(struct tool_call *call, int rc, const struct tool_advice *table);
+/* files.c: the canonical base64 of an object's content_text or
+ * content_base64 (exactly one), or NULL with *why set (static). */
+char *tool_file_content(const cJSON *item, const char **why);
 /* Sets a successful JSON result (takes obj). Returns 0. */
 int tool_ok(struct tool_call *call, cJSON *take_obj);
 
@@ -269,6 +306,9 @@ int tool_ok(struct tool_call *call, cJSON *take_obj);
 cJSON *tool_call_result(struct tool_call *call);
 /* The compact JSON text of the call's structured result, as a text item. */
 cJSON *tool_text_item(const cJSON *structured);
+/* Adds to a CallToolResult the note that its call is not in the audit log
+ * (audit_record failed): the client learns what the operator will not. */
+void tool_note_audit_failure(cJSON *result);
 
 /* Argument access (NULL / default when absent). */
 const char *tool_arg_str(const struct tool_call *call, const char *name);

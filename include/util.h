@@ -26,13 +26,15 @@ struct buf {
 	size_t len;
 	size_t cap;
 	size_t max;	/* hard cap on len; 0 means unlimited */
-	int failed;	/* an append was refused: the contents are cut */
+	/* An append was refused: later ones are too, until buf_reset, so
+	 * that nothing cut in the middle reads as complete. */
+	int overflow;
 };
 #define BUF_INIT { NULL, 0, 0, 0, 0 }
 
 void buf_init(struct buf *b, size_t max);
-/* Appends n bytes; returns -1 (appends nothing, sets failed) when max would
- * be passed. */
+/* Appends n bytes; returns -1 (and appends nothing) when max would be
+ * passed, or was before (overflow). */
 int buf_add(struct buf *b, const void *p, size_t n);
 int buf_addstr(struct buf *b, const char *s);
 int buf_addf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

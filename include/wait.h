@@ -34,6 +34,14 @@ struct wait_kind {
 	const char *const *terminal;	/* terminal states, NULL-terminated */
 	/* Sets the result of a wait that ended; NULL: wait_finish. */
 	int (*finish)(struct tool_call *call, struct wait *w);
+	/* At a terminal state that a person may settle (approvals): 1 when
+	 * the user was asked and the wait pauses for the answers; may be
+	 * NULL. */
+	int (*ask)(struct tool_call *call, struct wait *w);
+	/* The user's answers: 1 when they were acted on and the wait goes
+	 * on, 0 to end it with its last state. */
+	int (*answer)(struct tool_call *call, struct wait *w,
+		      const cJSON *answers);
 };
 
 struct wait {
@@ -46,6 +54,7 @@ struct wait {
 	long long due;		/* when the next poll runs */
 	long interval;		/* ms until the poll after the next */
 	int failures;		/* failed polls in a row */
+	int paused;		/* the user was asked: no poll until answered */
 };
 
 /*
@@ -65,6 +74,9 @@ int wait_begin(struct tool_call *call, const struct wait_kind *kind,
 /* One poll. Returns 1 while the wait goes on (w->due set), 0 once it has
  * ended and the call has its result. */
 int wait_step(struct tool_call *call);
+/* The user's answers to what the wait asked: acted on, then polling goes
+ * on, or the wait ends with its last state. */
+void wait_answer(struct tool_call *call, const cJSON *answers);
 /* Ends the wait at once with its last state, as timed out. */
 void wait_stop(struct tool_call *call);
 /* How long the call's current poll may take (ms), 0 when not waiting. */

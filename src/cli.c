@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include "audit.h"
 #include "cli.h"
 #include "config.h"
 #include "http.h"
@@ -200,8 +201,8 @@ int cli_call(void)
 	int protocol_error = 0, rc = CLI_EXIT_USAGE;
 
 	if (args)
-		result = tool_call_run(cfg.call_tool, args, NULL, NULL, NULL,
-				       &protocol_error, &cause);
+		result = tool_call_run(cfg.call_tool, args, NULL, &protocol_error,
+				       &cause);
 	if (protocol_error && !tool_find(cfg.call_tool)) {
 		free(cause);
 		cause = unknown_tool(cfg.call_tool);
@@ -351,11 +352,16 @@ static void check_cacert(struct report *r)
 
 static void check_audit_log(struct report *r)
 {
-	char *dir, *slash;
+	char *dir, *slash, *cause = NULL;
 	int ok;
 
 	if (!cfg.audit_log)
 		return;
+	if (audit_check(cfg.audit_log, &cause) < 0) {
+		say(r, FAIL, "%s", cause);
+		free(cause);
+		return;
+	}
 	if (access(cfg.audit_log, F_OK) == 0) {
 		ok = access(cfg.audit_log, W_OK) == 0;
 	} else {

@@ -56,7 +56,7 @@ void http_request_init(struct http_request *req, const char *method)
 {
 	memset(req, 0, sizeof(*req));
 	req->method = method;
-	buf_init(&req->url, 64 * 1024);
+	buf_init(&req->url, HTTP_MAX_URL);
 }
 
 void http_request_release(struct http_request *req)
@@ -98,7 +98,7 @@ static int unreserved(unsigned char c)
 }
 
 /* Unreserved runs are copied whole: an id is usually one run. */
-void http_percent_encode(struct buf *b, const char *s)
+int http_percent_encode(struct buf *b, const char *s)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	const unsigned char *p = (const unsigned char *)s, *run;
@@ -115,6 +115,7 @@ void http_percent_encode(struct buf *b, const char *s)
 		buf_add(b, esc, 3);
 		p++;
 	}
+	return b->overflow ? -1 : 0;
 }
 
 void http_url_begin(struct buf *url, const char *base)
@@ -128,21 +129,23 @@ void http_url_add_path(struct buf *url, const char *literal)
 	buf_addstr(url, literal);
 }
 
-void http_url_add_segment(struct buf *url, const char *segment)
+int http_url_add_segment(struct buf *url, const char *segment)
 {
 	/* "." and ".." would be resolved by the server as path steps. */
 	if (!strcmp(segment, ".") || !strcmp(segment, ".."))
 		buf_addstr(url, !strcmp(segment, ".") ? "%2E" : "%2E%2E");
 	else
 		http_percent_encode(url, segment);
+	return url->overflow ? -1 : 0;
 }
 
-void http_url_add_query(struct buf *url, const char *name, const char *value)
+int http_url_add_query(struct buf *url, const char *name, const char *value)
 {
 	buf_addstr(url, url->data && strchr(url->data, '?') ? "&" : "?");
 	http_percent_encode(url, name);
 	buf_addstr(url, "=");
 	http_percent_encode(url, value);
+	return url->overflow ? -1 : 0;
 }
 
 /* Copies the host of an http(s) URL into host (brackets kept for IPv6). */
@@ -614,15 +617,16 @@ int http_perform(struct http_request *req, struct http_response *resp)
 
 	if (!t.max)
 		t.max = HTTP_MAX_RESPONSE_DEFAULT;
-	if (req->url.failed)
-		return not_sent(resp, HTTP_REFUSED, xstrdup("the request URL "
-				"could not be built (an argument is too long)"));
+	if (req->url.overflow)	/* a URL cut short must not go out */
+		return not_sent(resp, HTTP_REFUSED, xasprintf("the request URL "
+				"would be over %u bytes", HTTP_MAX_URL));
 	if (!req->no_auth && http_url_allowed(req->url.data, &cause) < 0)
 		return not_sent(resp, HTTP_REFUSED, cause);
 	if (ensure_handle(&cause) < 0)
 		return not_sent(resp, HTTP_NO_LIBCURL, cause);
-	if (req->json)
-		body = cJSON_PrintUnformatted(req->json);
+	if (req->json && !(body = cJSON_PrintUnformatted(req->json)))
+		return not_sent(resp, HTTP_REFUSED, xstrdup("the request body "
+				"could not be built"));	/* never an empty one */
 	headers = build_headers(req);
 	set_options(&t, headers, body);
 	if (req->parts) {

@@ -3,6 +3,11 @@
  * retrying after a timeout from starting a flow (and spending credits)
  * twice. Two small tables, oldest first: one by key for the life of the
  * process, one of recent writes for the 10 s window.
+ *
+ * Bounded in bytes as well as in count: a result is kept as compact text,
+ * whole up to WHOLE_MAX; a larger one, or the oldest once the whole ones
+ * pass KEPT_MAX together, is kept as its summary (the short top-level
+ * fields, where the ids are, and a note), which is what a replay needs.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -13,14 +18,21 @@
 
 #define MAX_KEYED 1024
 #define MAX_RECENT 64
+#define WHOLE_MAX (256u << 10)	/* bytes of one result kept whole */
+#define KEPT_MAX (4u << 20)	/* bytes of whole results kept in all */
+#define FIELD_MAX 256		/* bytes of a field a summary keeps */
+#define FIELDS_MAX 16		/* fields a summary keeps */
 
 struct memo {
 	char fingerprint[65];
 	char *key;		/* NULL in the recent table */
-	cJSON *result;		/* the CallToolResult given then */
+	char *result;		/* the CallToolResult given then, as text */
+	size_t size;		/* its length while whole, else 0 */
 	long long at_ms;	/* when that call ended */
 	int maybe;		/* outcome unknown (timeout, connection lost) */
 };
+
+static size_t kept_bytes;	/* the sizes of the whole results */
 
 struct memo_table {
 	struct memo *memos;
@@ -82,12 +94,94 @@ static void fingerprint(const struct tool_call *call, char hex[65])
 	cJSON_Delete(copy);
 }
 
+/* ---- what is kept of a result ------------------------------------------- */
+
+static size_t printed_size(const cJSON *v)
+{
+	char *text = cJSON_PrintUnformatted(v);
+	size_t n = text ? strlen(text) : 0;
+
+	free(text);
+	return n;
+}
+
+/* A short member of a result's structuredContent: kept in a summary. */
+static int short_field(const cJSON *v)
+{
+	if (cJSON_IsString(v))
+		return strlen(v->valuestring) <= FIELD_MAX;
+	if (cJSON_IsObject(v) && !strcmp(v->string, "error"))
+		return printed_size(v) <= 4 * FIELD_MAX;
+	return cJSON_IsNumber(v) || cJSON_IsBool(v) || cJSON_IsNull(v);
+}
+
+/* The summary of a result too large to keep: its short top-level fields
+ * (the ids are there) and a note saying what was left out. */
+static char *summary_of(const cJSON *result)
+{
+	const cJSON *sc = cJSON_GetObjectItemCaseSensitive(result,
+							   "structuredContent");
+	cJSON *out = cJSON_CreateObject(), *fields, *item;
+	const cJSON *v;
+	char *text;
+	int n = 0;
+
+	item = cJSON_CreateObject();
+	cJSON_AddStringToObject(item, "type", "text");
+	cJSON_AddStringToObject(item, "text", "the first result was too large "
+				"to keep whole: only its short top-level fields "
+				"are given here; read the item again with a get "
+				"or list tool for the rest");
+	cJSON_AddItemToArray(cJSON_AddArrayToObject(out, "content"), item);
+	fields = cJSON_AddObjectToObject(out, "structuredContent");
+	cJSON_ArrayForEach(v, sc)
+		if (n < FIELDS_MAX && v->string && short_field(v) && ++n)
+			cJSON_AddItemToObject(fields, v->string,
+					      cJSON_Duplicate(v, 1));
+	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(result, "isError")))
+		cJSON_AddTrueToObject(out, "isError");
+	text = cJSON_PrintUnformatted(out);
+	cJSON_Delete(out);
+	return text;
+}
+
+/* Keeps result whole when it is small, else its summary. */
+static void keep_result(struct memo *m, const cJSON *result)
+{
+	char *text = cJSON_PrintUnformatted(result);
+
+	if (text && strlen(text) <= WHOLE_MAX) {
+		m->result = text;
+		m->size = strlen(text);
+		kept_bytes += m->size;
+	} else {
+		free(text);
+		m->result = summary_of(result);
+	}
+}
+
+/* Replaces a whole result by its summary. */
+static void shrink(struct memo *m)
+{
+	cJSON *whole;
+
+	if (!m->size)
+		return;
+	whole = cJSON_Parse(m->result);
+	free(m->result);
+	m->result = summary_of(whole);
+	cJSON_Delete(whole);
+	kept_bytes -= m->size;
+	m->size = 0;
+}
+
 /* ---- the tables --------------------------------------------------------- */
 
 static void memo_release(struct memo *m)
 {
 	free(m->key);
-	cJSON_Delete(m->result);
+	free(m->result);
+	kept_bytes -= m->size;
 	memset(m, 0, sizeof(*m));
 }
 
@@ -111,6 +205,26 @@ static void table_add(struct memo_table *t, const struct memo *m)
 		table_drop_first(t, 1);
 	}
 	t->memos[t->n++] = *m;
+}
+
+/* Past KEPT_MAX, the oldest whole results are summarized, recent ones
+ * first (they are forgotten after 10 s anyway). */
+static void enforce_budget(void)
+{
+	size_t i;
+
+	for (i = 0; kept_bytes > KEPT_MAX && i < recent.n; i++)
+		shrink(&recent.memos[i]);
+	for (i = 0; kept_bytes > KEPT_MAX && i < keyed.n; i++)
+		shrink(&keyed.memos[i]);
+}
+
+/* The kept result as a new tree. */
+static cJSON *result_of(const struct memo *m)
+{
+	cJSON *r = cJSON_Parse(m->result);
+
+	return r ? r : cJSON_CreateObject();
 }
 
 /* Idempotency keys are not secrets: a plain comparison will do. */
@@ -146,6 +260,15 @@ static int result_is_error(const cJSON *result)
 	return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(result, "isError"));
 }
 
+static int memo_is_error(const struct memo *m)
+{
+	cJSON *r = result_of(m);
+	int is_error = result_is_error(r);
+
+	cJSON_Delete(r);
+	return is_error;
+}
+
 /* Why the earlier outcome is unknown: its error code ("timeout", ...). */
 static const char *earlier_failure(const cJSON *result)
 {
@@ -161,7 +284,7 @@ static const char *earlier_failure(const cJSON *result)
 static cJSON *not_sent_again(const struct tool_call *call, const struct memo *m,
 			     long long now)
 {
-	cJSON *answer = cJSON_Duplicate(m->result, 1), *content, *note;
+	cJSON *answer = result_of(m), *content, *note;
 	double ago = (double)(now - m->at_ms) / 1000.0;
 	char *text;
 
@@ -171,7 +294,7 @@ static cJSON *not_sent_again(const struct tool_call *call, const struct memo *m,
 				 "may have happened. Its result follows: check "
 				 "the current state first (a get or list tool); "
 				 "to send it anyway, call again with force: true.",
-				 call->def->name, ago, earlier_failure(m->result));
+				 call->def->name, ago, earlier_failure(answer));
 	else
 		text = xasprintf("not sent again: an identical %s call succeeded "
 				 "%.1f s ago, and sending it again would do it "
@@ -217,15 +340,15 @@ cJSON *idempotency_replay(struct tool_call *call)
 		}
 		log_info("%s: idempotency_key seen before: answering with the "
 			 "first result, nothing sent", call->def->name);
-		call->is_error = result_is_error(m->result);
-		return cJSON_Duplicate(m->result, 1);
+		call->is_error = memo_is_error(m);
+		return result_of(m);
 	}
 	if (tool_arg_bool(call, "force", 0) || !(m = find_recent(fp, now)))
 		return NULL;
 	log_info("%s: identical call %.1f s ago: not sent again",
 		 call->def->name, (double)(now - m->at_ms) / 1000.0);
 	call->refused = 1;
-	call->is_error = result_is_error(m->result);
+	call->is_error = memo_is_error(m);
 	return not_sent_again(call, m, now);
 }
 
@@ -253,13 +376,14 @@ void idempotency_record(const struct tool_call *call, const cJSON *result)
 	fingerprint(call, m.fingerprint);
 	m.at_ms = now_ms();
 	m.maybe = outcome == 2;
-	m.result = cJSON_Duplicate(result, 1);
+	keep_result(&m, result);
 	table_add(&recent, &m);
 	if (key && !find_key(key)) {
 		m.key = xstrdup(key);
-		m.result = cJSON_Duplicate(result, 1);
+		keep_result(&m, result);
 		table_add(&keyed, &m);
 	}
+	enforce_budget();
 }
 
 void idempotency_release(void)

@@ -11,8 +11,10 @@
 #include "json.h"
 #include "log.h"
 #include "mcp.h"
+#include "policy.h"
 #include "prompts.h"
 #include "resources.h"
+#include "tasks.h"
 #include "tool.h"
 #include "version.h"
 
@@ -35,12 +37,21 @@ static const char instructions[] =
 	"get_single_gumloop_automation_by_id, then start it with "
 	"create_a_gumloop_flow_run, passing inputs by the names the schema "
 	"gives. Runs and agent work are asynchronous: wait with the "
-	"wait_for_gumloop_* tools (or wait_seconds on the create tools) "
-	"instead of polling by hand, and call them again when a result says "
-	"timed_out. Writes spend credits: pass an idempotency_key when you "
-	"may retry (a repeat with the same key replays the first result). "
+	"wait_for_gumloop_* tools (timeout_seconds, default 50; or "
+	"wait_seconds, default 0, on the create tools) instead of polling by "
+	"hand, and call them again when a result says timed_out. Lists page "
+	"with page_size (default 20) and cursor (the next_cursor of the page "
+	"before). Writes spend credits: pass an idempotency_key (1 to 128 "
+	"characters) when you may retry (a repeat with the same key replays "
+	"the first result); "
+	"an identical write within 10 s is not sent again unless force is "
+	"true. A session in approval_required waits for a person: ask them, "
+	"then send their decisions with resolve_gumloop_session_approvals. "
+	"messages_limit keeps a session's newest N messages. An argument "
+	"named X_id without a description comes from list_all_gumloop_Xs. "
 	"team_id, user_id and project_id are optional: they default to "
-	"GUMLOOP_TEAM_ID, GUMLOOP_USER_ID and GUMLOOP_PROJECT_ID.";
+	"GUMLOOP_TEAM_ID, GUMLOOP_USER_ID and GUMLOOP_PROJECT_ID (the "
+	"organization tools want an organization admin's user_id).";
 
 cJSON *rpc_fail(struct rpc_error *err, int code, const char *fmt, ...)
 {
@@ -151,7 +162,26 @@ static cJSON *server_info(void)
 	return info;
 }
 
-static cJSON *server_capabilities(void)
+/* Tasks: a core capability in 2025-11-25, an extension in 2026-07-28. */
+static void add_tasks_capability(cJSON *caps, const char *version)
+{
+	cJSON *t;
+
+	if (!strcmp(version, MCP_MODERN_VERSION)) {
+		cJSON_AddObjectToObject(cJSON_AddObjectToObject(caps, "extensions"),
+					TASKS_EXTENSION);
+		return;
+	}
+	if (strcmp(version, "2025-11-25") < 0)
+		return;
+	t = cJSON_AddObjectToObject(caps, "tasks");
+	cJSON_AddObjectToObject(t, "list");
+	cJSON_AddObjectToObject(t, "cancel");
+	cJSON_AddObjectToObject(cJSON_AddObjectToObject(cJSON_AddObjectToObject(
+		t, "requests"), "tools"), "call");
+}
+
+static cJSON *server_capabilities(const char *version)
 {
 	cJSON *caps = cJSON_CreateObject(), *caps_resources;
 
@@ -164,6 +194,7 @@ static cJSON *server_capabilities(void)
 	cJSON_AddFalseToObject(caps_resources, "subscribe");
 	cJSON_AddFalseToObject(caps_resources, "listChanged");
 	cJSON_AddObjectToObject(caps, "completions");
+	add_tasks_capability(caps, version);
 	return caps;
 }
 
@@ -181,6 +212,7 @@ static cJSON *m_initialize(struct server *srv, const cJSON *params,
 			   struct rpc_error *err)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(params, "protocolVersion");
+	const cJSON *caps;
 	cJSON *result;
 
 	if (srv->initialized)
@@ -193,9 +225,15 @@ static cJSON *m_initialize(struct server *srv, const cJSON *params,
 				"(a string such as \"%s\")", MCP_LATEST_LEGACY);
 	srv->version = negotiate(v->valuestring);
 	srv->initialized = 1;
+	/* form mode: {} before 2025-11-25, or with "form" (or nothing) */
+	caps = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(
+		params, "capabilities"), "elicitation");
+	srv->elicitation = cJSON_IsObject(caps) &&
+			   (!caps->child || cJSON_HasObjectItem(caps, "form"));
 	result = cJSON_CreateObject();
 	cJSON_AddStringToObject(result, "protocolVersion", srv->version);
-	cJSON_AddItemToObject(result, "capabilities", server_capabilities());
+	cJSON_AddItemToObject(result, "capabilities",
+			      server_capabilities(srv->version));
 	cJSON_AddItemToObject(result, "serverInfo", server_info());
 	cJSON_AddStringToObject(result, "instructions", instructions);
 	return result;
@@ -211,7 +249,8 @@ static cJSON *m_discover(struct server *srv, const cJSON *params,
 	 * versions are reached through initialize */
 	versions = cJSON_AddArrayToObject(result, "supportedVersions");
 	cJSON_AddItemToArray(versions, cJSON_CreateString(MCP_MODERN_VERSION));
-	cJSON_AddItemToObject(result, "capabilities", server_capabilities());
+	cJSON_AddItemToObject(result, "capabilities",
+			      server_capabilities(MCP_MODERN_VERSION));
 	cJSON_AddItemToObject(result, "serverInfo", server_info());
 	cJSON_AddStringToObject(result, "instructions", instructions);
 	return result;
@@ -255,6 +294,17 @@ int mcp_parse_cursor(const cJSON *params, const char *prefix, long *offset)
 	return *end || *offset <= 0 ? -1 : 0;
 }
 
+/* What tools/list shows in this era: the title where it fits, and task
+ * support where tasks are per tool (2025-11-25; the extension is not). */
+static unsigned list_how(const struct server *srv)
+{
+	const char *v = mcp_version(srv);
+
+	if (strcmp(v, "2025-06-18") < 0)
+		return LIST_TITLED;
+	return !strcmp(v, "2025-11-25") ? LIST_TASKS : 0;
+}
+
 static cJSON *m_tools_list(struct server *srv, const cJSON *params,
 			   struct rpc_error *err)
 {
@@ -268,8 +318,7 @@ static cJSON *m_tools_list(struct server *srv, const cJSON *params,
 				"server returned, or none for the first page");
 	result = cJSON_CreateObject();
 	cJSON_AddItemToObject(result, "tools", json_raw_reference(
-		tool_listed_page(offset, TOOLS_PAGE_SIZE,
-				 !mcp_version_at_least(srv, "2025-06-18"))));
+		tool_listed_page(offset, TOOLS_PAGE_SIZE, list_how(srv))));
 	end = offset + TOOLS_PAGE_SIZE;
 	if (end < total) {
 		snprintf(cursor, sizeof(cursor), "tools:%ld", end);
@@ -279,16 +328,16 @@ static cJSON *m_tools_list(struct server *srv, const cJSON *params,
 }
 /* ---- tools/call ------------------------------------------------------- */
 
-/* A call's owner is the request it answers: a waiting tools/call's, or
- * the one being handled (resources/read calls tools in place). */
-static struct mcp_request *owner_of(struct tool_call *call)
+static void answer_ended(struct server *srv);
+
+static struct mcp_call *owner_of(struct tool_call *call)
 {
 	return call->owner;
 }
 
-static int hook_check(struct tool_call *call)
+/* Looks at the input for a call that answers req. */
+static int check_for(struct tool_call *call, const struct mcp_request *req)
 {
-	struct mcp_request *req = owner_of(call);
 	struct server *srv = the_server;
 
 	if (srv->look_at_input)
@@ -300,29 +349,174 @@ static int hook_check(struct tool_call *call)
 	       (call->wait && (srv->eof || stop_requested || writer_closed()));
 }
 
+static int hook_check(struct tool_call *call)
+{
+	return check_for(call, &owner_of(call)->req);
+}
+
 static void hook_progress(struct tool_call *call, const char *message)
 {
-	send_progress(owner_of(call), message);
+	struct mcp_call *mc = owner_of(call);
+
+	send_progress(&mc->req, message);
+	if (mc->task)
+		tasks_call_progress(mc->task, message);
 }
 
 static void hook_log(struct tool_call *call, int level, const char *message)
 {
-	log_to(the_server, owner_of(call), (enum mcp_log_level)level,
+	log_to(the_server, &owner_of(call)->req, (enum mcp_log_level)level,
 	       "gumloop", message);
 }
 
-static const struct call_hooks hooks = { hook_check, hook_progress, hook_log };
-
-const struct call_hooks *mcp_call_hooks(void)
+static void ask_free(struct mcp_ask *a)
 {
-	return &hooks;
+	if (!a)
+		return;
+	cJSON_Delete(a->keys);
+	cJSON_Delete(a->forms);
+	cJSON_Delete(a->answers);
+	free(a);
 }
+
+/* Sends the forms as elicitation/create requests (a legacy client). */
+static void send_forms(struct server *srv, struct mcp_call *mc)
+{
+	const cJSON *form;
+	cJSON *params, *meta, *id;
+	char text[48];
+
+	cJSON_ArrayForEach(form, mc->ask->forms) {
+		snprintf(text, sizeof(text), "gumloop-ask-%ld", ++srv->asks);
+		cJSON_AddItemToArray(mc->ask->keys, cJSON_CreateString(text));
+		params = cJSON_Duplicate(form, 1);
+		if (mc->req.version && strcmp(mc->req.version, "2025-11-25") >= 0)
+			cJSON_AddStringToObject(params, "mode", "form");
+		if (mc->task) {
+			meta = cJSON_AddObjectToObject(params, "_meta");
+			cJSON_AddStringToObject(cJSON_AddObjectToObject(meta,
+				"io.modelcontextprotocol/related-task"),
+				"taskId", tasks_id(mc->task));
+		}
+		id = cJSON_CreateString(text);
+		writer_request(id, "elicitation/create", params);
+		cJSON_Delete(id);
+	}
+}
+
+/*
+ * The user is asked where the client can ask: a legacy client that
+ * declared elicitation gets elicitation/create requests; a modern task's
+ * forms wait in its inputRequests (tasks/update answers them). Elsewhere
+ * (a modern plain call) nothing can be asked.
+ */
+static int hook_ask(struct tool_call *call, const cJSON *forms)
+{
+	struct mcp_call *mc = owner_of(call);
+	struct server *srv = the_server;
+	int i, n = cJSON_GetArraySize(forms);
+
+	if (mc->ask || !n || (mc->req.modern ? !(mc->task && mc->req.tasks_ext)
+				     : !srv->elicitation))
+		return -1;
+	mc->ask = xcalloc(1, sizeof(*mc->ask));
+	mc->ask->keys = cJSON_CreateArray();
+	mc->ask->forms = cJSON_Duplicate(forms, 1);
+	mc->ask->answers = cJSON_CreateArray();
+	for (i = 0; i < n; i++)
+		cJSON_AddItemToArray(mc->ask->answers, cJSON_CreateNull());
+	mc->ask->unanswered = n;
+	if (mc->req.modern)
+		tasks_key_forms(mc->task, mc->ask);
+	else
+		send_forms(srv, mc);
+	if (mc->task)
+		tasks_status_changed(mc->task);
+	return 0;
+}
+
+void mcp_give_answer(struct server *srv, struct mcp_call *mc, int i,
+		     cJSON *take_answer)
+{
+	struct mcp_ask *a = mc->ask;
+	const cJSON *old = a ? cJSON_GetArrayItem(a->answers, i) : NULL;
+
+	if (!old || !cJSON_IsNull(old)) {	/* not asked, or answered */
+		cJSON_Delete(take_answer);
+		return;
+	}
+	cJSON_ReplaceItemInArray(a->answers, i, take_answer);
+	if (--a->unanswered)
+		return;
+	mc->ask = NULL;
+	srv->current = &mc->req;
+	tool_call_answer(mc->call, a->answers);
+	srv->current = NULL;
+	ask_free(a);
+	if (mc->task)
+		tasks_status_changed(mc->task);
+}
+
+/* A response of the client: the answer to a form a call asked. */
+static void client_response(struct server *srv, const char *rid, size_t rlen,
+			    const cJSON *msg)
+{
+	const cJSON *result = cJSON_GetObjectItemCaseSensitive(msg, "result");
+	struct mcp_call *mc;
+	const cJSON *key;
+	cJSON *answer;
+	int i;
+
+	for (mc = srv->calls; mc; mc = mc->next) {
+		if (!mc->ask || mc->req.modern)
+			continue;
+		i = 0;
+		cJSON_ArrayForEach(key, mc->ask->keys) {
+			if (mcp_same_id(rid, rlen, key->valuestring,
+					strlen(key->valuestring)) ||
+			    (rlen == strlen(key->valuestring) + 2 &&
+			     !strncmp(rid + 1, key->valuestring, rlen - 2))) {
+				/* an error answers as a cancelled form */
+				answer = cJSON_IsObject(result) ?
+					 cJSON_Duplicate(result, 1) :
+					 cJSON_Parse("{\"action\":\"cancel\"}");
+				mcp_give_answer(srv, mc, i, answer);
+				answer_ended(srv);
+				return;
+			}
+			i++;
+		}
+	}
+	log_debug("a response to nothing this server asked: ignored");
+}
+
+const struct call_hooks mcp_call_hooks = {
+	hook_check, hook_progress, hook_log, hook_ask
+};
 
 /* The tool layer numbers log levels as this one does. */
 _Static_assert((int)TOOL_LOG_DEBUG == (int)MCP_LOG_DEBUG &&
 	       (int)TOOL_LOG_NOTICE == (int)MCP_LOG_NOTICE &&
 	       (int)TOOL_LOG_ERROR == (int)MCP_LOG_ERROR,
 	       "tool and mcp log levels differ");
+
+/* A tool called in place while a request is handled (resources/read,
+ * prompts/get, a completion): its owner is that request. */
+static int request_check(struct tool_call *call)
+{
+	return check_for(call, call->owner);
+}
+
+static void request_log(struct tool_call *call, int level,
+			const char *message)
+{
+	log_to(the_server, call->owner, (enum mcp_log_level)level, "gumloop",
+	       message);
+}
+
+const struct call_hooks mcp_request_hooks = {
+	request_check, NULL, request_log, NULL
+};
 
 static void decorate_modern(cJSON *result, unsigned flags);
 
@@ -333,7 +527,9 @@ static void answer_call(struct mcp_call *mc)
 	cJSON *result = tool_call_finish(mc->call, &cause);
 
 	mc->call = NULL;
-	if (mc->req.cancelled) {
+	if (mc->task) {
+		tasks_call_ended(the_server, mc->task, result, cause);
+	} else if (mc->req.cancelled) {
 		cJSON_Delete(result);
 	} else if (result) {
 		if (mc->req.modern)
@@ -346,11 +542,11 @@ static void answer_call(struct mcp_call *mc)
 	free(cause);
 	cJSON_Delete(mc->req.id);
 	cJSON_Delete(mc->req.progress_token);
+	ask_free(mc->ask);
 	free(mc);
 }
 
-/* Keeps a call whose wait goes on; past MCP_MAX_WAITS it queues. */
-static void keep_waiting(struct server *srv, struct mcp_call *mc)
+void mcp_keep_call(struct server *srv, struct mcp_call *mc)
 {
 	struct mcp_call **tail = &srv->calls;
 	size_t ahead = 0;
@@ -369,12 +565,31 @@ static void keep_waiting(struct server *srv, struct mcp_call *mc)
 	send_progress(&mc->req, msg);
 }
 
+/*
+ * Whether a tools/call runs as a task: asked with params.task (2025-11-25),
+ * or, for a tool that starts or waits for Gumloop work, a client that
+ * declared the tasks extension (2026-07-28: the server decides).
+ */
+static int wants_task(const struct mcp_request *req, const cJSON *task,
+		      const char *name)
+{
+	const struct tool_def *def = tool_find(name);
+
+	if (req->modern)
+		return req->tasks_ext && def && tool_runs_as_task(def) &&
+		       !policy_hidden_by(def);
+	return cJSON_IsObject(task) && req->version &&
+	       strcmp(req->version, "2025-11-25") >= 0;
+}
+
 static cJSON *m_tools_call(struct server *srv, const cJSON *params,
 			   struct rpc_error *err)
 {
 	const cJSON *name = cJSON_GetObjectItemCaseSensitive(params, "name");
 	const cJSON *args = cJSON_GetObjectItemCaseSensitive(params, "arguments");
+	const cJSON *task = cJSON_GetObjectItemCaseSensitive(params, "task");
 	struct mcp_request *req = srv->current;
+	struct call_env env = { &mcp_call_hooks, NULL, NULL, 0 };
 	struct mcp_call *mc;
 	char *cause = NULL;
 	cJSON *result;
@@ -387,19 +602,23 @@ static cJSON *m_tools_call(struct server *srv, const cJSON *params,
 		return rpc_fail(err, JSONRPC_INVALID_PARAMS,
 				"params.arguments must be an object of named "
 				"arguments");
+	if (wants_task(req, task, name->valuestring))
+		return tasks_start(srv, name->valuestring,
+				   cJSON_IsObject(args) ? args : NULL, task, err);
 	mc = xcalloc(1, sizeof(*mc));
 	mc->req = *req;	/* shares id and token until it keeps them */
 	srv->current = &mc->req;	/* a cancellation marks it */
+	env.owner = mc;
+	env.version = mcp_version(srv);
 	mc->call = tool_call_start(name->valuestring,
-				   cJSON_IsObject(args) ? args : NULL, &hooks,
-				   &mc->req, mcp_version(srv));
+				   cJSON_IsObject(args) ? args : NULL, &env);
 	srv->current = req;
 	req->cancelled |= mc->req.cancelled;
 	req->progress = mc->req.progress;
 	if (tool_call_waiting(mc->call) && !req->cancelled) {
 		req->deferred = 1;	/* the id and token move to mc */
 		req->id = req->progress_token = NULL;
-		keep_waiting(srv, mc);
+		mcp_keep_call(srv, mc);
 		return NULL;
 	}
 	result = tool_call_finish(mc->call, &cause);
@@ -444,11 +663,12 @@ int mcp_cancel(struct server *srv, const char *rid, size_t rlen)
 		return 1;
 	}
 	for (mc = srv->calls; mc; mc = mc->next)
-		if (is_request(&mc->req, rid, rlen)) {
+		if (!mc->task && is_request(&mc->req, rid, rlen)) {
 			mc->req.cancelled = 1;
 			return 1;
 		}
-	return 0;
+	/* a task is cancelled by tasks/cancel, its tasks/result like this */
+	return tasks_cancel_waiter(srv, rid, rlen);
 }
 
 /* ---- waits ------------------------------------------------------------ */
@@ -555,9 +775,16 @@ void mcp_run_due(struct server *srv)
 			return;
 		srv->next_poll = now + poll_gap_ms();
 	}
+	mcp_step_call(srv, mc);
+}
+
+void mcp_step_call(struct server *srv, struct mcp_call *mc)
+{
+	struct mcp_request *outer = srv->current;
+
 	srv->current = &mc->req;
 	tool_call_step(mc->call);
-	srv->current = NULL;
+	srv->current = outer;
 	answer_ended(srv);
 }
 
@@ -574,6 +801,7 @@ void mcp_release(struct server *srv)
 		answer_call(mc);
 	}
 	srv->polling = 0;
+	tasks_release(srv);
 }
 
 /* Method flags. */
@@ -581,6 +809,7 @@ void mcp_release(struct server *srv)
 #define M_MODERN	(1u << 1)	/* modern era only */
 #define M_ANYTIME	(1u << 2)	/* allowed before initialize */
 #define M_LIST		(1u << 3)	/* carries ttlMs / cacheScope */
+#define M_TASKS		(1u << 4)	/* needs the tasks capability */
 
 struct method {
 	const char *name;
@@ -601,6 +830,11 @@ static const struct method methods[] = {
 	{ "prompts/list", prompts_list, M_LIST },
 	{ "prompts/get", prompts_get, 0 },
 	{ "completion/complete", completion_complete, 0 },
+	{ "tasks/get", tasks_get, M_TASKS },
+	{ "tasks/cancel", tasks_cancel, M_TASKS },
+	{ "tasks/result", tasks_result, M_TASKS | M_LEGACY },
+	{ "tasks/list", tasks_list, M_TASKS | M_LEGACY },
+	{ "tasks/update", tasks_update, M_TASKS | M_MODERN },
 };
 
 static const struct method *find_method(const char *name)
@@ -720,6 +954,8 @@ static int modern_setup(struct mcp_request *req, const cJSON *meta,
 			 MCP_MODERN_VERSION);
 		return -1;
 	}
+	req->tasks_ext = cJSON_HasObjectItem(cJSON_GetObjectItemCaseSensitive(
+		caps, "extensions"), TASKS_EXTENSION);
 	if (level && (!cJSON_IsString(level) ||
 		      (req->log_level = level_parse(level->valuestring)) < 0)) {
 		rpc_fail(err, JSONRPC_INVALID_PARAMS, "invalid params._meta"
@@ -747,6 +983,31 @@ static void decorate_modern(cJSON *result, unsigned flags)
 			      server_info());
 }
 
+/* The tasks methods: 2025-11-25 on, and for a modern request only when
+ * its client declared the extension (-32021 names it). */
+static int tasks_allowed(const struct mcp_request *req, struct rpc_error *err)
+{
+	cJSON *ext;
+
+	if (!req->modern && (!req->version ||
+			     strcmp(req->version, "2025-11-25") < 0)) {
+		rpc_fail(err, JSONRPC_METHOD_NOT_FOUND, "tasks exist from "
+			 "protocol 2025-11-25 on; this session negotiated %s",
+			 req->version ? req->version : "none");
+		return 0;
+	}
+	if (!req->modern || req->tasks_ext)
+		return 1;
+	rpc_fail(err, MCP_MISSING_CAPABILITY, "missing required client "
+		 "capability: declare the %s extension in clientCapabilities",
+		 TASKS_EXTENSION);
+	err->data = cJSON_CreateObject();
+	ext = cJSON_AddObjectToObject(cJSON_AddObjectToObject(
+		err->data, "requiredCapabilities"), "extensions");
+	cJSON_AddObjectToObject(ext, TASKS_EXTENSION);
+	return 0;
+}
+
 /* Checks era and lifecycle rules; NULL with *err when the call is refused. */
 static const struct method *admit(struct server *srv, const struct message *m,
 				  const struct mcp_request *req,
@@ -772,6 +1033,8 @@ static const struct method *admit(struct server *srv, const struct message *m,
 				"server not initialized: send initialize first "
 				"(or a %s request with its _meta)",
 				MCP_MODERN_VERSION), NULL;
+	if ((mt->flags & M_TASKS) && !tasks_allowed(req, err))
+		return NULL;
 	return mt;
 }
 
@@ -878,8 +1141,15 @@ static void handle_message(struct server *srv, const char *raw, size_t len)
 	method = cJSON_GetObjectItemCaseSensitive(m.json, "method");
 	version = cJSON_GetObjectItemCaseSensitive(m.json, "jsonrpc");
 	if (!method && has_id && (cJSON_HasObjectItem(m.json, "result") ||
-				  cJSON_HasObjectItem(m.json, "error")))
-		goto out;	/* a response nobody asked for: ignore */
+				  cJSON_HasObjectItem(m.json, "error"))) {
+		static const char *const id_path[] = { "id" };
+		size_t rlen;
+		const char *rid = json_raw_lookup(raw, len, id_path, 1, &rlen);
+
+		if (rid)	/* the answer to a form a call asked, if any */
+			client_response(srv, rid, rlen, m.json);
+		goto out;
+	}
 	id = has_id ? read_id(&m, &valid) : NULL;
 	if (has_id && !valid) {
 		writer_send_error(NULL, JSONRPC_INVALID_REQUEST,

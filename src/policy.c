@@ -13,7 +13,7 @@
 
 static const char *const all_tags[] = {
 	"flows", "files", "agents", "sessions", "skills", "artifacts", "mcp",
-	"admin", "models", "brain", "evaluations",
+	"admin", "models", "brain", "browser", "evaluations",
 };
 
 /* 1 when name is an element of the comma-separated list. */

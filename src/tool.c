@@ -26,7 +26,7 @@ static cJSON *listing;
  * repeated tools/list sends it without building anything. */
 static struct {
 	long offset, count;
-	int titled;
+	unsigned how;
 	char *text;
 } page_cache;
 static long nlisted = -1;
@@ -87,6 +87,7 @@ static const char *type_name(enum param_type t)
 {
 	static const char *const names[] = {
 		"string", "integer", "number", "boolean", "object", "array",
+		"value",
 	};
 	return names[t];
 }
@@ -106,20 +107,24 @@ static const struct param team_scope_params[] = {
 	{ "team_id", P_STRING, IN_LOCAL, 0, NULL, NULL },
 	{ 0 }
 };
+static const struct param user_scope_params[] = {
+	{ "user_id", P_STRING, IN_LOCAL, 0, NULL, NULL },
+	{ 0 }
+};
 static const struct param write_params[] = {
-	{ "idempotency_key", P_STRING, IN_LOCAL, 0, NULL,
-	  "{\"type\":\"string\",\"minLength\":1,\"maxLength\":128}" },
-	{ "force", P_BOOLEAN, IN_LOCAL, 0, "skip the 10 s repeat guard", NULL },
+	/* told once in the instructions (src/mcp.c); the check still wants
+	 * 1 to 128 characters */
+	{ "idempotency_key", P_STRING, IN_LOCAL, 0, NULL, NULL },
+	{ "force", P_BOOLEAN, IN_LOCAL, 0, NULL, NULL },
 	{ 0 }
 };
 static const struct param waitable_params[] = {
-	{ "wait_seconds", P_INTEGER, IN_LOCAL, 0, "default 0",
-	  "{\"type\":\"integer\",\"minimum\":0}" },
+	/* no bounds in the schema: wait_limit_s() clamps to 0..--max-wait */
+	{ "wait_seconds", P_INTEGER, IN_LOCAL, 0, NULL, NULL },
 	{ 0 }
 };
 static const struct param wait_params[] = {
-	{ "timeout_seconds", P_INTEGER, IN_LOCAL, 0, "default 50",
-	  "{\"type\":\"integer\",\"minimum\":1}" },
+	{ "timeout_seconds", P_INTEGER, IN_LOCAL, 0, NULL, NULL },
 	{ 0 }
 };
 
@@ -132,8 +137,10 @@ static size_t param_lists(const struct tool_def *def, const struct param **lists
 		lists[n++] = def->params;
 	if (def->scope == SCOPE_LEGACY)
 		lists[n++] = legacy_scope_params;
-	else if (def->scope == SCOPE_TEAM)
+	else if (def->scope == SCOPE_TEAM || def->scope == SCOPE_TEAM_BODY)
 		lists[n++] = team_scope_params;
+	else if (def->scope == SCOPE_USER)
+		lists[n++] = user_scope_params;
 	if (def->access != TOOL_READ && !(def->flags & T_DISPATCH))
 		lists[n++] = write_params;
 	if (def->flags & T_WAITABLE)
@@ -155,6 +162,33 @@ const struct param *tool_param(const struct tool_def *def, const char *name)
 	return NULL;
 }
 
+/* Ids are short (Gumloop's are some 20-40 characters): a bound in the
+ * schema of those that go into a URL tells the model, and the check
+ * refuses a runaway value before it reaches one. (The scope ids are left
+ * out to keep the catalog small: a URL over its cap is refused anyway.) */
+#define ID_MAX_LENGTH 256
+
+static int is_url_id(const struct param *p)
+{
+	size_t n = strlen(p->name);
+
+	return p->type == P_STRING && (p->in == IN_PATH || p->in == IN_QUERY) &&
+	       n > 3 && !strcmp(p->name + n - 3, "_id");
+}
+
+/* "from list_all_gumloop_agents" for agent_id: the instructions say this
+ * once for every such id, so the schema need not. */
+static int says_the_obvious(const struct param *p)
+{
+	static const char prefix[] = "from list_all_gumloop_";
+	size_t stem = strlen(p->name) - 3, n = sizeof(prefix) - 1;
+	const char *d = p->description;
+
+	return strlen(p->name) > 3 && !strcmp(p->name + stem, "_id") &&
+	       !strncmp(d, prefix, n) && !strncmp(d + n, p->name, stem) &&
+	       !strcmp(d + n + stem, "s");
+}
+
 static cJSON *param_schema(const struct param *p)
 {
 	cJSON *s = p->schema ? cJSON_Parse(p->schema) : NULL;
@@ -163,7 +197,10 @@ static cJSON *param_schema(const struct param *p)
 		s = cJSON_CreateObject();
 		cJSON_AddStringToObject(s, "type", type_name(p->type));
 	}
-	if (p->description && !cJSON_HasObjectItem(s, "description"))
+	if (is_url_id(p) && !cJSON_HasObjectItem(s, "maxLength"))
+		cJSON_AddNumberToObject(s, "maxLength", ID_MAX_LENGTH);
+	if (p->description && !cJSON_HasObjectItem(s, "description") &&
+	    !says_the_obvious(p))
 		cJSON_AddStringToObject(s, "description", p->description);
 	return s;
 }
@@ -208,6 +245,22 @@ static cJSON *build_input_schema(const struct tool_def *def)
 }
 
 /*
+ * The listed schema names each member of a result but not its type: the
+ * model reads the values themselves, and every byte of tools/list is
+ * context (test/t-context.py). The table keeps the types, for the reader.
+ */
+static cJSON *untyped_members(cJSON *schema)
+{
+	cJSON *m;
+
+	cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(schema,
+							       "properties"))
+		while (m->child)
+			cJSON_Delete(cJSON_DetachItemViaPointer(m, m->child));
+	return schema;
+}
+
+/*
  * The listed schema leaves the table's top-level "required" out: a result
  * {"error": {...}} (interface.md) then validates as it is, without a
  * second branch for it in every tool. *needs_fields (when not NULL) tells
@@ -228,7 +281,7 @@ static cJSON *build_output_schema(const struct tool_def *def, int *needs_fields)
 	if (needs_fields)
 		*needs_fields = cJSON_GetArraySize(required) > 0;
 	cJSON_Delete(required);
-	return schema;
+	return untyped_members(schema);
 }
 
 static struct schema_cache *cached(const struct tool_def *def)
@@ -313,13 +366,14 @@ static cJSON *annotations(const struct tool_def *def, int with_title)
  * faulting in the whole catalog's trees at start-up); else the
  * description owns copies of the cached ones.
  */
-static cJSON *describe(const struct tool_def *def, int fresh, int with_title)
+static cJSON *describe(const struct tool_def *def, int fresh, unsigned how)
 {
 	cJSON *d = cJSON_CreateObject(), *a;
 	cJSON *in = fresh ? build_input_schema(def)
 			  : cJSON_Duplicate(tool_input_schema(def), 1);
 	cJSON *out = fresh ? build_output_schema(def, NULL)
 			   : cJSON_Duplicate(tool_output_schema(def), 1);
+	int with_title = how & LIST_TITLED;
 
 	cJSON_AddStringToObject(d, "name", def->name);
 	if (!with_title)	/* else the annotations carry it */
@@ -331,7 +385,15 @@ static cJSON *describe(const struct tool_def *def, int fresh, int with_title)
 	a = annotations(def, with_title);
 	if (a)
 		cJSON_AddItemToObject(d, "annotations", a);
+	if ((how & LIST_TASKS) && tool_runs_as_task(def))
+		cJSON_AddStringToObject(cJSON_AddObjectToObject(d, "execution"),
+					"taskSupport", "optional");
 	return d;
+}
+
+int tool_runs_as_task(const struct tool_def *def)
+{
+	return (def->flags & (T_TASK | T_WAIT)) != 0;
 }
 
 cJSON *tool_describe(const struct tool_def *def)
@@ -362,7 +424,7 @@ long tool_listed_count(void)
 	return nlisted;
 }
 
-const char *tool_listed_page(long offset, long count, int titled)
+const char *tool_listed_page(long offset, long count, unsigned how)
 {
 	struct buf page = BUF_INIT;
 	const struct tool_def *t;
@@ -372,7 +434,7 @@ const char *tool_listed_page(long offset, long count, int titled)
 	char *text;
 
 	if (page_cache.text && page_cache.offset == offset &&
-	    page_cache.count == count && page_cache.titled == titled)
+	    page_cache.count == count && page_cache.how == how)
 		return page_cache.text;
 	buf_addstr(&page, "[");
 	for (n = 0; n < offset + count && (t = next_listed(&i)); n++) {
@@ -380,7 +442,7 @@ const char *tool_listed_page(long offset, long count, int titled)
 			continue;
 		if (n > offset)
 			buf_addstr(&page, ",");
-		d = describe(t, 1, titled);
+		d = describe(t, 1, how);
 		text = cJSON_PrintUnformatted(d);
 		buf_addstr(&page, text);
 		free(text);
@@ -390,7 +452,7 @@ const char *tool_listed_page(long offset, long count, int titled)
 	free(page_cache.text);
 	page_cache.offset = offset;
 	page_cache.count = count;
-	page_cache.titled = titled;
+	page_cache.how = how;
 	page_cache.text = buf_detach(&page, NULL);
 	return page_cache.text;
 }
@@ -416,19 +478,102 @@ void tool_cache_release(void)
 
 /* ---- argument checks -------------------------------------------------- */
 
-static int type_matches(enum param_type t, const cJSON *v)
+/* Whether the JSON type name admits v ("number" admits an integer). */
+static int is_type(const char *name, const cJSON *v)
 {
-	switch (t) {
-	case P_STRING: return cJSON_IsString(v);
-	case P_INTEGER:
+	if (!strcmp(name, "null"))
+		return cJSON_IsNull(v);
+	if (!strcmp(name, "integer"))
 		return cJSON_IsNumber(v) && isfinite(v->valuedouble) &&
 		       v->valuedouble == floor(v->valuedouble);
-	case P_NUMBER: return cJSON_IsNumber(v) && isfinite(v->valuedouble);
-	case P_BOOLEAN: return cJSON_IsBool(v);
-	case P_OBJECT: return cJSON_IsObject(v);
-	case P_ARRAY: return cJSON_IsArray(v);
-	}
+	if (!strcmp(name, "number"))
+		return cJSON_IsNumber(v) && isfinite(v->valuedouble);
+	if (!strcmp(name, "string"))
+		return cJSON_IsString(v);
+	if (!strcmp(name, "boolean"))
+		return cJSON_IsBool(v);
+	if (!strcmp(name, "object"))
+		return cJSON_IsObject(v);
+	if (!strcmp(name, "array"))
+		return cJSON_IsArray(v);
 	return 0;
+}
+
+/* Adds the names of a schema's "type" (a string or a list) to out. */
+static void schema_types(const cJSON *schema, struct buf *out)
+{
+	const cJSON *type = cJSON_GetObjectItemCaseSensitive(schema, "type");
+	const cJSON *t, *branch;
+
+	if (cJSON_IsString(type))
+		buf_addf(out, "%s%s", out->len ? " or " : "", type->valuestring);
+	if (!cJSON_IsArray(type))
+		type = NULL;
+	cJSON_ArrayForEach(t, type)
+		if (cJSON_IsString(t))
+			buf_addf(out, "%s%s", out->len ? " or " : "",
+				 t->valuestring);
+	cJSON_ArrayForEach(branch, cJSON_GetObjectItemCaseSensitive(schema,
+								     "oneOf"))
+		schema_types(branch, out);
+}
+
+/* The types a P_ANY parameter admits, "a or b" (caller frees). */
+static char *any_types(const struct param *p)
+{
+	cJSON *schema = p->schema ? cJSON_Parse(p->schema) : NULL;
+	struct buf out = BUF_INIT;
+
+	schema_types(schema, &out);
+	cJSON_Delete(schema);
+	return buf_detach(&out, NULL);
+}
+
+static int any_matches(const struct param *p, const cJSON *v)
+{
+	char *types = any_types(p), *tok, *save = NULL;
+	int found = !*types;
+
+	for (tok = strtok_r(types, " ", &save); tok && !found;
+	     tok = strtok_r(NULL, " ", &save))
+		found = strcmp(tok, "or") && is_type(tok, v);
+	free(types);
+	return found;
+}
+
+static int type_matches(enum param_type t, const cJSON *v)
+{
+	return t == P_ANY || is_type(type_name(t), v);	/* P_ANY: any_matches() */
+}
+
+/* Characters (code points) of valid UTF-8, as maxLength counts them. */
+static size_t chars(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xC0) != 0x80;
+	return n;
+}
+
+/* A string over the maxLength its listed schema gives. */
+static int too_long(const struct tool_def *def, const struct param *p,
+		    const cJSON *v, char **cause)
+{
+	const cJSON *props = cJSON_GetObjectItemCaseSensitive(
+		tool_input_schema(def), "properties");
+	const cJSON *max = cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(props, p->name), "maxLength");
+	size_t n;
+
+	if (p->type != P_STRING || !cJSON_IsNumber(max))
+		return 0;
+	n = chars(v->valuestring);
+	if ((double)n <= max->valuedouble)
+		return 0;
+	*cause = xasprintf("invalid argument '%s': at most %.0f characters, not "
+			   "%zu", p->name, max->valuedouble, n);
+	return -1;
 }
 
 static char *known_names(const struct tool_def *def)
@@ -477,6 +622,14 @@ int tool_check_args(const struct tool_def *def, const cJSON *args, char **cause)
 			free(names);
 			return -1;
 		}
+		if (p->type == P_ANY && !any_matches(p, v)) {
+			char *types = any_types(p);
+
+			*cause = xasprintf("invalid argument '%s': expected %s",
+					   p->name, types);
+			free(types);
+			return -1;
+		}
 		if (!type_matches(p->type, v)) {
 			*cause = xasprintf("invalid argument '%s': expected %s%s",
 					   p->name, strchr("aeiou", *type_name(p->type)) ?
@@ -489,6 +642,8 @@ int tool_check_args(const struct tool_def *def, const cJSON *args, char **cause)
 					 "128 characters");
 			return -1;
 		}
+		if (too_long(def, p, v, cause) < 0)
+			return -1;
 	}
 	for (i = 0; i < n; i++) {
 		for (p = lists[i]; p->name; p++) {

@@ -265,18 +265,32 @@ static const char *scope_value(const struct tool_call *call, const char *name,
 	return v && *v ? v : fallback;
 }
 
-static void add_query_value(struct buf *url, const char *name, const cJSON *v)
+/* Fails the call whose URL would pass HTTP_MAX_URL: nothing is sent. */
+static int url_too_long(struct tool_call *call, const char *name)
+{
+	if (name)
+		return tool_error(call, "invalid argument '%s': too long for the "
+				  "request URL (over %u bytes in all); nothing "
+				  "was sent", name, HTTP_MAX_URL);
+	return tool_error(call, "%s failed: the request URL would be over %u "
+			  "bytes; nothing was sent", call->def->name,
+			  HTTP_MAX_URL);
+}
+
+static int add_query_value(struct buf *url, const char *name, const cJSON *v)
 {
 	char num[64];
 
-	if (cJSON_IsString(v)) {
-		http_url_add_query(url, name, v->valuestring);
-	} else if (cJSON_IsBool(v)) {
-		http_url_add_query(url, name, cJSON_IsTrue(v) ? "true" : "false");
-	} else if (cJSON_IsNumber(v)) {
+	if (cJSON_IsString(v))
+		return http_url_add_query(url, name, v->valuestring);
+	if (cJSON_IsBool(v))
+		return http_url_add_query(url, name,
+					  cJSON_IsTrue(v) ? "true" : "false");
+	if (cJSON_IsNumber(v)) {
 		snprintf(num, sizeof(num), "%.17g", v->valuedouble);
-		http_url_add_query(url, name, num);
+		return http_url_add_query(url, name, num);
 	}
+	return 0;
 }
 
 /* Fills the path template: "{name}" becomes the encoded argument. */
@@ -297,7 +311,8 @@ static int fill_path(struct tool_call *call, const char *tmpl, struct buf *url)
 		if (!value || !*value)
 			return tool_error(call, "missing required argument '%s'",
 					  name);
-		http_url_add_segment(url, value);
+		if (http_url_add_segment(url, value) < 0)
+			return url_too_long(call, name);
 		p = close + 1;
 	}
 	buf_addstr(url, p);
@@ -314,6 +329,25 @@ static int add_scope(struct tool_call *call, const char *method,
 		team = scope_value(call, "team_id", cfg.team_id);
 		if (team)
 			http_url_add_query(&req->url, "team_id", team);
+		return 0;
+	}
+	if (call->def->scope == SCOPE_TEAM_BODY) {
+		team = scope_value(call, "team_id", cfg.team_id);
+		if (team && req->json)
+			cJSON_AddStringToObject(req->json, "team_id", team);
+		return 0;
+	}
+	if (call->def->scope == SCOPE_USER) {
+		user = scope_value(call, "user_id", cfg.user_id);
+		if (!user)
+			return tool_error(call, "no user id: pass user_id (an "
+					  "organization admin's), or set "
+					  "GUMLOOP_USER_ID in the server's "
+					  "environment");
+		if (in_body)
+			cJSON_AddStringToObject(req->json, "user_id", user);
+		else
+			http_url_add_query(&req->url, "user_id", user);
 		return 0;
 	}
 	if (call->def->scope != SCOPE_LEGACY)
@@ -359,13 +393,16 @@ int tool_build_request(struct tool_call *call, const char *method,
 		v = tool_arg(call, p->name);
 		if (!v)
 			continue;
-		if (p->in == IN_QUERY)
-			add_query_value(&req->url, p->name, v);
-		else if (p->in == IN_BODY && req->json)
+		if (p->in == IN_QUERY &&
+		    add_query_value(&req->url, p->name, v) < 0)
+			return url_too_long(call, p->name);
+		if (p->in == IN_BODY && req->json)
 			cJSON_AddItemToObject(req->json, p->name,
 					      cJSON_Duplicate(v, 1));
 	}
-	return add_scope(call, method, req);
+	if (add_scope(call, method, req) < 0)
+		return -1;
+	return req->url.overflow ? url_too_long(call, NULL) : 0;
 }
 
 /* Lets a cancellation (or, for a wait's poll, the end of input) cut a
@@ -531,7 +568,8 @@ cJSON *tool_get_json(struct tool_call *call, const char *path,
 	http_request_init(&req, "GET");
 	rc = tool_build_request(call, "GET", path, &req);
 	for (; rc == 0 && query && query[0]; query += 2)
-		http_url_add_query(&req.url, query[0], query[1]);
+		if (http_url_add_query(&req.url, query[0], query[1]) < 0)
+			rc = url_too_long(call, query[0]);
 	if (rc == 0)
 		json = tool_exchange(call, &req);
 	http_request_release(&req);
@@ -579,6 +617,24 @@ cJSON *tool_call_result(struct tool_call *call)
 	return result;
 }
 
+void tool_note_audit_failure(cJSON *result)
+{
+	cJSON *content = cJSON_GetObjectItemCaseSensitive(result, "content");
+	cJSON *item;
+	char *text;
+
+	if (!cJSON_IsArray(content))
+		return;
+	text = xasprintf("note: this call is not in the audit log: %s. Until "
+			 "it can be written again, writes and custom tools are "
+			 "refused.", audit_failure());
+	item = cJSON_CreateObject();
+	cJSON_AddStringToObject(item, "type", "text");
+	cJSON_AddStringToObject(item, "text", text);
+	cJSON_AddItemToArray(content, item);
+	free(text);
+}
+
 static void call_free(struct tool_call *call)
 {
 	wait_free(call);
@@ -619,6 +675,13 @@ static int admit_call(struct tool_call *call)
 		call->refused = 1;
 		return tool_error(call, "%s", cfg.credential_problem);
 	}
+	/* a write is never done unrecorded */
+	if (call->def->access != TOOL_READ && audit_ready() < 0) {
+		call->refused = 1;
+		return tool_error(call, "refused: %s; writes and custom tools are "
+				  "refused until it can be written again (reads "
+				  "go on)", audit_failure());
+	}
 	return 0;
 }
 
@@ -650,8 +713,7 @@ static void refuse_unlisted(struct tool_call *call, int dispatched)
 }
 
 struct tool_call *tool_call_start(const char *name, const cJSON *args,
-				  const struct call_hooks *hooks, void *owner,
-				  const char *version)
+				  const struct call_env *env)
 {
 	const struct tool_def *def = discovery_find(name);
 	struct tool_call *call = xcalloc(1, sizeof(*call));
@@ -670,9 +732,10 @@ struct tool_call *tool_call_start(const char *name, const cJSON *args,
 	}
 	call->name = xstrdup(name);
 	call->args = args ? cJSON_Duplicate(args, 1) : cJSON_CreateObject();
-	call->hooks = hooks;
-	call->owner = owner;
-	call->version = version;
+	call->hooks = env->hooks;
+	call->owner = env->owner;
+	call->version = env->version;
+	call->wait_cap_s = env->wait_cap_s;
 	call->started = now_ms();
 	if (!def || (!discovery_owns(def) && policy_hidden_by(def))) {
 		call->def = def;
@@ -718,6 +781,19 @@ void tool_call_stop(struct tool_call *call)
 	wait_stop(call);
 }
 
+void tool_call_answer(struct tool_call *call, const cJSON *answers)
+{
+	if (call->wait && !call->cancelled)
+		wait_answer(call, answers);
+}
+
+int tool_call_audit(const struct tool_call *call, const char *outcome)
+{
+	return audit_record(call->name, call->def ?
+			    tool_access_str(call->def->access) : NULL, outcome,
+			    call->status, now_ms() - call->started, call->args);
+}
+
 cJSON *tool_call_finish(struct tool_call *call, char **cause)
 {
 	cJSON *result = NULL;
@@ -739,13 +815,18 @@ cJSON *tool_call_finish(struct tool_call *call, char **cause)
 	/* a cancelled write is remembered too: a repeat must not redo it */
 	if (call->def && !replayed && !call->protocol_error)
 		idempotency_record(call, result);
+	if (tool_call_audit(call, outcome_of(call)) < 0) {
+		tool_log(call, TOOL_LOG_ERROR, "%.100s: this call is not in the "
+			 "audit log: %s. Until it can be written again, writes "
+			 "and custom tools are refused.", call->name,
+			 audit_failure());
+		if (result)
+			tool_note_audit_failure(result);
+	}
 	if (call->cancelled) {
 		cJSON_Delete(result);	/* no answer goes out */
 		result = NULL;
 	}
-	audit_record(call->name, call->def ? tool_access_str(call->def->access)
-					   : NULL, outcome_of(call),
-		     call->status, now_ms() - call->started, call->args);
 	call_free(call);
 	return result;
 }
@@ -757,17 +838,27 @@ static int stop_check(struct tool_call *call)
 	return call->wait && stop_requested;
 }
 
-static const struct call_hooks in_place = { stop_check, NULL, NULL };
+static const struct call_hooks in_place = { stop_check, NULL, NULL, NULL };
 
 cJSON *tool_call_run(const char *name, const cJSON *args,
-		     const char *version, const struct call_hooks *hooks,
-		     void *owner, int *protocol_error, char **cause)
+		     const char *version, int *protocol_error, char **cause)
 {
-	struct tool_call *call = tool_call_start(name, args,
-						 hooks ? hooks : &in_place,
-						 owner, version);
+	struct call_env env = { NULL, NULL, version, 0 };
+
+	return tool_call_run_env(name, args, &env, protocol_error, cause);
+}
+
+cJSON *tool_call_run_env(const char *name, const cJSON *args,
+			 const struct call_env *env, int *protocol_error,
+			 char **cause)
+{
+	struct call_env in = *env;
+	struct tool_call *call;
 	long long wait;
 
+	if (!in.hooks)
+		in.hooks = &in_place;
+	call = tool_call_start(name, args, &in);
 	while (tool_call_waiting(call)) {
 		wait = tool_call_due(call) - now_ms();
 		sleep_ms(wait);

@@ -88,13 +88,15 @@ void buf_init(struct buf *b, size_t max)
 	b->len = 0;
 	b->cap = 0;
 	b->max = max;
-	b->failed = 0;
+	b->overflow = 0;
 }
 
 int buf_add(struct buf *b, const void *p, size_t n)
 {
+	if (b->overflow)
+		return -1;
 	if (b->max && (n > b->max || b->len > b->max - n)) {
-		b->failed = 1;
+		b->overflow = 1;
 		return -1;
 	}
 	if (b->len + n + 1 > b->cap) {
@@ -134,7 +136,7 @@ int buf_addf(struct buf *b, const char *fmt, ...)
 void buf_reset(struct buf *b)
 {
 	b->len = 0;
-	b->failed = 0;
+	b->overflow = 0;
 	if (b->data)
 		b->data[0] = '\0';
 }
@@ -145,7 +147,7 @@ void buf_release(struct buf *b)
 	b->data = NULL;
 	b->len = 0;
 	b->cap = 0;
-	b->failed = 0;
+	b->overflow = 0;
 }
 
 char *buf_detach(struct buf *b, size_t *len)
@@ -157,6 +159,7 @@ char *buf_detach(struct buf *b, size_t *len)
 	b->data = NULL;
 	b->len = 0;
 	b->cap = 0;
+	b->overflow = 0;
 	return p;
 }
 

@@ -19,14 +19,16 @@
 long wait_limit_s(struct tool_call *call, const char *arg, long def)
 {
 	double s = tool_arg_num(call, arg, (double)def);
+	long cap = call->wait_cap_s > 0 ? call->wait_cap_s : cfg.max_wait_s;
 
 	if (s < 0)
 		s = 0;
-	if (s > (double)cfg.max_wait_s) {
-		tool_log(call, TOOL_LOG_WARNING, "%s: %s %g is over the server's "
-			 "--max-wait: waiting at most %ld s", call->def->name,
-			 arg, s, cfg.max_wait_s);
-		s = (double)cfg.max_wait_s;
+	if (s > (double)cap) {
+		tool_log(call, TOOL_LOG_WARNING, "%s: %s %g is over %s: waiting "
+			 "at most %ld s", call->def->name, arg, s,
+			 call->wait_cap_s > 0 ? "this call's limit" :
+			 "the server's --max-wait", cap);
+		s = (double)cap;
 	}
 	return (long)s;
 }
@@ -217,12 +219,27 @@ static int schedule(struct wait *w, long long delay)
 	return 1;
 }
 
+void wait_answer(struct tool_call *call, const cJSON *answers)
+{
+	struct wait *w = call->wait;
+
+	if (!w->paused)
+		return;
+	w->paused = 0;
+	if (!w->kind->answer(call, w, answers) || !schedule(w, 0))
+		end_wait(call, WAIT_TERMINAL);
+}
+
 int wait_step(struct tool_call *call)
 {
 	struct wait *w = call->wait;
-	cJSON *obj = w->kind->fetch(call, w->id);
+	cJSON *obj;
 	double retry_after;
 	long delay;
+
+	if (w->paused)	/* time ran out before the user answered */
+		return end_wait(call, WAIT_TERMINAL);
+	obj = w->kind->fetch(call, w->id);
 
 	if (call->cancelled)	/* the call ends it: a create keeps its id */
 		return cJSON_Delete(obj), 0;
@@ -231,8 +248,25 @@ int wait_step(struct tool_call *call)
 		cJSON_Delete(w->last);
 		w->last = obj;
 		report(call, w, w->kind->state(obj));
-		if (wait_state_in(w->kind->state(obj), w->kind->terminal))
+		if (wait_state_in(w->kind->state(obj), w->kind->terminal)) {
+			if (w->kind->ask && w->kind->ask(call, w)) {
+				tool_log(call, TOOL_LOG_NOTICE, "%s '%.100s' "
+					 "waits for a person's decision: the "
+					 "client's user was asked", w->kind->noun,
+					 w->id);
+				w->paused = 1;
+				w->due = w->deadline;
+				return 1;
+			}
+			/* shared/interface.md, "Approvals" */
+			if (!strcmp(w->kind->state(obj), "approval_required"))
+				tool_log(call, TOOL_LOG_NOTICE, "%s '%.100s' "
+					 "waits for a person's decision "
+					 "(approval_required): the result lists "
+					 "the pending actions", w->kind->noun,
+					 w->id);
 			return end_wait(call, WAIT_TERMINAL);
+		}
 		delay = w->interval;
 		w->interval = w->interval * 3 / 2;
 		if (w->interval > max_interval())

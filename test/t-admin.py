@@ -156,15 +156,20 @@ def test_evaluations():
         assert metrics["tags"]["refunds"] == 2
         config = ok(srv.call("get_gumloop_agent_evaluation_config",
                              {"agent_id": "agent_support"}))["config"]
-        assert config["tags"] == ["refunds"]
+        assert [t["name"] for t in config["tags"]] == ["refunds"]
+        tags = [{"name": "refunds", "description": "money back"},
+                {"name": "pricing"}]
         new = ok(srv.call("update_gumloop_agent_evaluation_config", {
             "agent_id": "agent_support", "enabled": False,
-            "tags": ["refunds", "pricing"]}))["config"]
-        assert new["enabled"] is False and new["tags"] == ["refunds", "pricing"]
+            "tags": tags}))["config"]
+        assert new["enabled"] is False and new["tags"] == tags
         patch = fake.requests(method="PATCH")[0]
         assert patch["path"] == "/api/v1/agents/agent_support/evaluation-config"
-        assert patch["body"] == {"enabled": False,
-                                 "tags": ["refunds", "pricing"]}
+        assert patch["body"] == {"enabled": False, "tags": tags}
+        # tags as bare strings: Gumloop's 400
+        res = srv.call("update_gumloop_agent_evaluation_config", {
+            "agent_id": "agent_support", "tags": ["refunds"]})
+        assert res["isError"], res
         assert patch["query"]["team_id"] == "team-9"
         res = srv.call("get_gumloop_agent_evaluation_config",
                        {"agent_id": "agent_nobody"})

@@ -7,6 +7,7 @@ import hashlib
 import json
 import os
 import re
+import resource
 import shutil
 import stat
 import subprocess
@@ -16,7 +17,7 @@ import tempfile
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
 import harness  # noqa: E402
 from fake import Fake  # noqa: E402
-from mcp import BINARY, Server, base_env  # noqa: E402
+from mcp import BINARY, Server, base_env, run_once, text_of  # noqa: E402
 
 fake = None
 tmp = None
@@ -223,6 +224,171 @@ def test_an_audit_log_that_cannot_be_opened_stops_the_server():
     assert proc.returncode == 2, proc
     assert b"cannot open audit log" in proc.stderr, proc.stderr
     assert proc.stdout == b""
+
+
+START = "create_a_gumloop_flow_run"
+
+
+def start_args(n):
+    return {"saved_item_id": "flow_competitor_pricing", "force": True,
+            "inputs": {"target_url": "https://example.com/%d" % n}}
+
+
+def reads(srv, n):
+    """n read calls, pipelined (never both pipes full)."""
+    for first in range(1, n + 1, 100):
+        ids = range(first, min(first + 100, n + 1))
+        srv.send_raw("".join(
+            '{"jsonrpc":"2.0","id":%d,"method":"tools/call","params":'
+            '{"name":"list_all_gumloop_flows","arguments":{}}}\n' % i
+            for i in ids))
+        for i in ids:
+            srv.recv_response(i, timeout=60)
+
+
+def disk_full(srv, path, room=0):
+    """The file may grow room bytes more: past them a write fails (EFBIG,
+    as ENOSPC would), partly written when room > 0. Root needs no mount.
+    The limit holds for every file the server writes: its stderr (a file
+    here) stays far below it, the log being over 64 KiB already."""
+    reads(srv, 250)
+    assert os.path.getsize(path) > 64 << 10
+    limit = os.path.getsize(path) + room
+    resource.prlimit(srv.proc.pid, resource.RLIMIT_FSIZE,
+                     (limit, resource.RLIM_INFINITY))
+
+
+def disk_freed(srv):
+    resource.prlimit(srv.proc.pid, resource.RLIMIT_FSIZE,
+                     (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
+
+
+def starts():
+    return len(fake.requests(path_prefix="/start_pipeline"))
+
+
+def test_a_full_disk_refuses_writes_until_the_log_takes_lines_again():
+    path = log_path("full.log")
+    with server(path) as srv:
+        assert not srv.call("list_all_gumloop_flows").get("isError")
+        disk_full(srv, path, room=40)   # a torn line, cut off again
+        # the write that finds the disk full was sent: its result says so
+        res = srv.call(START, start_args(1))
+        assert not res.get("isError"), res
+        assert starts() == 1
+        assert "not in the audit log" in text_of(res), res
+        assert "File too large" in text_of(res), res
+        assert "cannot write audit log" in srv.stderr(), srv.stderr()
+        assert os.path.getsize(path) == len(open(path, "rb").read())
+        # from then on every write and custom tool is refused, unsent
+        for name, args in ((START, start_args(2)),
+                           ("create_a_gumloop_mcp_tool_call",
+                            {"calls": []})):
+            res = srv.call(name, args)
+            assert res.get("isError"), res
+            assert "refused: cannot write audit log" in text_of(res), res
+        assert starts() == 1
+        # reads go on, and say they are not recorded
+        res = srv.call("list_all_gumloop_flows")
+        assert not res.get("isError") and "not in the audit log" in \
+            text_of(res), res
+        assert verify(path)[0] == 0     # no torn line was left
+        disk_freed(srv)
+        res = srv.call(START, start_args(3))
+        assert not res.get("isError") and "audit" not in text_of(res), res
+        assert starts() == 2
+        assert "written again" in srv.stderr(), srv.stderr()
+    # the held lines were written in order: nothing is missing
+    entries = check_chain(path)
+    assert all(e["outcome"] == "ok" for e in entries[:251])
+    got = [(e["tool"], e["outcome"]) for e in entries[250:]]
+    assert got == [("list_all_gumloop_flows", "ok"), (START, "ok"),
+                   (START, "refused"),
+                   ("create_a_gumloop_mcp_tool_call", "refused"),
+                   ("list_all_gumloop_flows", "ok"), (START, "ok")], got
+    assert verify(path) == (0, "audit log '%s': intact, 256 lines\n" % path)
+
+
+def test_lines_lost_while_the_disk_was_full_break_the_chain():
+    """Past what is held in memory the oldest lines go; the next line
+    written is chained to them, so --verify-audit does not say intact."""
+    path = log_path("lost.log")
+    n = 4000    # some 1.1 MiB of lines: over what is held
+    with server(path) as srv:
+        srv.call("list_all_gumloop_flows")
+        disk_full(srv, path)
+        reads(srv, n)
+        disk_freed(srv)
+        srv.call("list_all_gumloop_flows")
+    rc, out = verify(path)
+    assert rc == 1 and "broken at line 252:" in out, out
+    assert len(lines_of(path)) < 250 + n, len(lines_of(path))
+
+
+def test_lines_still_held_at_exit_are_said_on_stderr():
+    """What never reached the file cannot show in it: stderr says so."""
+    path = log_path("exit.log")
+    srv = server(path)
+    with srv:
+        disk_full(srv, path)
+        srv.call("list_all_gumloop_flows")
+        srv.call("list_all_gumloop_flows")
+    assert "2 audit lines could not be written" in srv.stderr(), \
+        srv.stderr()
+    assert len(lines_of(path)) == 250
+
+
+def test_a_removed_log_refuses_writes_until_it_is_created_again():
+    path = log_path("removed.log")
+    with server(path) as srv:
+        srv.call("list_all_gumloop_flows")
+        os.unlink(path)
+        # seen before the write is sent, not after
+        res = srv.call(START, start_args(4))
+        assert res.get("isError") and "refused" in text_of(res), res
+        assert "was removed" in text_of(res), res
+        assert starts() == 0
+        res = srv.call("list_all_gumloop_flows")
+        assert not res.get("isError") and "was removed" in text_of(res), res
+        open(path, "w").close()
+        res = srv.call(START, start_args(5))
+        assert not res.get("isError"), res
+        assert starts() == 1
+    # the new file starts mid-chain: the lines before it are gone
+    rc, out = verify(path)
+    assert rc == 1 and "broken at line 1:" in out, out
+    assert [json.loads(l)["outcome"] for l in lines_of(path)] == \
+        ["refused", "ok", "ok"]
+
+
+def test_a_huge_tool_name_does_not_stop_the_next_start():
+    path = log_path("huge.log")
+    name = "x" * ((16 << 20) - 1000)   # the longest line a request may be
+    with server(path) as srv:
+        resp = srv.request("tools/call", {"name": name, "arguments": {}},
+                           timeout=60)
+        assert "error" in resp
+    entry = check_chain(path)[0]
+    assert entry["tool"].startswith("x" * 128), entry["tool"][:200]
+    assert len(entry["tool"]) < 200, len(entry["tool"])
+    with server(path) as srv:
+        assert not srv.call("list_all_gumloop_flows").get("isError")
+    assert verify(path)[0] == 0
+
+
+def test_check_reports_a_log_that_cannot_be_continued():
+    path = log_path("long-line.log")
+    with open(path, "wb") as f:
+        f.write(b"x" * ((16 << 20) + 10) + b"\n")
+    os.chmod(path, 0o600)
+    proc = run_once(["--check", "--audit-log", path], fake=fake)
+    assert proc.returncode != 0, proc
+    assert "cannot continue audit log" in proc.stdout + proc.stderr, proc
+    ok = log_path("fine.log")
+    with server(ok) as srv:
+        srv.call("list_all_gumloop_flows")
+    proc = run_once(["--check", "--audit-log", ok], fake=fake)
+    assert "audit log: %s" % ok in proc.stdout + proc.stderr, proc
 
 
 def test_no_audit_flag_writes_no_file():

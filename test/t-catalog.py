@@ -116,7 +116,7 @@ def test_resources_paged_and_read():
     with server() as srv:
         seen, cursor = [], None
         for _ in range(5):
-            args = {"server_id": "gmail", "page_size": 2}
+            args = {"server_id": "gmail"}
             if cursor:
                 args["cursor"] = cursor
             page = ok(srv.call("list_all_gumloop_mcp_resources", args))
@@ -126,7 +126,9 @@ def test_resources_paged_and_read():
                 break
         assert len(seen) == 5 and len(set(seen)) == 5, seen
         pages = fake.requests(path_prefix="/api/v1/mcp/servers/gmail/resources")
-        assert [r["query"].get("page_size") for r in pages] == ["2"] * 3
+        # Gumloop takes no page_size here: only the cursor is sent
+        assert len(pages) == 3, pages
+        assert all("page_size" not in r["query"] for r in pages), pages
         assert pages[1]["query"]["cursor"] == "c2"
         text = ok(srv.call("get_single_gumloop_mcp_resource",
                            {"server_id": "gmail",
@@ -151,8 +153,19 @@ def test_prompts_listed_and_rendered():
                            "arguments": {"thread_id": "t-42"}}))
         assert "t-42" in got["messages"][0]["content"]["text"]
         body = fake.requests(path_prefix="/api/v1/mcp/servers/gmail/prompts/get")
+        # team_id travels in the body, where Gumloop reads it
         assert body[0]["body"] == {"name": "draft_reply",
-                                   "arguments": {"thread_id": "t-42"}}
+                                   "arguments": {"thread_id": "t-42"},
+                                   "team_id": "team-9"}, body[0]
+        assert "team_id" not in body[0]["query"], body[0]
+        # a team's prompt is found in that team's scope only
+        team = ok(srv.call("get_single_gumloop_mcp_prompt",
+                           {"server_id": "gmail", "name": "team_digest",
+                            "team_id": "team_growth"}))
+        assert "growth team" in team["messages"][0]["content"]["text"]
+        other = srv.call("get_single_gumloop_mcp_prompt",
+                         {"server_id": "gmail", "name": "team_digest"})
+        assert other["isError"] and "prompt_not_found" in text_of(other)
         res = srv.call("get_single_gumloop_mcp_prompt",
                        {"server_id": "crm", "name": "x"})
         assert res["isError"] and "mcp_server_restricted" in text_of(res)

@@ -276,7 +276,7 @@ def test_check_with_a_good_key_names_the_user_and_exits_0():
     p = check(key=SECRET)
     assert p.returncode == 0, p.stdout
     assert "ok    credentials: from GUMLOOP_API_KEY" in p.stdout, p.stdout
-    assert "key accepted: user 'user-123' verified: Gumloop lists 3 flows" \
+    assert "key accepted: user 'user-123' verified: Gumloop lists 4 flows" \
         in p.stdout, p.stdout
     assert p.stdout.rstrip().endswith("all good"), p.stdout
     last = fake.requests()[-1]

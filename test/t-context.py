@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Context cost (issue 8): every tools/list byte lands in the model's
 context. Budgets for the compact result (JSON with no spaces, UTF-8, as the
-server writes it): the full catalog at most 48 KiB, discovery mode at most
+server writes it): the full catalog at most 64 KiB (96 tools), discovery mode at most
 3 KiB. A size check, not a timing: it fails the day a tool or a longer text
 crosses the line. The sizes are printed as TAP comments, per tag too."""
 
@@ -13,10 +13,10 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
 import harness  # noqa: E402
 from mcp import Server  # noqa: E402
 
-CATALOG_BUDGET = 48 * 1024
+CATALOG_BUDGET = 64 * 1024
 DISCOVERY_BUDGET = 3 * 1024
 TAGS = ("flows", "agents", "sessions", "skills", "artifacts", "files", "mcp",
-        "models", "brain", "admin", "evaluations")
+        "models", "brain", "browser", "admin", "evaluations")
 MODERN = {"io.modelcontextprotocol/protocolVersion": "2026-07-28",
           "io.modelcontextprotocol/clientCapabilities": {},
           "io.modelcontextprotocol/clientInfo": {"name": "t", "version": "0"}}
@@ -36,7 +36,7 @@ def listed(args=(), version="2025-06-18"):
         return srv.request("tools/list")["result"]
 
 
-def test_full_catalog_fits_48_kib():
+def test_full_catalog_fits_64_kib():
     with Server() as srv:
         srv.initialize("2025-06-18")
         count = len(srv.list_tools())
@@ -80,13 +80,19 @@ def test_every_listed_schema_stays_whole():
     """Short is not empty: every tool keeps an object inputSchema that
     refuses unknown arguments and, but for one, an outputSchema."""
     tools = listed()["tools"]
+    names = {t["name"] for t in tools}
     without_output = [t["name"] for t in tools if "outputSchema" not in t]
     assert without_output == ["list_all_gumloop_flow_runs"], without_output
     for t in tools:
         s = t["inputSchema"]
         assert s["type"] == "object" and s["additionalProperties"] is False, t
         for name in s.get("required", []):
-            assert s["properties"][name].get("description"), (t["name"], name)
+            # an X_id without a description comes from list_all_gumloop_Xs
+            # (the instructions say so once): that tool must exist
+            implied = name.endswith("_id") and \
+                "list_all_gumloop_%ss" % name[:-3] in names
+            assert s["properties"][name].get("description") or implied, \
+                (t["name"], name)
         assert len(t["description"]) >= 20, t["name"]
 
 

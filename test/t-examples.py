@@ -370,7 +370,7 @@ def test_list_flows_pipes_json_rpc_and_extracts_with_jq():
     assert p.returncode == 0, p
     rows = [line.split("\t") for line in p.stdout.splitlines()]
     assert ["flow_competitor_pricing", "Competitor Pricing Scraper"] in rows
-    assert len(rows) == 3, rows
+    assert len(rows) == 4, rows
 
 
 def test_list_flows_fails_loudly_on_a_tool_error():

@@ -2,7 +2,8 @@
 """The logging capability through the real binary: the server tells the
 client's log (notifications/message) what a user should know, at its
 level (a 429 on a poll or a retried read: warning; a failed poll tried
-again: notice; a wait capped by --max-wait: warning), never below the
+again: notice; a wait capped by --max-wait: warning; an approval waiting:
+notice; an audit line not written: error), never below the
 threshold the client set (legacy logging/setLevel, or the 2026-07-28
 _meta log level of the request), and never a secret."""
 import os
@@ -127,6 +128,66 @@ def test_the_modern_log_level_of_the_request_is_the_threshold():
             MODERN, **{"io.modelcontextprotocol/logLevel": "debug"}))
         assert [lv for lv, _ in logged(srv)] == ["warning", "notice"], \
             logged(srv)
+
+
+def approval_server(elicitation):
+    fake.reset()
+    srv = Server(fake=fake, extra_env=dict(ENV, GUMLOOP_MCP_POLL_RATE="100"))
+    caps = {"elicitation": {"form": {}}} if elicitation else {}
+    srv.request("initialize", {"protocolVersion": "2025-11-25",
+                               "capabilities": caps,
+                               "clientInfo": {"name": "t", "version": "1"}})
+    srv.notify("notifications/initialized")
+    assert srv.request("logging/setLevel", {"level": "notice"})["result"] == {}
+    srv.send({"jsonrpc": "2.0", "id": "w", "method": "tools/call",
+              "params": {"name": "create_a_gumloop_session",
+                         "arguments": {"agent_id": "agent_sales_ops",
+                                       "input": "email the CRM export",
+                                       "wait_seconds": 30}}})
+    return srv
+
+
+def test_an_approval_waiting_is_a_notice():
+    """A session stops in approval_required: the log says a person must
+    decide, whether the client's user was asked or the result says so."""
+    with approval_server(elicitation=True) as srv:
+        ask = None
+        while ask is None or not logged(srv):
+            msg = srv.recv(20)
+            if msg.get("method") == "elicitation/create":
+                ask = msg
+            else:
+                assert "id" not in msg, msg
+                srv.notifications.append(msg)
+        got = logged(srv)
+        assert len(got) == 1 and got[0][0] == "notice", got
+        assert "person's decision" in got[0][1] and "asked" in got[0][1], got
+        srv.send({"jsonrpc": "2.0", "id": ask["id"],
+                  "result": {"action": "decline"}})
+        res = srv.recv_response("w", timeout=20)["result"]
+        assert structured(res)["state"] == "approval_required", res
+    with approval_server(elicitation=False) as srv:
+        res = srv.recv_response("w", timeout=20)["result"]
+        assert structured(res)["state"] == "approval_required", res
+        got = logged(srv)
+        assert len(got) == 1 and got[0][0] == "notice", got
+        assert "approval_required" in got[0][1], got
+        assert structured(res)["session_id"] in got[0][1], got
+
+
+def test_an_audit_line_that_cannot_be_written_is_an_error():
+    import tempfile
+    path = os.path.join(tempfile.mkdtemp(), "audit.jsonl")
+    with server("error", args=["--audit-log", path]) as srv:
+        assert not srv.call("list_all_gumloop_flows").get("isError")
+        assert logged(srv) == [], logged(srv)
+        os.unlink(path)
+        srv.call("list_all_gumloop_flows")
+        got = logged(srv)
+        assert len(got) == 1 and got[0][0] == "error", got
+        assert "list_all_gumloop_flows" in got[0][1], got
+        assert "not in the audit log" in got[0][1], got
+        assert "removed" in got[0][1], got
 
 
 def test_log_messages_never_carry_the_key():

@@ -194,7 +194,7 @@ def test_a_missing_user_id_names_the_flag_too():
 def test_check_verifies_the_user_id_only_by_what_gumloop_lists():
     p = run(["--check"])
     assert p.returncode == 0, p.stdout
-    assert "key accepted: user 'user-123' verified: Gumloop lists 3 flows" \
+    assert "key accepted: user 'user-123' verified: Gumloop lists 4 flows" \
         in p.stdout, p.stdout
     fake.fault(path="/api/v1/list_saved_items", status=200,
                body={"saved_items": []})

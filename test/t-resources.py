@@ -60,7 +60,8 @@ def test_resources_listed_from_the_flow_list():
         assert uris == ["gumloop://flows",
                         "gumloop://flows/flow_competitor_pricing/inputs",
                         "gumloop://flows/flow_weekly_reporting/inputs",
-                        "gumloop://flows/flow_broken_import/inputs"], uris
+                        "gumloop://flows/flow_broken_import/inputs",
+                        "gumloop://flows/flow_lead_webhook/inputs"], uris
         assert "nextCursor" not in res
         assert res["resources"][1]["title"] == \
             "Inputs of Competitor Pricing Scraper"
@@ -81,7 +82,7 @@ def test_resource_list_pages_with_cursors():
             cursor = res.get("nextCursor")
             if not cursor:
                 break
-        assert pages == 2 and len(seen) == 64 and len(set(seen)) == 64
+        assert pages == 2 and len(seen) == 65 and len(set(seen)) == 65
         assert "gumloop://flows/flow_extra_060/inputs" in seen
         for bad in ["bogus", "resources:999", "tools:1", 7]:
             resp = srv.request("resources/list", {"cursor": bad})
@@ -110,7 +111,7 @@ def test_read_flows_and_inputs_in_the_legacy_era():
         assert contents[0]["uri"] == "gumloop://flows"
         assert contents[0]["mimeType"] == "application/json"
         flows = json.loads(contents[0]["text"])["saved_items"]
-        assert len(flows) == 3
+        assert len(flows) == 4
         inputs = json.loads(read(
             srv, "gumloop://flows/flow_weekly_reporting/inputs")[0]["text"])
         assert [i["name"] for i in inputs["inputs"]] == ["date_range",

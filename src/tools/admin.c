@@ -26,6 +26,10 @@ static const char chat_schema[] =
 	"\"choices\":{\"type\":\"array\"},\"usage\":{\"type\":\"object\"}},"
 	"\"required\":[\"choices\"]}";
 
+static const char route_schema[] =
+	"{\"type\":\"object\",\"properties\":{\"router\":{\"type\":"
+	"\"string\"},\"route\":{\"type\":\"object\"}}}";
+
 static const char brain_schema[] =
 	"{\"type\":\"object\",\"properties\":{\"results\":{\"type\":\"array\"}},"
 	"\"required\":[\"results\"]}";
@@ -55,7 +59,7 @@ static const char export_status_schema[] =
 
 static const char evaluations_schema[] =
 	"{\"type\":\"object\",\"properties\":{\"evaluations\":{\"type\":"
-	"\"array\"},\"next_cursor\":{\"type\":[\"string\",\"null\"]}},"
+	"\"array\"}},"
 	"\"required\":[\"evaluations\"]}";
 
 static const char evaluation_schema[] =
@@ -136,8 +140,26 @@ static const struct param chat_params[] = {
 	  "e.g. {\"type\": \"json_object\"}", NULL },
 	{ "tools", P_ARRAY, IN_BODY, 0,
 	  "function tools (OpenAI format)", NULL },
-	{ "tool_choice", P_STRING, IN_BODY, 0, "default auto",
-	  "{\"type\":\"string\",\"enum\":[\"auto\",\"none\",\"required\"]}" },
+	{ "tool_choice", P_ANY, IN_BODY, 0,
+	  "auto (default), none, required, or {type: function, function: "
+	  "{name}}",
+	  "{\"type\":[\"string\",\"object\"]}" },
+	{ 0 }
+};
+
+static const struct param route_params[] = {
+	{ "input", P_ANY, IN_BODY, REQUIRED,
+	  "the message: text, or [{type: text, text}]",
+	  "{\"type\":[\"string\",\"array\"]}" },
+	{ "models", P_ARRAY, IN_BODY, 0, "candidate model ids",
+	  "{\"type\":\"array\",\"maxItems\":50,"
+	  "\"items\":{\"type\":\"string\"}}" },
+	{ "history", P_ARRAY, IN_BODY, 0,
+	  "earlier turns, oldest first",
+	  "{\"type\":\"array\",\"maxItems\":20,\"items\":{\"type\":"
+	  "\"object\"}}" },
+	{ "agent", P_OBJECT, IN_BODY, 0, "{name, description, system_prompt}",
+	  NULL },
 	{ 0 }
 };
 
@@ -154,7 +176,7 @@ static const struct param brain_params[] = {
 
 #define ORG_PARAM(where) \
 	{ "organization_id", P_STRING, where, REQUIRED, \
-	  "user_id must be one of its admins", NULL }
+	  "from list_all_gumloop_organizations", NULL }
 #define ACTION_PARAM \
 	{ "action", P_STRING, IN_BODY, REQUIRED, "add or remove", \
 	  "{\"type\":\"string\",\"enum\":[\"add\",\"remove\"]}" }
@@ -173,9 +195,11 @@ static const struct param audit_params[] = {
 	{ "page_size", P_INTEGER, IN_QUERY, 0, "default 50",
 	  "{\"type\":\"integer\",\"minimum\":1}" },
 	{ "event_types", P_STRING, IN_QUERY, 0,
-	  "comma-separated", NULL },
-	{ "user_ids", P_STRING, IN_QUERY, 0,
-	  "comma-separated", NULL },
+	  "this and the *_ids filters: comma-separated", NULL },
+	{ "user_ids", P_STRING, IN_QUERY, 0, NULL, NULL },
+	{ "ip_addresses", P_STRING, IN_QUERY, 0, NULL, NULL },
+	{ "workspace_ids", P_STRING, IN_QUERY, 0, NULL, NULL },
+	{ "entity_ids", P_STRING, IN_QUERY, 0, NULL, NULL },
 	{ 0 }
 };
 
@@ -206,8 +230,8 @@ static const struct param export_params[] = {
 	  "columns", "{\"type\":\"array\",\"minItems\":1,"
 	  "\"items\":{\"type\":\"string\"}}" },
 	{ "start_date", P_STRING, IN_BODY, REQUIRED,
-	  "YYYY-MM-DD", NULL },
-	{ "end_date", P_STRING, IN_BODY, REQUIRED, "YYYY-MM-DD", NULL },
+	  "date-time, e.g. 2025-01-01T00:00:00Z", NULL },
+	{ "end_date", P_STRING, IN_BODY, REQUIRED, "date-time", NULL },
 	{ "data_type", P_STRING, IN_BODY, 0, "default workflows",
 	  "{\"type\":\"string\",\"enum\":[\"workflows\",\"agents\","
 	  "\"agent_interactions\",\"credit_logs\",\"interaction_evaluations\","
@@ -277,8 +301,8 @@ static const struct param config_params[] = {
 	{ "criteria", P_ARRAY, IN_BODY, 0,
 	  "[{name, prompt, type, priority}]",
 	  "{\"type\":\"array\",\"maxItems\":30,\"items\":{\"type\":\"object\"}}" },
-	{ "tags", P_ARRAY, IN_BODY, 0, NULL,
-	  "{\"type\":\"array\",\"maxItems\":50,\"items\":{\"type\":\"string\"}}" },
+	{ "tags", P_ARRAY, IN_BODY, 0, "[{name, description}]",
+	  "{\"type\":\"array\",\"maxItems\":50,\"items\":{\"type\":\"object\"}}" },
 	{ "data_points", P_ARRAY, IN_BODY, 0,
 	  "[{name, data_type, description}]",
 	  "{\"type\":\"array\",\"maxItems\":40,\"items\":{\"type\":\"object\"}}" },
@@ -302,9 +326,15 @@ const struct tool_def admin_tools[] = {
 	  .title = "Chat completion",
 	  .description = "One reply from a model to a conversation "
 		"(OpenAI-style, billed to Gumloop).",
-	  .access = TOOL_WRITE, .tag = "models", .scope = SCOPE_TEAM,
+	  .access = TOOL_WRITE, .tag = "models",
 	  .method = "POST", .path = "/chat/completions", .params = chat_params,
 	  .output_schema = chat_schema, .flags = T_STREAM_HOST },
+	{ .name = "create_a_gumloop_model_route", .title = "Route to a model",
+	  .description = "Ask Gumloop's router which model it would pick "
+		"for a message, and why; runs none. Spends credits.",
+	  .access = TOOL_WRITE, .tag = "models", .scope = SCOPE_TEAM_BODY,
+	  .method = "POST", .path = "/models/route", .params = route_params,
+	  .output_schema = route_schema },
 	{ .name = "create_a_gumloop_brain_search", .title = "Search Brain",
 	  .description = "Search the team's knowledge indexed by Gumloop "
 		"Brain (Notion, Drive, Slack, ...). Spends credits.",
@@ -314,14 +344,14 @@ const struct tool_def admin_tools[] = {
 	{ .name = "list_all_gumloop_audit_logs", .title = "List audit logs",
 	  .description = "List an organization's audit log entries in a "
 		"period (org admin only).",
-	  .access = TOOL_READ, .tag = "admin", .scope = SCOPE_LEGACY,
+	  .access = TOOL_READ, .tag = "admin", .scope = SCOPE_USER,
 	  .method = "GET", .path = "/get_audit_logs", .params = audit_params,
 	  .output_schema = audit_schema },
 	{ .name = "update_gumloop_workspace_users",
 	  .title = "Add or remove a workspace member",
 	  .description = "Add a user (by email) to a workspace or remove one "
 		"(org admin only).",
-	  .access = TOOL_WRITE, .tag = "admin", .scope = SCOPE_LEGACY,
+	  .access = TOOL_WRITE, .tag = "admin", .scope = SCOPE_USER,
 	  .method = "POST", .path = "/manage_workspace_users",
 	  .params = workspace_params, .output_schema = success_schema,
 	  .flags = T_IDEMPOTENT },
@@ -329,21 +359,21 @@ const struct tool_def admin_tools[] = {
 	  .title = "Add or remove a permission group member",
 	  .description = "Give a user (by email) a custom role or take it "
 		"away (org admin only).",
-	  .access = TOOL_WRITE, .tag = "admin", .scope = SCOPE_LEGACY,
+	  .access = TOOL_WRITE, .tag = "admin", .scope = SCOPE_USER,
 	  .method = "POST", .path = "/manage_permission_group_users",
 	  .params = group_params, .output_schema = success_schema,
 	  .flags = T_IDEMPOTENT },
 	{ .name = "create_a_gumloop_data_export", .title = "Request a data export",
 	  .description = "Request a CSV export of organization data for a "
 		"period; then get_single_gumloop_data_export_by_id.",
-	  .access = TOOL_WRITE, .tag = "admin", .scope = SCOPE_LEGACY,
+	  .access = TOOL_WRITE, .tag = "admin", .scope = SCOPE_USER,
 	  .method = "POST", .path = "/export_data", .params = export_params,
 	  .output_schema = export_schema },
 	{ .name = "get_single_gumloop_data_export_by_id",
 	  .title = "Get a data export",
 	  .description = "Get a data export's state (REQUESTED, IN_PROGRESS, "
 		"COMPLETED, FAILED), or its CSV.",
-	  .access = TOOL_READ, .tag = "admin", .scope = SCOPE_LEGACY,
+	  .access = TOOL_READ, .tag = "admin", .scope = SCOPE_USER,
 	  .method = "GET", .path = "/export_status",
 	  .params = export_status_params, .output_schema = export_status_schema,
 	  .handler = export_status },

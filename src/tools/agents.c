@@ -27,8 +27,8 @@ static const char interaction_schema[] =
 	"\"required\":[\"interaction_id\"]}";
 
 static const char agents_schema[] =
-	"{\"type\":\"object\",\"properties\":{\"agents\":{\"type\":\"array\"},"
-	"\"next_cursor\":{\"type\":[\"string\",\"null\"]}},"
+	"{\"type\":\"object\",\"properties\":{\"agents\":{\"type\":\"array\"}"
+	"},"
 	"\"required\":[\"agents\"]}";
 
 static const char agent_schema[] =
@@ -60,8 +60,8 @@ static const char server_delete_schema[] =
 	"\"detached\":{\"type\":\"boolean\"}},\"required\":[\"detached\"]}";
 
 static const char versions_schema[] =
-	"{\"type\":\"object\",\"properties\":{\"versions\":{\"type\":\"array\"},"
-	"\"next_cursor\":{\"type\":[\"string\",\"null\"]}},"
+	"{\"type\":\"object\",\"properties\":{\"versions\":{\"type\":\"array\"}"
+	"},"
 	"\"required\":[\"versions\"]}";
 
 static const char version_schema[] =
@@ -178,7 +178,7 @@ static int finish_interaction(struct tool_call *call, struct wait *w)
 
 static const struct wait_kind interaction_wait = {
 	"agent interaction", "interaction_id", fetch_interaction, state_of,
-	interaction_terminal, finish_interaction
+	interaction_terminal, finish_interaction, NULL, NULL
 };
 
 static int start_interaction(struct tool_call *call)
@@ -324,15 +324,15 @@ static const struct param agent_id_param[] = {
 	{ "system_prompt", P_STRING, IN_BODY, 0, NULL, NULL }, \
 	{ "tools", P_ARRAY, IN_BODY, 0, "tool configs (whole list)", NULL }, \
 	{ "resources", P_ARRAY, IN_BODY, 0, "whole list", NULL }, \
-	{ "metadata", P_OBJECT, IN_BODY, 0, NULL, NULL }, \
-	{ "folder_id", P_STRING, IN_BODY, 0, NULL, NULL }, \
-	{ "is_active", P_BOOLEAN, IN_BODY, 0, NULL, NULL }
+	{ "metadata", P_OBJECT, IN_BODY, 0, NULL, NULL }
 
 static const struct param create_params[] = {
 	{ "name", P_STRING, IN_BODY, REQUIRED, "agent name", NULL },
 	{ "model_name", P_STRING, IN_BODY, REQUIRED,
 	  "from list_all_gumloop_models", NULL },
 	AGENT_FIELDS,
+	{ "folder_id", P_STRING, IN_BODY, 0, NULL, NULL },
+	{ "is_active", P_BOOLEAN, IN_BODY, 0, NULL, NULL },
 	{ "skill_ids", P_ARRAY, IN_BODY, 0,
 	  "skills to attach (all must exist)",
 	  STRING_ARRAY },
@@ -347,6 +347,10 @@ static const struct param update_params[] = {
 	{ "model_name", P_STRING, IN_BODY, 0, "from list_all_gumloop_models",
 	  NULL },
 	AGENT_FIELDS,
+	{ "is_active", P_BOOLEAN, IN_BODY, 0,
+	  "false retires the agent for good: not a pause", NULL },
+	{ "team_id", P_STRING, IN_BODY, 0, "moves the agent to this team",
+	  NULL },
 	{ 0 }
 };
 
@@ -395,26 +399,23 @@ const struct tool_def agents_tools[] = {
 	{ .name = "create_a_gumloop_agent_interaction",
 	  .title = "Send a message to an agent (start_agent)",
 	  .description = "Send a message to an agent (gummie); it works "
-		"asynchronously. Returns interaction_id for "
-		"wait_for_gumloop_agent_interaction, or pass wait_seconds.",
+		"asynchronously: then wait_for_gumloop_agent_interaction.",
 	  .access = TOOL_WRITE, .tag = "agents", .scope = SCOPE_LEGACY,
 	  .method = "POST", .path = "/start_agent", .params = start_params,
-	  .output_schema = interaction_schema, .flags = T_WAITABLE,
+	  .output_schema = interaction_schema, .flags = T_WAITABLE | T_TASK,
 	  .handler = start_interaction },
 	{ .name = "get_single_gumloop_agent_interaction_by_id",
 	  .title = "Get an agent interaction",
 	  .description = "Get an interaction: state (ASYNC_PROCESSING, "
-		"COMPLETED, FAILED), then response and messages, or "
-		"error_message.",
+		"COMPLETED, FAILED), response and messages, or error_message.",
 	  .access = TOOL_READ, .tag = "agents", .scope = SCOPE_LEGACY,
 	  .method = "GET", .path = "/agent_status/{interaction_id}",
 	  .params = interaction_path_param,
 	  .output_schema = interaction_schema, .handler = get_interaction },
 	{ .name = "wait_for_gumloop_agent_interaction",
 	  .title = "Wait for an agent interaction",
-	  .description = "Wait until an interaction is COMPLETED and return "
-		"the response; FAILED is an error. On timed_out: true, call "
-		"again.",
+	  .description = "Wait until an interaction is COMPLETED and "
+		"return the response; FAILED is an error.",
 	  .access = TOOL_READ, .tag = "agents", .scope = SCOPE_LEGACY,
 	  .method = "GET", .path = "/agent_status/{interaction_id}",
 	  .params = interaction_path_param,
@@ -440,8 +441,9 @@ const struct tool_def agents_tools[] = {
 	  .method = "POST", .path = "/agents", .params = create_params,
 	  .output_schema = agent_schema, .handler = create_agent },
 	{ .name = "update_a_gumloop_agent_by_id", .title = "Update an agent",
-	  .description = "Change the given fields of an agent.",
-	  .access = TOOL_WRITE, .tag = "agents", .scope = SCOPE_TEAM,
+	  .description = "Change the given fields of an agent; is_active: "
+		"false retires it for good.",
+	  .access = TOOL_WRITE, .tag = "agents",
 	  .method = "PATCH", .path = "/agents/{agent_id}",
 	  .params = update_params, .output_schema = agent_schema,
 	  .flags = T_IDEMPOTENT, .handler = agent_default },

@@ -8,8 +8,7 @@
 
 static const char list_schema[] =
 	"{\"type\":\"object\",\"properties\":{"
-	"\"artifacts\":{\"type\":\"array\"},"
-	"\"next_cursor\":{\"type\":[\"string\",\"null\"]}},"
+	"\"artifacts\":{\"type\":\"array\"}},"
 	"\"required\":[\"artifacts\"]}";
 
 static int get_artifact(struct tool_call *call)
@@ -46,9 +45,9 @@ const struct tool_def artifacts_tools[] = {
 	  .params = list_params, .output_schema = list_schema },
 	{ .name = "get_single_gumloop_artifact_by_id",
 	  .title = "Download an artifact",
-	  .description = "Get an artifact's signed download_url, name, media "
-		"type and size, or with fetch: true the file itself (text, "
-		"else base64).",
+	  .description = "Get an artifact's signed download_url, name, "
+		"type and size, or with fetch: true the file (text, else "
+		"base64).",
 	  .access = TOOL_READ, .tag = "artifacts", .scope = SCOPE_TEAM,
 	  .method = "GET", .path = "/artifacts/{artifact_id}/download",
 	  .params = get_params, .output_schema = DOWNLOAD_OUTPUT_SCHEMA,

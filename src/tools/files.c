@@ -20,7 +20,7 @@
  * content_base64 (exactly one), or NULL with *why set (a static string).
  * The base64 is decoded and encoded again, so Gumloop gets it canonical.
  */
-static char *file_content(const cJSON *item, const char **why)
+char *tool_file_content(const cJSON *item, const char **why)
 {
 	const cJSON *text = cJSON_GetObjectItemCaseSensitive(item, "content_text");
 	const cJSON *b64 = cJSON_GetObjectItemCaseSensitive(item, "content_base64");
@@ -74,7 +74,7 @@ static int refuse(struct tool_call *call, const char *fmt, ...)
 static int upload_file(struct tool_call *call)
 {
 	const char *why = NULL;
-	char *content = file_content(call->args, &why);
+	char *content = tool_file_content(call->args, &why);
 	struct http_request req;
 	cJSON *json = NULL;
 
@@ -108,7 +108,7 @@ static cJSON *upload_list(struct tool_call *call, const cJSON *files)
 		name = cJSON_GetObjectItemCaseSensitive(item, "file_name");
 		if (!cJSON_IsString(name) || !*name->valuestring)
 			why = "file_name (a non-empty string) is required";
-		content = why ? NULL : file_content(item, &why);
+		content = why ? NULL : tool_file_content(item, &why);
 		if (!content)
 			break;
 		out = cJSON_CreateObject();

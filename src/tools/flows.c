@@ -1,8 +1,10 @@
 /*
  * Flows ("saved items", "pipelines"): list, read the input schema, start,
  * inspect and kill runs. Starting a run checks the input names against the
- * flow's schema first, so a guessed payload never burns a run.
+ * flow's schema first, so a guessed payload never burns a run; a flow with
+ * a Webhook Input node takes a whole JSON body instead.
  */
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include "http.h"
@@ -84,14 +86,20 @@ static struct inputs_slot *slot_for(const char *id)
 	return oldest;
 }
 
-/* The flow's inputs array (borrowed from the cache), or NULL (error set). */
-static const cJSON *flow_inputs(struct tool_call *call, const char *id)
+/*
+ * The flow's inputs array (borrowed from the cache), or NULL (error set).
+ * *cached tells whether it came from the cache; fresh skips the cache.
+ */
+static const cJSON *flow_inputs(struct tool_call *call, const char *id,
+				int fresh, int *cached)
 {
 	const char *const query[] = { "saved_item_id", id, NULL };
 	struct inputs_slot *s = slot_for(id);
 	cJSON *json, *inputs;
 
-	if (s->saved_item_id && now_ms() - s->fetched < INPUTS_CACHE_TTL_MS)
+	*cached = !fresh && s->saved_item_id &&
+		  now_ms() - s->fetched < INPUTS_CACHE_TTL_MS;
+	if (*cached)
 		return s->inputs;
 	json = tool_get_json(call, "/get_inputs", query);
 	if (!json)
@@ -150,28 +158,93 @@ static int is_reserved(const char *name)
 	return 0;
 }
 
-/* Refuses input names the flow does not have, listing the valid ones. */
+static int refuse(struct tool_call *call, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int refuse(struct tool_call *call, const char *fmt, ...)
+{
+	va_list ap;
+	char *why;
+
+	va_start(ap, fmt);
+	why = xvasprintf(fmt, ap);
+	va_end(ap);
+	call->refused = 1;
+	tool_error(call, "%s", why);
+	free(why);
+	return -1;
+}
+
+/* The first name of given the flow's inputs lack, or NULL. */
+static const char *unknown_input(const cJSON *inputs, const cJSON *given)
+{
+	const cJSON *v;
+
+	cJSON_ArrayForEach(v, given)
+		if (!find_input(inputs, v->string) || is_reserved(v->string))
+			return v->string;
+	return NULL;
+}
+
+/*
+ * Refuses input names the flow does not have, listing the valid ones, and
+ * an empty inputs object for a flow that has some (unless force): a model
+ * that sends {} has usually not read the schema. A name missing from a
+ * cached schema is looked up again: the flow may have just gained it.
+ */
 static int check_inputs(struct tool_call *call, const char *id,
 			const cJSON *given)
 {
-	const cJSON *inputs, *v;
+	const cJSON *inputs;
+	const char *miss;
 	char *valid;
+	int cached, rc;
 
-	if (!given || !cJSON_GetArraySize(given))
+	if (!given || (!cJSON_GetArraySize(given) &&
+		       tool_arg_bool(call, "force", 0)))
 		return 0;
-	inputs = flow_inputs(call, id);
+	inputs = flow_inputs(call, id, 0, &cached);
+	miss = inputs ? unknown_input(inputs, given) : NULL;
+	if (miss && cached)
+		inputs = flow_inputs(call, id, 1, &cached);
 	if (!inputs)
 		return -1;
-	cJSON_ArrayForEach(v, given) {
-		if (find_input(inputs, v->string) && !is_reserved(v->string))
-			continue;
-		valid = describe_inputs(inputs);
-		call->refused = 1;
-		tool_error(call, "flow '%s' has no input named '%s'; nothing was "
-			   "started. Valid inputs: %s", id, v->string, valid);
-		free(valid);
-		return -1;
-	}
+	miss = unknown_input(inputs, given);
+	if (!miss && (cJSON_GetArraySize(given) || !cJSON_GetArraySize(inputs)))
+		return 0;
+	valid = describe_inputs(inputs);
+	if (miss)
+		rc = refuse(call, "flow '%s' has no input named '%s'; nothing "
+			    "was started. Valid inputs: %s", id, miss, valid);
+	else
+		rc = refuse(call, "flow '%s' takes inputs and inputs is empty; "
+			    "nothing was started. Its inputs: %s. Pass them in "
+			    "inputs, or force: true to start it with none.",
+			    id, valid);
+	free(valid);
+	return rc;
+}
+
+/* Members a webhook body may not set: the request's own fields. */
+static const char *const body_reserved[] = {
+	"saved_item_id", "user_id", "project_id", "pipeline_inputs",
+};
+
+static int check_body(struct tool_call *call, const cJSON *body)
+{
+	const cJSON *v;
+	size_t i;
+
+	if (tool_arg(call, "inputs"))
+		return refuse(call, "give inputs (named inputs) or body (a "
+			      "Webhook Input flow's whole JSON body), not "
+			      "both; nothing was started");
+	cJSON_ArrayForEach(v, body)
+		for (i = 0; i < ARRAY_SIZE(body_reserved); i++)
+			if (!strcmp(v->string, body_reserved[i]))
+				return refuse(call, "body may not set '%s' (the "
+					      "request's own field); nothing "
+					      "was started", v->string);
 	return 0;
 }
 
@@ -245,7 +318,7 @@ static int finish_run(struct tool_call *call, struct wait *w)
 }
 
 static const struct wait_kind run_wait = {
-	"flow run", "run_id", fetch_run, run_state, run_terminal, finish_run
+	"flow run", "run_id", fetch_run, run_state, run_terminal, finish_run, NULL, NULL
 };
 
 static int wait_flow_run(struct tool_call *call)
@@ -270,16 +343,21 @@ static int start_flow_run(struct tool_call *call)
 {
 	const char *id = tool_arg_str(call, "saved_item_id");
 	const cJSON *given = tool_arg(call, "inputs");
+	const cJSON *body = tool_arg(call, "body"), *v;
 	struct http_request req;
 	cJSON *json = NULL;
 
-	if (check_inputs(call, id, given) < 0)
+	if (body ? check_body(call, body) < 0 : check_inputs(call, id, given) < 0)
 		return -1;
 	http_request_init(&req, "POST");
 	if (tool_build_request(call, NULL, NULL, &req) == 0) {
 		if (given && cJSON_GetArraySize(given))
 			cJSON_AddItemToObject(req.json, "pipeline_inputs",
 					      pipeline_inputs(given));
+		/* Gumloop hands the whole body to the Webhook Input node */
+		cJSON_ArrayForEach(v, body)
+			cJSON_AddItemToObject(req.json, v->string,
+					      cJSON_Duplicate(v, 1));
 		json = tool_exchange(call, &req);
 	}
 	http_request_release(&req);
@@ -298,6 +376,8 @@ static const struct param start_params[] = {
 	{ "saved_item_id", P_STRING, IN_BODY, REQUIRED,
 	  "from list_all_gumloop_flows", NULL },
 	{ "inputs", P_OBJECT, IN_LOCAL, 0, "{input name: value}", NULL },
+	{ "body", P_OBJECT, IN_LOCAL, 0,
+	  "instead of inputs: a Webhook Input flow's whole JSON body", NULL },
 	{ 0 }
 };
 
@@ -338,18 +418,18 @@ const struct tool_def flows_tools[] = {
 	  .output_schema = workbooks_schema },
 	{ .name = "get_single_gumloop_automation_by_id",
 	  .title = "Get a flow's input schema",
-	  .description = "Get the inputs a flow takes (name, data_type, "
+	  .description = "Get a flow's inputs (name, data_type, "
 		"description): call before create_a_gumloop_flow_run.",
 	  .access = TOOL_READ, .tag = "flows", .scope = SCOPE_LEGACY,
 	  .method = "GET", .path = "/get_inputs", .params = saved_item_param,
 	  .output_schema = inputs_schema },
 	{ .name = "create_a_gumloop_flow_run", .title = "Start a flow run",
-	  .description = "Start a flow run (spends credits); unknown input "
-		"names are refused first. Returns run_id for "
-		"wait_for_gumloop_flow_run, or pass wait_seconds.",
+	  .description = "Start a flow run (spends credits); unknown or "
+		"missing input names are refused first. Then "
+		"wait_for_gumloop_flow_run.",
 	  .access = TOOL_WRITE, .tag = "flows", .scope = SCOPE_LEGACY,
 	  .method = "POST", .path = "/start_pipeline", .params = start_params,
-	  .output_schema = started_schema, .flags = T_WAITABLE,
+	  .output_schema = started_schema, .flags = T_WAITABLE | T_TASK,
 	  .handler = start_flow_run },
 	{ .name = "get_single_gumloop_flow_run_by_id", .title = "Get a flow run",
 	  .description = "Get a flow run: state (QUEUED, RUNNING, DONE, "
@@ -358,9 +438,8 @@ const struct tool_def flows_tools[] = {
 	  .method = "GET", .path = "/get_pl_run", .params = run_query_param,
 	  .output_schema = run_schema },
 	{ .name = "wait_for_gumloop_flow_run", .title = "Wait for a flow run",
-	  .description = "Wait until a flow run ends and return its outputs; "
-		"FAILED is an error with Gumloop's log. On timed_out: true, "
-		"call again.",
+	  .description = "Wait until a flow run ends and return its "
+		"outputs; FAILED is an error with Gumloop's log.",
 	  .access = TOOL_READ, .tag = "flows", .scope = SCOPE_LEGACY,
 	  .method = "GET", .path = "/get_pl_run", .params = run_wait_param,
 	  .output_schema = run_schema, .flags = T_WAIT,

@@ -42,7 +42,7 @@ static const char tool_call_schema[] =
 
 static const char resources_schema[] =
 	"{\"type\":\"object\",\"properties\":{\"resources\":{\"type\":\"array\"},"
-	CONNECTION_PROPS ",\"next_cursor\":{\"type\":[\"string\",\"null\"]}},"
+	CONNECTION_PROPS "},"
 	"\"required\":[\"resources\"]}";
 
 static const char resource_schema[] =
@@ -284,9 +284,10 @@ static const struct param server_params[] = {
 	{ 0 }
 };
 
+/* Gumloop pages MCP resources by cursor alone: no page_size. */
 static const struct param resources_params[] = {
 	SERVER_ID_PARAM,
-	PAGE_PARAMS,
+	{ "cursor", P_STRING, IN_QUERY, 0, NULL, NULL },
 	{ 0 }
 };
 
@@ -322,7 +323,7 @@ const struct tool_def mcp_catalog_tools[] = {
 	{ .name = "list_all_gumloop_mcp_servers",
 	  .title = "List connected MCP servers",
 	  .description = "List the connectors (MCP servers such as Gmail) "
-		"with their status; one not connected has gumloop_auth_url.",
+		"and their status; one not connected has gumloop_auth_url.",
 	  .access = TOOL_READ, .tag = "mcp", .scope = SCOPE_TEAM,
 	  .method = "GET", .path = "/mcp/servers",
 	  .output_schema = servers_schema },
@@ -342,8 +343,8 @@ const struct tool_def mcp_catalog_tools[] = {
 	{ .name = "create_a_gumloop_mcp_tool_call",
 	  .title = "Call connector tools",
 	  .description = "Run 1 to 5 connector tools (e.g. Gmail send) for "
-		"the user; each result: success, error or unauthenticated "
-		"(with gumloop_auth_url).",
+		"the user; each result is success, error or unauthenticated "
+		"(+ gumloop_auth_url).",
 	  .access = TOOL_CUSTOM, .tag = "mcp", .scope = SCOPE_TEAM,
 	  .method = "POST", .path = "/mcp/tools/call", .params = call_params,
 	  .output_schema = tool_call_schema, .handler = call_mcp_tools },
@@ -372,7 +373,7 @@ const struct tool_def mcp_catalog_tools[] = {
 	  .title = "Get an MCP server's prompt",
 	  .description = "Render a connector's prompt with its arguments into "
 		"messages.",
-	  .access = TOOL_READ, .tag = "mcp", .scope = SCOPE_TEAM,
+	  .access = TOOL_READ, .tag = "mcp", .scope = SCOPE_TEAM_BODY,
 	  .method = "POST", .path = "/mcp/servers/{server_id}/prompts/get",
 	  .params = prompt_params, .output_schema = prompt_schema },
 	{ 0 }

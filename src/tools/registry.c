@@ -12,6 +12,7 @@ static const struct tool_def *const areas[] = {
 #endif
 	flows_tools, agents_tools, sessions_tools, skills_tools,
 	artifacts_tools, files_tools, mcp_catalog_tools, admin_tools,
+	organizations_tools, brain_tools, browser_tools, evaluations_tools,
 };
 
 const struct tool_def *tool_at(size_t i)

@@ -301,7 +301,6 @@ static int get_skill(struct tool_call *call)
 
 static const char list_schema[] =
 	"{\"type\":\"object\",\"properties\":{\"skills\":{\"type\":\"array\"},"
-	"\"next_cursor\":{\"type\":[\"string\",\"null\"]},"
 	"\"total_count\":{\"type\":[\"integer\",\"null\"]}},"
 	"\"required\":[\"skills\"]}";
 

@@ -123,6 +123,60 @@ static int known_model(const char *name)
 	return 0;
 }
 
+/* POST /models/route: a decision only; no model runs. */
+static void route(struct fake_req *req, struct fake_resp *resp)
+{
+	static const char *const fields[] = {
+		"input", "message", "models", "history", "agent", "team_id",
+	};
+	const cJSON *input = cJSON_GetObjectItemCaseSensitive(req->json, "input");
+	const cJSON *cands = cJSON_GetObjectItemCaseSensitive(req->json,
+							      "models"), *it;
+	const char *team = fake_body_str(req, "team_id");
+	const char *pick = "claude-sonnet-4";
+	cJSON *root, *r, *fallbacks;
+	size_t i;
+
+	cJSON_ArrayForEach(it, req->json) {
+		for (i = 0; i < COUNT(fields); i++)
+			if (!strcmp(it->string, fields[i]))
+				break;
+		if (i == COUNT(fields)) {
+			bad_request(resp, "unknown field in the request body");
+			return;
+		}
+	}
+	if (!input)
+		input = cJSON_GetObjectItemCaseSensitive(req->json, "message");
+	if (!cJSON_IsString(input) && !cJSON_IsArray(input)) {
+		bad_request(resp, "input (a string or text parts) is required");
+		return;
+	}
+	if (team && strcmp(team, "team_growth")) {
+		fake_error_new(resp, 403, "forbidden", "not a member of this "
+			       "team", "permission_error");
+		return;
+	}
+	cJSON_ArrayForEach(it, cands)
+		if (!known_model(cJSON_GetStringValue(it))) {
+			bad_request(resp, "models: unknown model id");
+			return;
+		}
+	if (cJSON_GetArraySize(cands))
+		pick = cJSON_GetArrayItem(cands, 0)->valuestring;
+	root = cJSON_CreateObject();
+	cJSON_AddStringToObject(root, "router", "gumloop-chew");
+	r = cJSON_AddObjectToObject(root, "route");
+	cJSON_AddStringToObject(r, "model", pick);
+	cJSON_AddStringToObject(r, "reason", "general reasoning lane");
+	fallbacks = cJSON_AddArrayToObject(r, "fallback_models");
+	for (i = 0; i < COUNT(models); i++)
+		if (strcmp(models[i][1], pick))
+			cJSON_AddItemToArray(fallbacks,
+					     cJSON_CreateString(models[i][1]));
+	fake_json(resp, 200, root);
+}
+
 /* The text of the last message, or "". */
 static const char *last_text(const cJSON *messages)
 {
@@ -595,9 +649,60 @@ static void metrics(struct fake_req *req, struct fake_resp *resp)
 	fake_json(resp, 200, root);
 }
 
+/* POST /agents/{id}/evaluations/run: a queued result per session of
+ * the seeds (sess_a..sess_c); others are skipped as ineligible. */
+static void run_evaluations(struct fake_req *req, struct fake_resp *resp)
+{
+	const cJSON *ids = cJSON_GetObjectItemCaseSensitive(req->json,
+							    "session_ids"), *s;
+	int dry = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(req->json,
+								"dry_run"));
+	int n = cJSON_GetArraySize(ids), queued = 0;
+	cJSON *root, *results, *skipped, *r;
+	char id[48];
+	size_t i;
+
+	if (!agent_known(req, resp))
+		return;
+	if (!cJSON_IsArray(ids) || n < 1 || n > 200) {
+		bad_request(resp, "session_ids must hold 1 to 200 ids");
+		return;
+	}
+	root = cJSON_CreateObject();
+	results = cJSON_AddArrayToObject(root, "results");
+	skipped = cJSON_AddArrayToObject(root, "skipped");
+	cJSON_ArrayForEach(s, ids) {
+		const char *sid = cJSON_GetStringValue(s);
+
+		for (i = 0; sid && i < COUNT(evaluations); i++)
+			if (!strcmp(sid, evaluations[i].interaction))
+				break;
+		r = cJSON_CreateObject();
+		cJSON_AddStringToObject(r, "session_id", sid ? sid : "");
+		if (!sid || i == COUNT(evaluations)) {
+			cJSON_AddStringToObject(r, "reason", "ineligible");
+			cJSON_AddItemToArray(skipped, r);
+			continue;
+		}
+		queued++;
+		snprintf(id, sizeof(id), "eval_run_%s", sid);
+		cJSON_AddStringToObject(r, "result_id", id);
+		cJSON_AddStringToObject(r, "status", "queued");
+		if (dry)
+			cJSON_Delete(r);
+		else
+			cJSON_AddItemToArray(results, r);
+	}
+	cJSON_AddNumberToObject(root, "credits", queued);
+	cJSON_AddBoolToObject(root, "dry_run", dry);
+	fake_json(resp, dry ? 200 : 202, root);
+}
+
 /* The evaluation config, seeded on first use. */
 static cJSON *config_object(void)
 {
+	cJSON *tag;
+
 	if (eval_config)
 		return eval_config;
 	eval_config = cJSON_CreateObject();
@@ -607,8 +712,10 @@ static cJSON *config_object(void)
 	cJSON_AddStringToObject(eval_config, "model_name", "gpt-4.1-mini");
 	cJSON_AddStringToObject(eval_config, "frequency", "all");
 	cJSON_AddArrayToObject(eval_config, "criteria");
-	cJSON_AddItemToArray(cJSON_AddArrayToObject(eval_config, "tags"),
-			     cJSON_CreateString("refunds"));
+	tag = cJSON_CreateObject();
+	cJSON_AddStringToObject(tag, "name", "refunds");
+	cJSON_AddStringToObject(tag, "description", "asks for money back");
+	cJSON_AddItemToArray(cJSON_AddArrayToObject(eval_config, "tags"), tag);
 	return eval_config;
 }
 
@@ -652,6 +759,14 @@ static void patch_config(struct fake_req *req, struct fake_resp *resp)
 			    "are lists within their limits");
 		return;
 	}
+	cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(req->json,
+							       "tags"))
+		if (!cJSON_IsString(cJSON_GetObjectItemCaseSensitive(v,
+								     "name"))) {
+			bad_request(resp, "each tag is an object {name, "
+				    "description}");
+			return;
+		}
 	for (i = 0; i < COUNT(fields); i++) {
 		v = cJSON_GetObjectItemCaseSensitive(req->json, fields[i]);
 		if (!v)
@@ -704,6 +819,9 @@ static const struct fake_route admin_routes[] = {
 	{ .method = "POST", .pattern = "/chat/completions",
 	  .host = FAKE_HOST_ANY, .handle = chat },
 	{ .method = "POST", .pattern = "/brain/search", .handle = brain_search },
+	{ .method = "POST", .pattern = "/models/route", .handle = route },
+	{ .method = "POST", .pattern = "/agents/{agent_id}/evaluations/run",
+	  .handle = run_evaluations },
 	{ .method = "GET", .pattern = "/get_audit_logs", .legacy = 1,
 	  .handle = audit_logs },
 	{ .method = "POST", .pattern = "/manage_workspace_users", .legacy = 1,

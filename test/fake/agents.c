@@ -226,6 +226,14 @@ char *fake_agent_reply(const char *agent_name, const char *input, int turn)
 
 /* ---- agents ------------------------------------------------------------ */
 
+/* is_active: false retires an agent for good: it is gone from the list,
+ * and GET and PATCH answer 404 (no way back through the API). */
+static int retired(const struct agent *a)
+{
+	return cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(a->obj,
+							      "is_active"));
+}
+
 static struct agent *find_agent(const char *id)
 {
 	size_t i;
@@ -234,7 +242,7 @@ static struct agent *find_agent(const char *id)
 		const cJSON *v = cJSON_GetObjectItemCaseSensitive(agents[i].obj,
 								  "id");
 		if (!strcmp(v->valuestring, id))
-			return &agents[i];
+			return retired(&agents[i]) ? NULL : &agents[i];
 	}
 	return NULL;
 }
@@ -280,7 +288,8 @@ static void list_agents(struct fake_req *req, struct fake_resp *resp)
 		const cJSON *name = cJSON_GetObjectItemCaseSensitive(
 			agents[i].obj, "name");
 
-		if (search && !mentions(name->valuestring, search))
+		if (retired(&agents[i]) ||
+		    (search && !mentions(name->valuestring, search)))
 			continue;
 		copy = cJSON_Duplicate(agents[i].obj, 1);
 		cJSON_ReplaceItemInObjectCaseSensitive(copy, "skill_ids",
@@ -408,6 +417,7 @@ static void add_version(struct agent *a)
 static void update_agent(struct fake_req *req, struct fake_resp *resp)
 {
 	struct agent *a = agent_or_404(req, resp);
+	const cJSON *team;
 
 	if (!a)
 		return;
@@ -419,6 +429,10 @@ static void update_agent(struct fake_req *req, struct fake_resp *resp)
 	}
 	if (apply_fields(a->obj, req->json, resp))
 		return;
+	team = cJSON_GetObjectItemCaseSensitive(req->json, "team_id");
+	if (cJSON_IsString(team))	/* moves the agent to that team */
+		cJSON_ReplaceItemInObjectCaseSensitive(a->obj, "team_id",
+						cJSON_CreateString(team->valuestring));
 	add_version(a);
 	answer_agent(resp, 200, a);
 }

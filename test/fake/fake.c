@@ -32,6 +32,10 @@ const struct fake_area *const fake_areas[] = {
 	&fake_agents_area,
 	&fake_sessions_area,
 	&fake_files_area,
+	&fake_organizations_area,
+	&fake_brain_area,
+	&fake_browser_area,
+	&fake_evaluations_area,
 	NULL
 };
 

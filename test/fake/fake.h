@@ -21,6 +21,10 @@
  *   admin.c    teams, models, chat (stream host), Brain, organization
  *              administration and agent evaluations (2.9 to 2.11)
  *   files.c    files for flows (2.2): uploads, 207, downloads, zips
+ *   organizations.c  organizations and role credit limits (audit)
+ *   brain.c    Brain sources and their files (audit)
+ *   browser.c  browser profiles and cookie imports (audit)
+ *   evaluations.c  organization evaluations (audit)
  *
  * Adding an area (say agents):
  *   1. Write test/fake/agents.c with a route table and
@@ -134,6 +138,10 @@ extern const struct fake_area fake_admin_area;
 extern const struct fake_area fake_agents_area;
 extern const struct fake_area fake_sessions_area;
 extern const struct fake_area fake_files_area;
+extern const struct fake_area fake_organizations_area;
+extern const struct fake_area fake_brain_area;
+extern const struct fake_area fake_browser_area;
+extern const struct fake_area fake_evaluations_area;
 
 /*
  * agents.c, for sessions.c: the agent's name (NULL when there is no such

@@ -5,10 +5,17 @@
  * was created, then DONE (or FAILED for "Broken Import"); a kill makes it
  * TERMINATING, then TERMINATED KILL_MS later.
  *
+ * "Lead Intake Webhook" has a Webhook Input node and no named inputs: it
+ * keeps the raw body its run was started with (Gumloop forwards the whole
+ * start_pipeline body to that node) and shows it as the output
+ * webhook_body.
+ *
  * Knobs (POST /_fake/config): run_ms, queue_ms (for runs started after),
  * max_runs (start_pipeline answers 429 while that many runs are not
  * finished; 0, the default, means no limit) and extra_flows (that many
- * more flows without inputs, "flow_extra_001"..., for paging tests).
+ * more flows without inputs, "flow_extra_001"..., for paging tests), and
+ * gained_input (a string: Competitor Pricing Scraper gains an input of
+ * that name, as a flow edited in Gumloop's editor would).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -50,6 +57,7 @@ struct flow {
 	const struct flow_input *inputs;	/* ends with a zeroed entry */
 	void (*outputs)(const struct run *run, cJSON *out);
 	int fails;
+	int webhook;		/* takes the whole body (Webhook Input) */
 };
 
 struct workbook {
@@ -64,6 +72,7 @@ struct run {
 	const struct flow *flow;
 	char *user_id;		/* or NULL when started with project_id */
 	cJSON *inputs;		/* object: input name -> value */
+	char *raw_body;		/* the start_pipeline body as received */
 	long long created_ms;
 	long long kill_ms;	/* 0 unless killed */
 	long queue_ms;
@@ -83,6 +92,7 @@ static const struct workbook growth = {
 
 static void pricing_outputs(const struct run *run, cJSON *out);
 static void report_outputs(const struct run *run, cJSON *out);
+static void webhook_outputs(const struct run *run, cJSON *out);
 
 static const struct flow_input pricing_inputs[] = {
 	{ "target_url", "string", "Page to scrape for prices" },
@@ -100,16 +110,21 @@ static const struct flow_input import_inputs[] = {
 	{ 0 }
 };
 
+static const struct flow_input webhook_inputs[] = { { 0 } };
+
 static const struct flow flows[] = {
 	{ "flow_competitor_pricing", "Competitor Pricing Scraper",
 	  "Scrapes a competitor page and extracts its prices",
-	  "2025-01-06T09:15:00Z", pricing_inputs, pricing_outputs, 0 },
+	  "2025-01-06T09:15:00Z", pricing_inputs, pricing_outputs, 0, 0 },
 	{ "flow_weekly_reporting", "Weekly Reporting",
 	  "Builds the weekly growth report and emails it",
-	  "2025-01-07T10:30:00Z", report_inputs, report_outputs, 0 },
+	  "2025-01-07T10:30:00Z", report_inputs, report_outputs, 0, 0 },
 	{ "flow_broken_import", "Broken Import",
 	  "Imports a source file (every run fails)",
-	  "2025-01-08T14:45:00Z", import_inputs, NULL, 1 },
+	  "2025-01-08T14:45:00Z", import_inputs, NULL, 1, 0 },
+	{ "flow_lead_webhook", "Lead Intake Webhook",
+	  "Takes a lead as the whole request body (Webhook Input node)",
+	  "2025-01-09T11:00:00Z", webhook_inputs, webhook_outputs, 0, 1 },
 	{ 0 }
 };
 
@@ -119,6 +134,7 @@ static const struct flow_input no_inputs[] = { { 0 } };
 static struct flow extra[MAX_EXTRA_FLOWS];
 static char extra_text[MAX_EXTRA_FLOWS][2][32];	/* id, name */
 static long extra_flows;
+static char gained_input[64];
 
 static void make_extra_flows(void)
 {
@@ -132,7 +148,7 @@ static void make_extra_flows(void)
 		extra[i] = (struct flow){ extra_text[i][0], extra_text[i][1],
 					  "Generated for paging tests",
 					  "2025-01-09T08:00:00Z", no_inputs,
-					  NULL, 0 };
+					  NULL, 0, 0 };
 	}
 }
 
@@ -172,6 +188,12 @@ static void report_outputs(const struct run *run, cJSON *out)
 	free(text);
 	free(range);
 	free(email);
+}
+
+static void webhook_outputs(const struct run *run, cJSON *out)
+{
+	cJSON_AddStringToObject(out, "webhook_body",
+				run->raw_body ? run->raw_body : "");
 }
 
 static const struct flow *find_flow(const char *id)
@@ -389,6 +411,14 @@ static void get_inputs(struct fake_req *req, struct fake_resp *resp)
 		cJSON_AddStringToObject(obj, "data_type", in->data_type);
 		cJSON_AddStringToObject(obj, "description", in->description);
 	}
+	if (*gained_input && f->inputs == pricing_inputs) {
+		cJSON *obj = cJSON_CreateObject();
+
+		cJSON_AddItemToArray(list, obj);
+		cJSON_AddStringToObject(obj, "name", gained_input);
+		cJSON_AddStringToObject(obj, "data_type", "string");
+		cJSON_AddNullToObject(obj, "description");
+	}
 	fake_json(resp, 200, root);
 }
 
@@ -528,6 +558,8 @@ static void start_pipeline(struct fake_req *req, struct fake_resp *resp)
 		return;
 	}
 	r = add_run(f, req->user_id, inputs);
+	if (f->webhook && req->body)
+		r->raw_body = strndup(req->body, req->body_len);
 	snprintf(url, sizeof(url), "%s?run_id=%s&flow_id=%s", URL_BASE,
 		 r->id, f->id);
 	root = cJSON_CreateObject();
@@ -637,11 +669,13 @@ static void flows_reset(void)
 	for (i = 0; i < nruns; i++) {
 		free(runs[i].id);
 		free(runs[i].user_id);
+		free(runs[i].raw_body);
 		cJSON_Delete(runs[i].inputs);
 	}
 	free(runs);
 	runs = NULL;
 	nruns = 0;
+	gained_input[0] = '\0';
 	run_ms = fake_opt_run_ms;
 	queue_ms = fake_opt_queue_ms;
 	max_runs = 0;
@@ -650,6 +684,17 @@ static void flows_reset(void)
 
 static int flows_config(const cJSON *in, cJSON *out, const char **cause)
 {
+	const cJSON *gained = cJSON_GetObjectItemCaseSensitive(in,
+							       "gained_input");
+
+	if (gained && (!cJSON_IsString(gained) ||
+		       strlen(gained->valuestring) >= sizeof(gained_input))) {
+		*cause = "gained_input is a name of at most 63 characters";
+		return -1;
+	}
+	if (gained)
+		strcpy(gained_input, gained->valuestring);
+	cJSON_AddStringToObject(out, "gained_input", gained_input);
 	if (fake_knob(in, out, "run_ms", &run_ms, cause) ||
 	    fake_knob(in, out, "queue_ms", &queue_ms, cause) ||
 	    fake_knob(in, out, "max_runs", &max_runs, cause) ||

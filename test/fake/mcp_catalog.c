@@ -346,6 +346,8 @@ static void call_tools(struct fake_req *req, struct fake_resp *resp)
 
 /* ---- resources and prompts -------------------------------------------- */
 
+#define RESOURCES_PAGE 2
+
 static void list_resources(struct fake_req *req, struct fake_resp *resp)
 {
 	const struct mcp_server *s = server_or_error(req, resp);
@@ -357,7 +359,9 @@ static void list_resources(struct fake_req *req, struct fake_resp *resp)
 	while (connected(s) && s->resources[n].uri)
 		n++;
 	root = listing(s);
-	if (fake_page(req, resp, n, 20, root, &start, &end) < 0) {
+	/* Gumloop picks the page size (there is no page_size); the fake's is
+	 * small so that a cursor shows */
+	if (fake_page(req, resp, n, RESOURCES_PAGE, root, &start, &end) < 0) {
 		cJSON_Delete(root);
 		return;
 	}
@@ -443,6 +447,32 @@ static void list_prompts(struct fake_req *req, struct fake_resp *resp)
 	fake_json(resp, 200, root);
 }
 
+static void team_prompt(struct fake_req *req, struct fake_resp *resp,
+			const struct mcp_server *s)
+{
+	const char *team = fake_body_str(req, "team_id");
+	cJSON *root, *msg, *content;
+
+	if (!team || strcmp(team, "team_growth")) {
+		fake_error_new(resp, 404, "prompt_not_found", "no such prompt",
+			       "not_found_error");
+		return;
+	}
+	root = cJSON_CreateObject();
+	cJSON_AddStringToObject(root, "server_id", s->id);
+	cJSON_AddStringToObject(root, "name", "team_digest");
+	cJSON_AddStringToObject(root, "description", "The growth team's "
+				"weekly digest");
+	msg = cJSON_CreateObject();
+	cJSON_AddItemToArray(cJSON_AddArrayToObject(root, "messages"), msg);
+	cJSON_AddStringToObject(msg, "role", "user");
+	content = cJSON_AddObjectToObject(msg, "content");
+	cJSON_AddStringToObject(content, "type", "text");
+	cJSON_AddStringToObject(content, "text", "Summarize this week's "
+				"growth team threads.");
+	fake_json(resp, 200, root);
+}
+
 static void get_prompt(struct fake_req *req, struct fake_resp *resp)
 {
 	const struct mcp_server *s = server_or_error(req, resp);
@@ -456,6 +486,12 @@ static void get_prompt(struct fake_req *req, struct fake_resp *resp)
 
 	if (!s)
 		return;
+	/* a team's prompt, looked up in the team named in the body: Gumloop
+	 * reads team_id there, and the query's does not reach it */
+	if (name && !strcmp(s->id, "gmail") && !strcmp(name, "team_digest")) {
+		team_prompt(req, resp, s);
+		return;
+	}
 	if (!name || strcmp(s->id, "gmail") || strcmp(name, "draft_reply")) {
 		fake_error_new(resp, 404, "prompt_not_found", "no such prompt",
 			       "not_found_error");

@@ -1,5 +1,6 @@
 """A tiny TAP test runner: every function named test_* in the calling
 module runs in definition order; each prints "ok N - name" or "not ok".
+A test that cannot run here raises Skip("why"): "ok N - name # SKIP why".
 
     if __name__ == "__main__":
         harness.main(globals())
@@ -9,6 +10,10 @@ import os
 import sys
 import time
 import traceback
+
+
+class Skip(Exception):
+    """Raised by a test that cannot run here; the reason is reported."""
 
 
 def main(scope):
@@ -30,6 +35,8 @@ def main(scope):
             try:
                 fn()
                 print("ok %d - %s (%.2fs)" % (n, tname, time.time() - start))
+            except Skip as why:
+                print("ok %d - %s # SKIP %s" % (n, tname, why))
             except Exception:  # report every failure, keep going
                 failed += 1
                 print("not ok %d - %s" % (n, tname))

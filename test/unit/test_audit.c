@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "audit.h"
@@ -269,6 +270,78 @@ static void test_unreadable_and_empty(void)
 	free(path);
 }
 
+/* The files this process writes may grow to limit bytes (RLIM_INFINITY:
+ * any size): a full disk without a mount. Nothing is printed meanwhile,
+ * the TAP output being a file too when run by make check. */
+static void file_limit(rlim_t limit)
+{
+	struct rlimit r;
+
+	getrlimit(RLIMIT_FSIZE, &r);
+	r.rlim_cur = limit;
+	setrlimit(RLIMIT_FSIZE, &r);
+}
+
+static off_t size_of(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 ? st.st_size : -1;
+}
+
+static void test_a_full_disk_holds_the_line(void)
+{
+	char *path = path_in_dir("full.log"), *cause = NULL, *text = NULL, *why;
+	int failed, refused, ready;
+	off_t before;
+
+	CHECK(audit_open(path, &cause) == 0, "opened");
+	audit_record("a", "read", "ok", 200, 1, NULL);
+	before = size_of(path);
+	file_limit((rlim_t)before + 30);	/* a torn write, then EFBIG */
+	failed = audit_record("b", "write", "ok", 200, 1, NULL);
+	why = audit_failure() ? xstrdup(audit_failure()) : NULL;
+	refused = audit_ready();
+	file_limit(RLIM_INFINITY);
+	CHECK(failed == -1 && why && strstr(why, "File too large"),
+	      "a line that cannot be appended says so: %s", why ? why : "");
+	free(why);
+	CHECK(refused == -1, "nothing is ready while it fails");
+	CHECK(size_of(path) == before, "no torn line is left");
+	ready = audit_ready();
+	CHECK(ready == 0 && !audit_failure(), "the held line goes in once the "
+	      "file takes it");
+	audit_record("c", "read", "ok", 200, 1, NULL);
+	CHECK(verify(path, &text) == 0 && strstr(text, "intact, 3 lines"),
+	      "nothing is missing: %s", text);
+	free(text);
+	audit_close();
+	free(path);
+}
+
+static void test_a_long_tool_name_is_cut(void)
+{
+	char *path = path_in_dir("long.log"), *cause = NULL, *name, **lines;
+	size_t n;
+
+	name = xmalloc((1 << 20) + 1);
+	memset(name, 'x', 1 << 20);
+	memcpy(name + 127, "\xc3\xa9", 2);	/* a cut must not split it */
+	name[1 << 20] = '\0';
+	CHECK(audit_open(path, &cause) == 0, "opened");
+	CHECK(audit_record(name, NULL, "refused", 0, 1, NULL) == 0, "recorded");
+	audit_close();
+	lines = read_lines(path, &n);
+	CHECK(n == 1 && strlen(lines[0]) < 400 &&
+	      strstr(lines[0], "\"tool\":\"xxx") &&
+	      strstr(lines[0], "x...[1048576 bytes]\""),
+	      "a 1 MiB name is cut to 128 bytes, on a character: %.200s",
+	      n ? lines[0] : "");
+	free_lines(lines, n);
+	free(name);
+	free(path);
+}
+
 int main(void)
 {
 	char *cmd;
@@ -280,6 +353,8 @@ int main(void)
 	test_torn_last_line();
 	test_tampering_is_caught_at_the_right_line();
 	test_unreadable_and_empty();
+	test_a_full_disk_holds_the_line();
+	test_a_long_tool_name_is_cut();
 	cmd = xasprintf("rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		fprintf(stderr, "cannot remove %s\n", dir);
