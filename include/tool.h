@@ -240,6 +240,10 @@ long long tool_call_deadline(const struct tool_call *call);
 void tool_call_step(struct tool_call *call);
 /* Ends a wait now with what it has (input ended: timed_out). */
 void tool_call_stop(struct tool_call *call);
+/* A wait past its deadline ends with what it has, without a request: 1
+ * when it ended; 0 when it must still be stepped once (nothing seen yet,
+ * or the user is asked). */
+int tool_call_time_up(struct tool_call *call);
 /* The answers (elicitation results {action, content}, one per form asked,
  * in order) to what the call asked; its wait goes on or ends. */
 void tool_call_answer(struct tool_call *call, const cJSON *answers);

@@ -750,9 +750,10 @@ static void answer_ended(struct server *srv)
 	}
 }
 
-/* A call whose time is up, or NULL. Its last poll (one per wait) does not
- * wait for the --poll-rate gate: the answer comes within timeout_seconds
- * + 1 s however many waits share the rate. */
+/* A call whose time is up, or NULL. It ends with the state it has; one
+ * that has seen none makes its one poll without waiting for the
+ * --poll-rate gate: the answer comes within timeout_seconds + 1 s
+ * however many waits share the rate. */
 static struct mcp_call *out_of_time(struct server *srv, long long now)
 {
 	struct mcp_call *mc;
@@ -769,7 +770,11 @@ void mcp_run_due(struct server *srv)
 	long long now = now_ms();
 
 	answer_ended(srv);
-	if (!(mc = out_of_time(srv, now))) {
+	if ((mc = out_of_time(srv, now)) && tool_call_time_up(mc->call)) {
+		answer_ended(srv);
+		return;
+	}
+	if (!mc) {
 		mc = earliest(srv);
 		if (!mc || due_of(mc) > now || srv->next_poll > now)
 			return;

@@ -781,6 +781,11 @@ void tool_call_stop(struct tool_call *call)
 	wait_stop(call);
 }
 
+int tool_call_time_up(struct tool_call *call)
+{
+	return !call->cancelled && wait_time_up(call);
+}
+
 void tool_call_answer(struct tool_call *call, const cJSON *answers)
 {
 	if (call->wait && !call->cancelled)

@@ -173,6 +173,16 @@ void wait_stop(struct tool_call *call)
 	end_wait(call, w->last || w->base ? WAIT_TIMED_OUT : WAIT_ERROR);
 }
 
+int wait_time_up(struct tool_call *call)
+{
+	struct wait *w = call->wait;
+
+	if (!w || w->paused || (!w->last && !w->base))
+		return 0;
+	end_wait(call, WAIT_TIMED_OUT);
+	return 1;
+}
+
 static void report(struct tool_call *call, const struct wait *w,
 		   const char *state)
 {

@@ -79,7 +79,8 @@ def test_a_wait_queued_past_32_still_answers_within_its_time():
 def test_waits_sharing_a_low_poll_rate_still_answer_in_time():
     """At --poll-rate 1, six waits of 2 s on runs that go on: the polls
     they share cannot all happen in 2 s, yet each answers (timed out,
-    with the last state it saw) within its 2 s + 1 s."""
+    with the last state it saw) within its 2 s + 1 s: one that has seen a
+    state ends with it, one that has not makes its one poll then."""
     with server(extra_env={"GUMLOOP_MCP_POLL_RATE": "1"}) as srv:
         fake.config(run_ms=60000)
         runs = [start_run(srv) for _ in range(6)]
