@@ -6,10 +6,14 @@
 #   make readme     regenerate the generated blocks of README.md and docs/tools.md
 #   make interop    the official MCP SDK, Inspector and conformance suite
 #                   against the server (installs them from npm into .tools/)
-#   make mcpb       build/gumloop-mcp.mcpb, a Claude Desktop extension
+#   make mcpb       build/gumloop-mcp.mcpb, a Claude Desktop extension for
+#                   the platform it is built on
+#   make deb        build/gumloop-mcp_VERSION_ARCH.deb (Debian, Ubuntu)
+#   make dist       build/gumloop-mcp-VERSION.tar.gz, the source release
 #   make SANITIZE=address,undefined check
 #   make fuzz       run each libFuzzer target for FUZZ_SECONDS (clang)
 #   make install PREFIX=/usr/local DESTDIR=
+#   make musl-check every source compiles against musl's headers
 # V=1 shows the commands.
 
 CC ?= cc
@@ -26,16 +30,52 @@ ifdef DEVELOPER
 WARN += -Werror
 endif
 
-PKGS = libcurl libcjson
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lcurl -lcjson)
+UNAME_S := $(shell uname -s 2>/dev/null)
 
-ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -D_GNU_SOURCE -Iinclude \
-	$(PKG_CFLAGS) $(WARN) $(CFLAGS) -MMD -MP
+# Libraries: pkg-config where the library ships a .pc file (cJSON, libcurl,
+# zlib, libmicrohttpd; mbedTLS from 3.6), plain -l flags where it has none.
+# $(call pc,NAME,FALLBACK) and $(call pc_cflags,NAME...).
+pc = $(shell pkg-config --libs $(1) 2>/dev/null || echo $(2))
+pc_cflags = $(shell pkg-config --cflags $(1) 2>/dev/null)
+
+CJSON_LIBS := $(call pc,libcjson,-lcjson)
+MBED_LIBS := $(call pc,mbedcrypto,-lmbedcrypto)
+ZLIB_LIBS := $(call pc,zlib,-lz)
+CURL_LIBS := $(call pc,libcurl,-lcurl)
+MHD_LIBS := $(call pc,libmicrohttpd,-lmicrohttpd)
+LIB_CFLAGS := $(call pc_cflags,libcjson) $(call pc_cflags,mbedcrypto) \
+	$(call pc_cflags,libcurl) $(call pc_cflags,zlib)
+
+# Homebrew's prefix is not on the compiler's path (/opt/homebrew on Apple
+# silicon): its headers and libraries, for those without a .pc file.
+ifeq ($(UNAME_S),Darwin)
+BREW_PREFIX := $(shell brew --prefix 2>/dev/null)
+ifneq ($(BREW_PREFIX),)
+LIB_CFLAGS += -I$(BREW_PREFIX)/include
+LDFLAGS += -L$(BREW_PREFIX)/lib
+endif
+endif
+
+# dlopen is in libc everywhere but in glibc before 2.34.
+ifeq ($(UNAME_S),Linux)
+DL_LIBS = -ldl
+endif
+
+# compat.h comes first in every file: the platform's feature macros.
+ALL_CFLAGS = -std=c11 -include src/compat.h -Iinclude $(LIB_CFLAGS) \
+	$(WARN) $(CFLAGS) -MMD -MP
 ALL_LDFLAGS = $(LDFLAGS)
-# libcurl is not linked: src/http.c loads it on the first request.
-CJSON_LIBS := $(shell pkg-config --libs libcjson 2>/dev/null || echo -lcjson)
-LIBS = $(CJSON_LIBS) -lmbedcrypto -lm -ldl
+LIBS = $(CJSON_LIBS) $(MBED_LIBS) $(ZLIB_LIBS) -lm $(DL_LIBS)
+
+# libcurl is loaded on the first request (src/http.c); LINK_CURL=1 links
+# it instead, kept even though no symbol of it is named at link time.
+ifdef LINK_CURL
+ALL_CFLAGS += -DLINK_CURL
+ifneq ($(UNAME_S),Darwin)
+LIBS += -Wl,--no-as-needed
+endif
+LIBS += $(CURL_LIBS)
+endif
 
 ifdef SANITIZE
 ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-sanitize-recover=all \
@@ -70,7 +110,7 @@ UNIT_BINS = $(UNIT_SRCS:test/unit/%.c=$(BUILD)/test/%)
 # Fuzz targets (test/fuzz/fuzz_NAME.c): `make check` replays each seed
 # corpus test/fuzz/corpus-NAME/ with CC; `make fuzz` builds them with
 # clang's libFuzzer and runs each for FUZZ_SECONDS, with test/fuzz/NAME.dict
-# (else json.dict). fuzz_zip checks our inflate against zlib's.
+# (else json.dict).
 FUZZ_NAMES = line http zip
 FUZZ_REPLAY = $(FUZZ_NAMES:%=$(BUILD)/test/fuzz-replay-%)
 FUZZ_SECONDS ?= 60
@@ -86,14 +126,25 @@ DEPS = $(OBJS:.o=.d) $(FAKE_OBJS:.o=.d) $(CONF_OBJS:.o=.d) \
 	$(wildcard $(BUILD)/test/fuzz/*.d $(FUZZ_BUILD)/src/*.d \
 		$(FUZZ_BUILD)/src/tools/*.d $(FUZZ_BUILD)/test/fuzz/*.d)
 
+# The targets that run tests first make sure what the tests need is there:
+# on Debian or Ubuntu as root they install it, elsewhere they say what to
+# install (test/ensure-deps.sh). Then make runs again, so that pkg-config
+# sees what was just installed.
+TEST_GOALS = check demo valgrind-check interop fuzz bench
+
 .PHONY: all check unit cases integration demo readme deps install uninstall \
-	clean asan valgrind-check bench fuzz FORCE conformance interop mcpb
+	clean asan valgrind-check bench fuzz FORCE conformance interop mcpb \
+	deb dist musl-check $(TEST_GOALS:%=run-%)
 
-all: deps gumloop-mcp
+# make only builds: it needs the three libraries and never calls a package
+# manager.
+all: gumloop-mcp
 
-# Installs the Debian packages the build needs when they are missing.
 deps:
 	$(Q)./test/ensure-deps.sh
+
+$(TEST_GOALS): deps
+	$(Q)$(MAKE) --no-print-directory run-$@
 
 gumloop-mcp: $(OBJS)
 	$(QUIET_LINK)$(CC) $(ALL_LDFLAGS) -o $@ $(OBJS) $(LIBS)
@@ -125,16 +176,16 @@ conformance: $(CONFORMANCE)
 mcpb: gumloop-mcp
 	$(Q)python3 examples/claude-desktop/extension/mcpb.py ./gumloop-mcp $(BUILD)/gumloop-mcp.mcpb
 
-interop: all $(FAKE) $(CONFORMANCE)
+run-interop: all $(FAKE) $(CONFORMANCE)
 	$(Q)./test/interop/run.sh
 
 $(BUILD)/test/fake/%.o: test/fake/%.c $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
-	$(QUIET_CC)$(CC) $(ALL_CFLAGS) -D_GNU_SOURCE -c -o $@ $<
+	$(QUIET_CC)$(CC) $(ALL_CFLAGS) $(call pc_cflags,libmicrohttpd) -c -o $@ $<
 
 $(FAKE): $(FAKE_OBJS)
-	$(QUIET_LINK)$(CC) $(ALL_LDFLAGS) -o $@ $(FAKE_OBJS) -lmicrohttpd \
-		$(PKG_LIBS) -lpthread -lm
+	$(QUIET_LINK)$(CC) $(ALL_LDFLAGS) -o $@ $(FAKE_OBJS) $(MHD_LIBS) \
+		$(CJSON_LIBS) -lpthread -lm
 
 $(BUILD)/test/%: $(BUILD)/test/unit/%.o $(LIB_OBJS)
 	$(QUIET_LINK)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
@@ -161,15 +212,13 @@ $(FUZZ_BUILD)/fuzz-%: $(FUZZ_BUILD)/test/fuzz/fuzz_%.o \
 	$(QUIET_LINK)$(FUZZ_CC) $(ALL_LDFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer \
 		-o $@ $^ $(LIBS)
 
-$(BUILD)/test/fuzz-replay-zip $(FUZZ_BUILD)/fuzz-zip: LIBS += -lz
-
 .SECONDARY: $(FUZZ_NAMES:%=$(BUILD)/test/fuzz/replay-%.o) \
 	$(FUZZ_NAMES:%=$(BUILD)/test/fuzz/fuzz_%.o) $(BUILD)/test/fuzz/common.o \
 	$(FUZZ_NAMES:%=$(FUZZ_BUILD)/test/fuzz/fuzz_%.o) \
 	$(FUZZ_BUILD)/test/fuzz/common.o $(LIB_OBJS:$(BUILD)/%=$(FUZZ_BUILD)/%)
 
 # New inputs go to $(FUZZ_BUILD)/corpus-NAME; the seeds stay as they are.
-fuzz: deps $(FUZZ_BINS)
+run-fuzz: $(FUZZ_BINS)
 	$(Q)for t in $(FUZZ_NAMES); do \
 		mkdir -p $(FUZZ_BUILD)/corpus-$$t && \
 		d=test/fuzz/$$t.dict && { [ -f $$d ] || d=test/fuzz/json.dict; } && \
@@ -180,19 +229,22 @@ fuzz: deps $(FUZZ_BINS)
 			$(FUZZ_BUILD)/corpus-$$t test/fuzz/corpus-$$t || exit 1; \
 	done
 
-check: all $(FAKE) $(UNIT_BINS) $(FUZZ_REPLAY)
+run-check: all $(FAKE) $(UNIT_BINS) $(FUZZ_REPLAY)
 	$(Q)./test/run-all.sh $(UNIT_BINS) $(FUZZ_REPLAY)
+
+musl-check:
+	$(Q)./test/musl-check.sh
 
 readme: gumloop-mcp
 	$(Q)python3 test/lib/readme.py
 
-demo: all $(FAKE)
+run-demo: all $(FAKE)
 	$(Q)python3 test/demo.py
 
 # The floor programs link the libraries the server was built against
 # (--no-as-needed: loaded even though the floor calls none of them).
 BENCH = $(BUILD)/bench
-BENCH_FLOOR_LIBS = -Wl,--no-as-needed -lcurl -lcjson -lmbedcrypto -lm
+BENCH_FLOOR_LIBS = -Wl,--no-as-needed $(CURL_LIBS) $(CJSON_LIBS) $(MBED_LIBS) -lm
 BENCH_BINS = $(BENCH)/runner $(BENCH)/floor-bare $(BENCH)/floor-linked \
 	$(BENCH)/http_floor
 
@@ -210,16 +262,16 @@ $(BENCH)/floor-linked: bench/floor.c
 
 $(BENCH)/http_floor: bench/http_floor.c
 	@mkdir -p $(dir $@)
-	$(QUIET_LINK)$(CC) $(ALL_CFLAGS) -o $@ $< $(PKG_LIBS)
+	$(QUIET_LINK)$(CC) $(ALL_CFLAGS) -o $@ $< $(CURL_LIBS) $(CJSON_LIBS)
 
-bench: all $(FAKE) $(BENCH_BINS)
+run-bench: all $(FAKE) $(BENCH_BINS)
 	$(Q)python3 bench/bench.py $(BENCH_ARGS)
 
 asan:
 	$(MAKE) clean
 	$(MAKE) SANITIZE=address,undefined check
 
-valgrind-check: all $(FAKE) $(UNIT_BINS) $(FUZZ_REPLAY)
+run-valgrind-check: all $(FAKE) $(UNIT_BINS) $(FUZZ_REPLAY)
 	$(Q)VALGRIND=1 ./test/run-all.sh $(UNIT_BINS) $(FUZZ_REPLAY)
 
 install: gumloop-mcp
@@ -229,11 +281,41 @@ install: gumloop-mcp
 	cp -R examples/. $(DESTDIR)$(DOCDIR)/examples/
 	install -m 644 README.md LICENSE $(DESTDIR)$(DOCDIR)/
 
+# The source release: every file git knows, under gumloop-mcp-VERSION/,
+# and the Homebrew formula that builds from it (build/gumloop-mcp.rb).
+VERSION = $(shell sed -n 's/^\#define GUMLOOP_MCP_VERSION "\(.*\)"$$/\1/p' \
+	include/version.h)
+DIST = gumloop-mcp-$(VERSION)
+DIST_URL ?= file://$(CURDIR)/$(BUILD)/$(DIST).tar.gz
+DIST_HOMEPAGE ?= https://www.gumloop.com
+
+dist:
+	$(Q)rm -rf $(BUILD)/dist && mkdir -p $(BUILD)/dist/$(DIST)
+	$(Q)git ls-files | tar -cf - -T - | tar -xf - -C $(BUILD)/dist/$(DIST)
+	$(Q)tar -C $(BUILD)/dist -cf - $(DIST) | gzip -9n >$(BUILD)/$(DIST).tar.gz
+	$(Q)sha=$$(sha256sum $(BUILD)/$(DIST).tar.gz 2>/dev/null || \
+		shasum -a 256 $(BUILD)/$(DIST).tar.gz) && \
+	sed -e 's|@URL@|$(DIST_URL)|' -e 's|@HOMEPAGE@|$(DIST_HOMEPAGE)|' \
+		-e "s|@SHA256@|$${sha%% *}|" packaging/homebrew/gumloop-mcp.rb \
+		>$(BUILD)/gumloop-mcp.rb
+	$(Q)rm -rf $(BUILD)/dist
+	@echo "dist: $(BUILD)/$(DIST).tar.gz, formula $(BUILD)/gumloop-mcp.rb"
+
+# The package's files are make install's, under PREFIX=/usr.
+deb: gumloop-mcp
+	$(Q)rm -rf $(BUILD)/deb
+	$(Q)$(MAKE) --no-print-directory install PREFIX=/usr \
+		DESTDIR=$(CURDIR)/$(BUILD)/deb/debian/gumloop-mcp >/dev/null
+	$(Q)./packaging/deb.sh $(BUILD)/deb $(BUILD)
+
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/gumloop-mcp $(DESTDIR)$(MANDIR)/gumloop-mcp.1
 	rm -rf $(DESTDIR)$(DOCDIR)
 
+# Not while .ci/trixie.sh has this machine's /dev bound under build/.
 clean:
+	@! grep -qs ' $(CURDIR)/$(BUILD)/' /proc/self/mounts || \
+		{ echo "clean: something is mounted under $(BUILD)/; not removing it" >&2; exit 1; }
 	rm -rf $(BUILD) gumloop-mcp $(FAKE)
 
 -include $(DEPS)

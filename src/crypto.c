@@ -7,8 +7,19 @@
 #include <mbedtls/base64.h>
 #include <mbedtls/platform_util.h>
 #include <mbedtls/sha256.h>
+#include <mbedtls/version.h>
 #include "crypto.h"
 #include "util.h"
+
+/*
+ * mbedTLS 3 dropped the _ret suffix that 2.x (Debian 12, Ubuntu 24.04)
+ * used for the calls that return an error code; the signature is the same.
+ */
+#if MBEDTLS_VERSION_NUMBER >= 0x03000000
+#define sha256_oneshot mbedtls_sha256
+#else
+#define sha256_oneshot mbedtls_sha256_ret
+#endif
 
 void crypto_sha256_hex(const void *data, size_t len, char hex[65])
 {
@@ -16,7 +27,7 @@ void crypto_sha256_hex(const void *data, size_t len, char hex[65])
 	unsigned char sum[32];
 	size_t i;
 
-	mbedtls_sha256_ret(data, len, sum, 0);
+	sha256_oneshot(data, len, sum, 0);
 	for (i = 0; i < 32; i++) {
 		hex[2 * i] = digits[sum[i] >> 4];
 		hex[2 * i + 1] = digits[sum[i] & 15];

@@ -348,6 +348,18 @@ void tasks_status_changed(struct task *t)
 	notify_status(t);
 }
 
+/* The stored CallToolResult as a 2026-07-28 result: with its resultType
+ * "complete", as the plain call answers it (the official ext-tasks client
+ * refuses an inlined result without one). */
+static cJSON *modern_result(const cJSON *result)
+{
+	cJSON *r = cJSON_Duplicate(result, 1);
+
+	if (!cJSON_HasObjectItem(r, "resultType"))
+		cJSON_AddStringToObject(r, "resultType", "complete");
+	return r;
+}
+
 /* tasks/get in 2026-07-28: the result or error inline once ended. */
 static cJSON *detailed(const struct task *t)
 {
@@ -359,7 +371,7 @@ static cJSON *detailed(const struct task *t)
 	if (t->ended && !t->cancelled && t->error)
 		cJSON_AddItemToObject(o, "error", cJSON_Duplicate(t->error, 1));
 	else if (t->ended && !t->cancelled)
-		cJSON_AddItemToObject(o, "result", cJSON_Duplicate(t->result, 1));
+		cJSON_AddItemToObject(o, "result", modern_result(t->result));
 	return o;
 }
 

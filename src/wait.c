@@ -288,8 +288,7 @@ int wait_step(struct tool_call *call)
 			 "rate-limited a poll (HTTP 429); the next poll is in "
 			 "%g s, the wait goes on", w->kind->noun, w->id,
 			 retry_after);
-		/* a 429 delays the wait, no more */
-		cJSON_Delete(take_poll_error(call));
+		cJSON_Delete(take_poll_error(call));	/* a 429 delays it */
 		delay = (long)(retry_after * 1000);
 	} else if (!transient(call, w) || ++w->failures > MAX_TRANSIENT_FAILURES) {
 		return end_wait(call, WAIT_ERROR);

@@ -1,11 +1,12 @@
 /*
  * Zip archives, read through their central directory with every offset
  * checked against the buffer: a hostile archive can fail the lookup but
- * never make it read outside the bytes it was given.
+ * never make it read outside the bytes it was given. zlib inflates.
  */
+#define ZLIB_CONST
 #include <stdlib.h>
 #include <string.h>
-#include "inflate.h"
+#include <zlib.h>
 #include "util.h"
 #include "zip.h"
 
@@ -114,6 +115,29 @@ int zip_find(const void *data, size_t len,
 	return 0;
 }
 
+/*
+ * Inflates the raw DEFLATE stream in[0..in_len) into out[0..room): the
+ * number of bytes when the stream ends within room, else -1. Both sizes
+ * come from 32-bit zip fields, so they fit zlib's counters.
+ */
+static long inflate_into(const unsigned char *in, size_t in_len,
+			 unsigned char *out, size_t room)
+{
+	z_stream z;
+	int rc;
+
+	memset(&z, 0, sizeof(z));
+	if (inflateInit2(&z, -MAX_WBITS) != Z_OK)
+		return -1;
+	z.next_in = in;
+	z.avail_in = (uInt)in_len;
+	z.next_out = out;
+	z.avail_out = (uInt)room;
+	rc = inflate(&z, Z_FINISH);
+	inflateEnd(&z);
+	return rc == Z_STREAM_END ? (long)z.total_out : -1;
+}
+
 unsigned char *zip_extract(const struct zip_entry *e, size_t max, size_t *len)
 {
 	unsigned char *out;
@@ -128,7 +152,7 @@ unsigned char *zip_extract(const struct zip_entry *e, size_t max, size_t *len)
 		if (n > 0)
 			memcpy(out, e->data, e->size);
 	} else {
-		n = inflate_raw(e->data, e->size, out, e->usize);
+		n = inflate_into(e->data, e->size, out, e->usize);
 	}
 	if (n < 0 || (size_t)n != e->usize) {
 		free(out);

@@ -113,6 +113,7 @@ def test_legacy_task_runs_to_the_end_with_the_same_result():
         assert res["_meta"]["io.modelcontextprotocol/related-task"] == {
             "taskId": task["taskId"]}
         assert structured(res)["state"] == "DONE"
+        assert "resultType" not in res, res     # not in 2025-11-25
         assert same_result(plain["result"] if "result" in plain else plain,
                            res), (plain, res)
 
@@ -176,6 +177,10 @@ def test_modern_task_with_the_result_inline():
         assert r["status"] == "working" and r["pollIntervalMs"] > 0, r
         ended = until_ended(srv, r["taskId"], meta)
         assert structured(ended["result"])["state"] == "DONE", ended
+        # the inlined CallToolResult is a 2026-07-28 result, as the plain
+        # call's answer is (the ext-tasks client requires its resultType)
+        assert ended["resultType"] == "complete", ended
+        assert ended["result"]["resultType"] == "complete", ended
         ack = srv.request("tasks/update", {
             "taskId": r["taskId"], "inputResponses": {}, "_meta": meta})
         assert ack["result"]["resultType"] == "complete", ack

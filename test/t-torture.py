@@ -66,8 +66,9 @@ def memory_kib(pid):
 
 
 def memory_is_meaningful(pid):
-    """Under valgrind or AddressSanitizer RSS says little about the server."""
-    if VALGRIND:
+    """Under valgrind or AddressSanitizer RSS says little about the server;
+    without /proc (macOS) it is not read."""
+    if VALGRIND or not os.path.exists("/proc/%d/maps" % pid):
         return False
     with open("/proc/%d/maps" % pid) as f:
         return "libasan" not in f.read()

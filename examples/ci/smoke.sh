@@ -2,6 +2,7 @@
 # Smoke test for CI: starts the project's fake Gumloop on 127.0.0.1 and runs
 # gumloop-mcp --check and the shell examples against it. Build first:
 #   make gumloop-mcp test/fake-gumloop && examples/ci/smoke.sh
+# GUMLOOP_MCP names another binary to test (an installed one, say).
 set -eu
 cd "$(dirname "$0")/../.."
 dir=$(mktemp -d)
@@ -18,10 +19,10 @@ port=$(cat "$dir/port")
 export GUMLOOP_BASE_URL="http://127.0.0.1:$port/api/v1"
 export GUMLOOP_STREAM_BASE_URL="http://127.0.0.1:$port/stream/api/v1"
 export GUMLOOP_API_KEY=test-key GUMLOOP_USER_ID=ci-user
-export GUMLOOP_MCP="$PWD/gumloop-mcp" POLL_SECONDS=0.2
+export GUMLOOP_MCP="${GUMLOOP_MCP:-$PWD/gumloop-mcp}" POLL_SECONDS=0.2
 
-echo "== gumloop-mcp --check"
-./gumloop-mcp --check
+echo "== $GUMLOOP_MCP --check"
+"$GUMLOOP_MCP" --check
 echo "== list-flows.sh"
 flows=$(examples/shell/list-flows.sh)
 echo "$flows"

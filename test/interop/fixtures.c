@@ -103,8 +103,9 @@ static int with_logging(struct tool_call *call)
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(steps); i++) {
-		mcp_log(call->srv, MCP_LOG_INFO, "conformance", "%s", steps[i]);
-		mcp_sleep(call->srv, FIXTURE_PAUSE_MS);
+		if (call->hooks && call->hooks->log)
+			call->hooks->log(call, MCP_LOG_INFO, steps[i]);
+		tool_nap(call, FIXTURE_PAUSE_MS);
 	}
 	return reply(call, text_item("Tool with logging executed successfully"),
 		     NULL);
@@ -117,8 +118,9 @@ static int with_progress(struct tool_call *call)
 	int i;
 
 	for (i = 0; i < 3; i++) {
-		mcp_progress(call->srv, 3, "working");
-		mcp_sleep(call->srv, FIXTURE_PAUSE_MS);
+		if (call->hooks && call->hooks->progress)
+			call->hooks->progress(call, "working");
+		tool_nap(call, FIXTURE_PAUSE_MS);
 	}
 	return reply(call, text_item("Progress test completed"), NULL);
 }

@@ -2,6 +2,12 @@
 """make interop, after test/interop/run.sh installed the official tools:
 
   sdk        the TypeScript SDK client (sdk-client.mjs) against the fake
+  sdk-tasks  the SDK v1 client's experimental task API (sdk-tasks.mjs):
+             callToolStream, getTask/getTaskResult/listTasks, an approval
+             by elicitation, cancelTask reaching the fake
+  ext-tasks  @modelcontextprotocol/ext-tasks (ext-tasks-client.mjs) on the
+             v2 SDK client, 2026-07-28: tasks created, polled, updated,
+             cancelled
   inspector  the Inspector CLI, legacy and modern eras: tools/list (also
              --strict) and one tools/call per tool family, exit codes checked
   conformance  @modelcontextprotocol/conformance 0.1.16 through supergateway
@@ -13,7 +19,8 @@
              manifest (make mcpb)
 
 Prints TAP lines; exits 1 when anything that gates failed.
-    TOOLS=.tools python3 test/interop/interop.py [sdk inspector conformance alpha]
+    TOOLS=.tools python3 test/interop/interop.py [sdk sdk-tasks ext-tasks
+                                                  inspector conformance alpha]
 """
 import glob
 import json
@@ -96,6 +103,33 @@ def run_sdk(fake):
     print(p.stdout, end="")
     report(p.returncode == 0, "sdk: the client script passed (exit %d)"
            % p.returncode, p.stderr)
+
+
+def run_node(fake, script, what, extra=None):
+    env = node_env(server_env(fake))
+    env.update({"GUMLOOP_MCP": BINARY, "FAKE_ROOT": fake.root_url})
+    env.update(extra or {})
+    try:
+        p = subprocess.run(["node", os.path.join(HERE, script)],
+                           capture_output=True, text=True, env=env,
+                           timeout=180)
+    except subprocess.TimeoutExpired as e:
+        report(False, "%s: %s did not end within 180 s" % (what, script),
+               str(e.stdout or "")[-3000:])
+        return
+    print(p.stdout, end="")
+    report(p.returncode == 0, "%s: %s passed (exit %d)"
+           % (what, script, p.returncode), p.stderr[-3000:])
+
+
+def run_sdk_tasks(fake):
+    run_node(fake, "sdk-tasks.mjs", "sdk tasks",
+             {"SDK_DIR": os.path.join(TOOLS, "sdk")})
+
+
+def run_ext_tasks(fake):
+    run_node(fake, "ext-tasks-client.mjs", "ext-tasks",
+             {"EXTT_DIR": os.path.join(TOOLS, "extt")})
 
 
 # ---- (b) the Inspector CLI -------------------------------------------------
@@ -294,7 +328,8 @@ def run_mcpb(_fake):
            "mcpb info: the bundle opens", p.stdout + p.stderr)
 
 
-STAGES = {"sdk": run_sdk, "inspector": run_inspector,
+STAGES = {"sdk": run_sdk, "sdk-tasks": run_sdk_tasks,
+          "ext-tasks": run_ext_tasks, "inspector": run_inspector,
           "conformance": run_conformance, "alpha": run_alpha,
           "mcpb": run_mcpb}
 

@@ -32,6 +32,8 @@ need sdk @modelcontextprotocol/sdk 1.32.2
 need insp @modelcontextprotocol/inspector 2.12.0
 need conf @modelcontextprotocol/conformance 0.1.16
 need confa @modelcontextprotocol/conformance 0.2.0-alpha.12
+need extt @modelcontextprotocol/ext-tasks 0.2.2
+need extt @modelcontextprotocol/client 2.4.0	# ext-tasks' SDK (a peer)
 need sg supergateway 4.0.0
 need mcpb @anthropic-ai/mcpb 2.1.2
 exec python3 test/interop/interop.py "$@"
