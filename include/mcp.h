@@ -116,6 +116,10 @@ int mcp_same_id(const char *a, size_t alen, const char *b, size_t blen);
 
 /* What a waiting call may ask of this layer (progress, cancellation). */
 extern const struct call_hooks mcp_call_hooks;
+/* What a tool called in place while the request being handled is
+ * answered may ask (owner: srv->current): it sees pings and its own
+ * cancellation. */
+extern const struct call_hooks mcp_request_hooks;
 /* Keeps a call whose wait goes on (taken): it is stepped by
  * mcp_run_due(); past MCP_MAX_WAITS it queues. */
 void mcp_keep_call(struct server *srv, struct mcp_call *mc);

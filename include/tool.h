@@ -233,10 +233,17 @@ struct tool_call *tool_call_start(const char *name, const cJSON *args,
 int tool_call_waiting(const struct tool_call *call);
 /* When the wait's next poll is due (now_ms time). */
 long long tool_call_due(const struct tool_call *call);
+/* When the wait's time is up (now_ms time): a wait that has not polled
+ * yet (queued) polls then once, and ends. */
+long long tool_call_deadline(const struct tool_call *call);
 /* One poll of a waiting call. */
 void tool_call_step(struct tool_call *call);
 /* Ends a wait now with what it has (input ended: timed_out). */
 void tool_call_stop(struct tool_call *call);
+/* A wait past its deadline ends with what it has, without a request: 1
+ * when it ended; 0 when it must still be stepped once (nothing seen yet,
+ * or the user is asked). */
+int tool_call_time_up(struct tool_call *call);
 /* The answers (elicitation results {action, content}, one per form asked,
  * in order) to what the call asked; its wait goes on or ends. */
 void tool_call_answer(struct tool_call *call, const cJSON *answers);
@@ -248,15 +255,31 @@ void tool_call_answer(struct tool_call *call, const cJSON *answers);
 cJSON *tool_call_finish(struct tool_call *call, char **cause);
 /*
  * A call run to its end at once (for --call and resources): waits poll in
- * place. Returns as tool_call_finish; *protocol_error says which.
+ * place, and only a stop signal ends one. Returns as tool_call_finish;
+ * *protocol_error says which.
  */
 cJSON *tool_call_run(const char *name, const cJSON *args,
 		     const char *version, int *protocol_error, char **cause);
+/* The same with env's hooks and owner (NULL hooks: as tool_call_run). */
+cJSON *tool_call_run_env(const char *name, const cJSON *args,
+			 const struct call_env *env, int *protocol_error,
+			 char **cause);
 /* Writes the call's audit line now (a task's start; its end is written by
  * tool_call_finish). -1 when the line could not be written. */
 int tool_call_audit(const struct tool_call *call, const char *outcome);
 /* Sleeps ms while the call's hooks look at the input; 1 when it must stop. */
 int tool_nap(struct tool_call *call, long ms);
+
+/* Levels of the client's log (notifications/message), numbered as the
+ * protocol's syslog levels, lowest first. */
+enum tool_log_level {
+	TOOL_LOG_DEBUG, TOOL_LOG_INFO, TOOL_LOG_NOTICE, TOOL_LOG_WARNING,
+	TOOL_LOG_ERROR
+};
+/* Tells the client's log through the call's hooks (nothing when it has
+ * none); the text goes out redacted, but should never hold a secret. */
+void tool_log(struct tool_call *call, enum tool_log_level level,
+	      const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Fails the call: sets the error text and structured error; returns -1. */
 int tool_error(struct tool_call *call, const char *fmt, ...)

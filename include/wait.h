@@ -61,7 +61,7 @@ struct wait {
  * The seconds a wait may take: the argument arg (def when absent), capped
  * by --max-wait. 0 means no wait.
  */
-long wait_limit_s(const struct tool_call *call, const char *arg, long def);
+long wait_limit_s(struct tool_call *call, const char *arg, long def);
 
 /*
  * Begins waiting up to seconds for the object id of kind; base (taken, may
@@ -79,6 +79,10 @@ int wait_step(struct tool_call *call);
 void wait_answer(struct tool_call *call, const cJSON *answers);
 /* Ends the wait at once with its last state, as timed out. */
 void wait_stop(struct tool_call *call);
+/* A wait whose time is up ends with the state it has, without another
+ * poll: 1 when it ended; 0 when it has none yet, or waits for the user
+ * (then its step ends it). */
+int wait_time_up(struct tool_call *call);
 /* How long the call's current poll may take (ms), 0 when not waiting. */
 long wait_poll_timeout_ms(const struct tool_call *call);
 /* Frees the wait of a call that will not be answered (cancelled). */

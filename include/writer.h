@@ -44,6 +44,10 @@ int writer_request(const cJSON *id, const char *method, cJSON *take_params);
  */
 void writer_batch_begin(void);
 void writer_batch_end(void);
+/* A message read while a batch is being handled (a ping answered during
+ * its request) is not part of it: hold the batch, answer, resume it. */
+cJSON *writer_batch_hold(void);
+void writer_batch_resume(cJSON *held);
 
 /*
  * Makes printed JSON text safe to show: secrets redacted (inside strings,

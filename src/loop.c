@@ -87,7 +87,7 @@ static void triage(struct loop *l, const char *line, size_t len)
 	const cJSON *mth;
 	const char *rid;
 	size_t rlen;
-	cJSON *j;
+	cJSON *j, *held;
 
 	if (!may_be_ping_or_cancel(line, len)) {
 		enqueue(l, line, len);
@@ -97,7 +97,9 @@ static void triage(struct loop *l, const char *line, size_t len)
 	mth = cJSON_GetObjectItemCaseSensitive(j, "method");
 	if (cJSON_IsString(mth) && !strcmp(mth->valuestring, "ping") &&
 	    cJSON_HasObjectItem(j, "id")) {
+		held = writer_batch_hold();	/* not part of a batch in flight */
 		mcp_handle_line(&l->srv, line, len);
+		writer_batch_resume(held);
 	} else if (cJSON_IsString(mth) &&
 		   !strcmp(mth->valuestring, "notifications/cancelled") &&
 		   !cJSON_HasObjectItem(j, "id") &&

@@ -335,18 +335,23 @@ static struct mcp_call *owner_of(struct tool_call *call)
 	return call->owner;
 }
 
-static int hook_check(struct tool_call *call)
+/* Looks at the input for a call that answers req. */
+static int check_for(struct tool_call *call, const struct mcp_request *req)
 {
-	struct mcp_call *mc = owner_of(call);
 	struct server *srv = the_server;
 
 	if (srv->look_at_input)
 		srv->look_at_input(srv->input_ctx);
-	if (mc->req.cancelled)
+	if (req->cancelled)
 		call->cancelled = 1;
 	/* a wait's poll changes nothing: input's end or a stop cuts it */
 	return call->cancelled ||
 	       (call->wait && (srv->eof || stop_requested || writer_closed()));
+}
+
+static int hook_check(struct tool_call *call)
+{
+	return check_for(call, &owner_of(call)->req);
 }
 
 static void hook_progress(struct tool_call *call, const char *message)
@@ -487,6 +492,30 @@ static void client_response(struct server *srv, const char *rid, size_t rlen,
 
 const struct call_hooks mcp_call_hooks = {
 	hook_check, hook_progress, hook_log, hook_ask
+};
+
+/* The tool layer numbers log levels as this one does. */
+_Static_assert((int)TOOL_LOG_DEBUG == (int)MCP_LOG_DEBUG &&
+	       (int)TOOL_LOG_NOTICE == (int)MCP_LOG_NOTICE &&
+	       (int)TOOL_LOG_ERROR == (int)MCP_LOG_ERROR,
+	       "tool and mcp log levels differ");
+
+/* A tool called in place while a request is handled (resources/read,
+ * prompts/get, a completion): its owner is that request. */
+static int request_check(struct tool_call *call)
+{
+	return check_for(call, call->owner);
+}
+
+static void request_log(struct tool_call *call, int level,
+			const char *message)
+{
+	log_to(the_server, call->owner, (enum mcp_log_level)level, "gumloop",
+	       message);
+}
+
+const struct call_hooks mcp_request_hooks = {
+	request_check, NULL, request_log, NULL
 };
 
 static void decorate_modern(cJSON *result, unsigned flags);
@@ -649,18 +678,30 @@ static long poll_gap_ms(void)
 	return cfg.poll_rate > 0 ? 1000 / cfg.poll_rate : 0;
 }
 
+/* A queued call polls when a slot frees up, or once when its time is up
+ * (its answer still comes within timeout_seconds + 1 s). */
+static long long due_of(const struct mcp_call *mc)
+{
+	return mc->queued ? tool_call_deadline(mc->call)
+			  : tool_call_due(mc->call);
+}
+
 long long mcp_next_due(const struct server *srv)
 {
 	const struct mcp_call *mc;
-	long long due = -1;
+	long long due = -1, end = -1;
 
 	for (mc = srv->calls; mc; mc = mc->next) {
 		if (mc->req.cancelled)
 			return 0;
-		if (!mc->queued && (due < 0 || tool_call_due(mc->call) < due))
-			due = tool_call_due(mc->call);
+		if (due < 0 || due_of(mc) < due)
+			due = due_of(mc);
+		if (end < 0 || tool_call_deadline(mc->call) < end)
+			end = tool_call_deadline(mc->call);
 	}
-	return due >= 0 && due < srv->next_poll ? srv->next_poll : due;
+	if (due >= 0 && due < srv->next_poll)
+		due = srv->next_poll;
+	return end >= 0 && end < due ? end : due;
 }
 
 /* Takes mc off the list; the first queued call starts polling. */
@@ -682,14 +723,13 @@ static void unlink_call(struct server *srv, struct mcp_call *mc)
 		}
 }
 
-/* The call due first (polling, not cancelled), or NULL. */
+/* The call due first (a queued one at its deadline), or NULL. */
 static struct mcp_call *earliest(struct server *srv)
 {
 	struct mcp_call *mc, *best = NULL;
 
 	for (mc = srv->calls; mc; mc = mc->next)
-		if (!mc->queued && (!best || tool_call_due(mc->call) <
-					     tool_call_due(best->call)))
+		if (!best || due_of(mc) < due_of(best))
 			best = mc;
 	return best;
 }
@@ -710,16 +750,36 @@ static void answer_ended(struct server *srv)
 	}
 }
 
+/* A call whose time is up, or NULL. It ends with the state it has; one
+ * that has seen none makes its one poll without waiting for the
+ * --poll-rate gate: the answer comes within timeout_seconds + 1 s
+ * however many waits share the rate. */
+static struct mcp_call *out_of_time(struct server *srv, long long now)
+{
+	struct mcp_call *mc;
+
+	for (mc = srv->calls; mc; mc = mc->next)
+		if (tool_call_deadline(mc->call) <= now)
+			return mc;
+	return NULL;
+}
+
 void mcp_run_due(struct server *srv)
 {
 	struct mcp_call *mc;
 	long long now = now_ms();
 
 	answer_ended(srv);
-	mc = earliest(srv);
-	if (!mc || tool_call_due(mc->call) > now || srv->next_poll > now)
+	if ((mc = out_of_time(srv, now)) && tool_call_time_up(mc->call)) {
+		answer_ended(srv);
 		return;
-	srv->next_poll = now + poll_gap_ms();
+	}
+	if (!mc) {
+		mc = earliest(srv);
+		if (!mc || due_of(mc) > now || srv->next_poll > now)
+			return;
+		srv->next_poll = now + poll_gap_ms();
+	}
 	mcp_step_call(srv, mc);
 }
 
@@ -811,7 +871,7 @@ static void request_release(struct mcp_request *req)
 
 /* The line as received when lone surrogates were fixed in a copy: ids
  * and tokens are echoed as sent (same offsets: a fix keeps the length). */
-static struct {
+static struct line_sent {
 	const char *fixed, *sent;
 	size_t len;
 } line_sent;
@@ -1181,6 +1241,8 @@ static void handle_batch(struct server *srv, const char *line, size_t len)
 void mcp_handle_line(struct server *srv, const char *line, size_t len)
 {
 	char *fixed = NULL;
+	/* a ping answered while a batch's request is in flight nests here */
+	struct line_sent outer = line_sent;
 
 	/* A UTF-8 byte order mark is not part of the message. */
 	if (len >= 3 && !memcmp(line, "\xEF\xBB\xBF", 3)) {
@@ -1213,6 +1275,6 @@ void mcp_handle_line(struct server *srv, const char *line, size_t len)
 		handle_batch(srv, line, len);
 	else
 		handle_message(srv, line, len);
-	line_sent.fixed = NULL;
+	line_sent = outer;
 	free(fixed);
 }

@@ -70,6 +70,7 @@ const struct tool_def *resources_visible_tool(const char *name)
 static cJSON *call_tool(struct server *srv, const char *tool,
 			const cJSON *args, char **why)
 {
+	struct call_env env = { NULL, NULL, NULL, 0 };
 	int protocol_error = 0;
 	cJSON *result;
 
@@ -79,8 +80,11 @@ static cJSON *call_tool(struct server *srv, const char *tool,
 				 "configuration", tool);
 		return NULL;
 	}
-	result = tool_call_run(tool, args, mcp_version(srv), &protocol_error,
-			       why);
+	/* in flight, it answers pings and sees its own cancellation */
+	env.hooks = srv->current ? &mcp_request_hooks : NULL;
+	env.owner = srv->current;
+	env.version = mcp_version(srv);
+	result = tool_call_run_env(tool, args, &env, &protocol_error, why);
 	if (protocol_error) {
 		cJSON_Delete(result);
 		return NULL;

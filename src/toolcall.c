@@ -49,6 +49,21 @@ int tool_error(struct tool_call *call, const char *fmt, ...)
 	return -1;
 }
 
+void tool_log(struct tool_call *call, enum tool_log_level level,
+	      const char *fmt, ...)
+{
+	va_list ap;
+	char *text;
+
+	if (!call->hooks || !call->hooks->log)
+		return;
+	va_start(ap, fmt);
+	text = xvasprintf(fmt, ap);
+	va_end(ap);
+	call->hooks->log(call, (int)level, text);
+	free(text);
+}
+
 int tool_ok(struct tool_call *call, cJSON *take_obj)
 {
 	cJSON_Delete(call->structured);
@@ -399,6 +414,15 @@ static int abort_check(void *ctx)
 	return call->hooks && call->hooks->check && call->hooks->check(call);
 }
 
+/* A write in flight is never cut short (its outcome would be unknown and
+ * it would be lost): it only looks at the input, and a cancelled one ends
+ * unanswered once Gumloop has answered. */
+static int look_only(void *ctx)
+{
+	abort_check(ctx);
+	return 0;
+}
+
 int tool_nap(struct tool_call *call, long ms)
 {
 	long long deadline = now_ms() + ms, left;
@@ -439,7 +463,8 @@ int tool_send(struct tool_call *call, struct http_request *req,
 {
 	int attempt;
 
-	req->abort_check = abort_check;
+	req->abort_check = call->def->access != TOOL_READ &&
+			   strcmp(req->method, "GET") ? look_only : abort_check;
 	req->abort_ctx = call;
 	req->timeout_ms = wait_poll_timeout_ms(call);
 	for (attempt = 0;; attempt++) {
@@ -450,6 +475,10 @@ int tool_send(struct tool_call *call, struct http_request *req,
 			break;
 		log_info("%s: HTTP %ld, retrying in %g s", call->def->name,
 			 resp->status, resp->retry_after);
+		tool_log(call, TOOL_LOG_WARNING, "%s: Gumloop answered HTTP %ld; "
+			 "retrying in %g s (retry %d of %d)", call->def->name,
+			 resp->status, resp->retry_after, attempt + 1,
+			 MAX_AUTO_RETRIES);
 		if (tool_nap(call, (long)ceil(resp->retry_after * 1000)))
 			break;
 		http_response_release(resp);
@@ -665,8 +694,9 @@ static int admit_call(struct tool_call *call)
 
 static const char *outcome_of(const struct tool_call *call)
 {
+	/* a write cancelled after Gumloop took it did happen */
 	return call->refused ? "refused" : call->is_error ||
-	       call->cancelled ? "error" : "ok";
+	       (call->cancelled && !(call->wrote & TOOL_WROTE)) ? "error" : "ok";
 }
 
 /*
@@ -742,6 +772,11 @@ long long tool_call_due(const struct tool_call *call)
 	return call->wait ? call->wait->due : 0;
 }
 
+long long tool_call_deadline(const struct tool_call *call)
+{
+	return call->wait ? call->wait->deadline : 0;
+}
+
 void tool_call_step(struct tool_call *call)
 {
 	if (call->wait && !call->cancelled)
@@ -751,6 +786,11 @@ void tool_call_step(struct tool_call *call)
 void tool_call_stop(struct tool_call *call)
 {
 	wait_stop(call);
+}
+
+int tool_call_time_up(struct tool_call *call)
+{
+	return !call->cancelled && wait_time_up(call);
 }
 
 void tool_call_answer(struct tool_call *call, const cJSON *answers)
@@ -772,21 +812,33 @@ cJSON *tool_call_finish(struct tool_call *call, char **cause)
 	int replayed = call->replay != NULL;
 
 	*cause = NULL;
-	wait_free(call);	/* a wait still on is stopped, unanswered */
+	/* a wait still on (cancelled) ends with what it has: a create's id */
+	wait_stop(call);
 	if (call->protocol_error) {
 		*cause = call->text ? xstrdup(call->text) : xstrdup("refused");
 	} else if (call->replay) {
 		result = call->replay;
 		call->replay = NULL;
-	} else if (!call->cancelled) {
+	} else {
 		if (!call->structured && !call->is_error)
 			tool_ok(call, cJSON_CreateObject());
 		result = tool_call_result(call);
 	}
+	/* a cancelled write is remembered too: a repeat must not redo it */
 	if (call->def && !replayed && !call->protocol_error)
 		idempotency_record(call, result);
-	if (tool_call_audit(call, outcome_of(call)) < 0 && result)
-		tool_note_audit_failure(result);
+	if (tool_call_audit(call, outcome_of(call)) < 0) {
+		tool_log(call, TOOL_LOG_ERROR, "%.100s: this call is not in the "
+			 "audit log: %s. Until it can be written again, writes "
+			 "and custom tools are refused.", call->name,
+			 audit_failure());
+		if (result)
+			tool_note_audit_failure(result);
+	}
+	if (call->cancelled) {
+		cJSON_Delete(result);	/* no answer goes out */
+		result = NULL;
+	}
 	call_free(call);
 	return result;
 }
@@ -803,10 +855,22 @@ static const struct call_hooks in_place = { stop_check, NULL, NULL, NULL };
 cJSON *tool_call_run(const char *name, const cJSON *args,
 		     const char *version, int *protocol_error, char **cause)
 {
-	struct call_env env = { &in_place, NULL, version, 0 };
-	struct tool_call *call = tool_call_start(name, args, &env);
+	struct call_env env = { NULL, NULL, version, 0 };
+
+	return tool_call_run_env(name, args, &env, protocol_error, cause);
+}
+
+cJSON *tool_call_run_env(const char *name, const cJSON *args,
+			 const struct call_env *env, int *protocol_error,
+			 char **cause)
+{
+	struct call_env in = *env;
+	struct tool_call *call;
 	long long wait;
 
+	if (!in.hooks)
+		in.hooks = &in_place;
+	call = tool_call_start(name, args, &in);
 	while (tool_call_waiting(call)) {
 		wait = tool_call_due(call) - now_ms();
 		sleep_ms(wait);

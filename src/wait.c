@@ -16,15 +16,20 @@
  * within timeout_seconds + 1 s. */
 #define POLL_GRACE_MS 800
 
-long wait_limit_s(const struct tool_call *call, const char *arg, long def)
+long wait_limit_s(struct tool_call *call, const char *arg, long def)
 {
 	double s = tool_arg_num(call, arg, (double)def);
 	long cap = call->wait_cap_s > 0 ? call->wait_cap_s : cfg.max_wait_s;
 
 	if (s < 0)
 		s = 0;
-	if (s > (double)cap)
+	if (s > (double)cap) {
+		tool_log(call, TOOL_LOG_WARNING, "%s: %s %g is over %s: waiting "
+			 "at most %ld s", call->def->name, arg, s,
+			 call->wait_cap_s > 0 ? "this call's limit" :
+			 "the server's --max-wait", cap);
 		s = (double)cap;
+	}
 	return (long)s;
 }
 
@@ -168,6 +173,16 @@ void wait_stop(struct tool_call *call)
 	end_wait(call, w->last || w->base ? WAIT_TIMED_OUT : WAIT_ERROR);
 }
 
+int wait_time_up(struct tool_call *call)
+{
+	struct wait *w = call->wait;
+
+	if (!w || w->paused || (!w->last && !w->base))
+		return 0;
+	end_wait(call, WAIT_TIMED_OUT);
+	return 1;
+}
+
 static void report(struct tool_call *call, const struct wait *w,
 		   const char *state)
 {
@@ -236,8 +251,8 @@ int wait_step(struct tool_call *call)
 		return end_wait(call, WAIT_TERMINAL);
 	obj = w->kind->fetch(call, w->id);
 
-	if (call->cancelled)
-		return cJSON_Delete(obj), wait_free(call), 0;
+	if (call->cancelled)	/* the call ends it: a create keeps its id */
+		return cJSON_Delete(obj), 0;
 	if (obj) {
 		w->failures = 0;
 		cJSON_Delete(w->last);
@@ -245,10 +260,21 @@ int wait_step(struct tool_call *call)
 		report(call, w, w->kind->state(obj));
 		if (wait_state_in(w->kind->state(obj), w->kind->terminal)) {
 			if (w->kind->ask && w->kind->ask(call, w)) {
+				tool_log(call, TOOL_LOG_NOTICE, "%s '%.100s' "
+					 "waits for a person's decision: the "
+					 "client's user was asked", w->kind->noun,
+					 w->id);
 				w->paused = 1;
 				w->due = w->deadline;
 				return 1;
 			}
+			/* shared/interface.md, "Approvals" */
+			if (!strcmp(w->kind->state(obj), "approval_required"))
+				tool_log(call, TOOL_LOG_NOTICE, "%s '%.100s' "
+					 "waits for a person's decision "
+					 "(approval_required): the result lists "
+					 "the pending actions", w->kind->noun,
+					 w->id);
 			return end_wait(call, WAIT_TERMINAL);
 		}
 		delay = w->interval;
@@ -258,6 +284,10 @@ int wait_step(struct tool_call *call)
 	} else if ((retry_after = poll_retry_after(call)) >= 0) {
 		log_info("waiting for %s %s: rate limited, next poll in %g s",
 			 w->kind->noun, w->id, retry_after);
+		tool_log(call, TOOL_LOG_WARNING, "waiting for %s '%.100s': Gumloop "
+			 "rate-limited a poll (HTTP 429); the next poll is in "
+			 "%g s, the wait goes on", w->kind->noun, w->id,
+			 retry_after);
 		cJSON_Delete(take_poll_error(call));	/* a 429 delays it */
 		delay = (long)(retry_after * 1000);
 	} else if (!transient(call, w) || ++w->failures > MAX_TRANSIENT_FAILURES) {
@@ -265,6 +295,14 @@ int wait_step(struct tool_call *call)
 	} else {
 		log_info("waiting for %s %s: poll failed, trying again",
 			 w->kind->noun, w->id);
+		if (call->status)
+			tool_log(call, TOOL_LOG_NOTICE, "waiting for %s '%.100s': "
+				 "a poll failed (HTTP %ld); trying again",
+				 w->kind->noun, w->id, call->status);
+		else
+			tool_log(call, TOOL_LOG_NOTICE, "waiting for %s '%.100s': "
+				 "a poll got no answer; trying again",
+				 w->kind->noun, w->id);
 		delay = w->interval;
 	}
 	if (!schedule(w, delay))

@@ -119,11 +119,19 @@ static const char *first_match(const char *t, size_t len, size_t from,
 	return best;
 }
 
+/* A byte of a number or literal (outside strings). */
+static int token_byte(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+	       (c >= 'A' && c <= 'Z') || c == '.' || c == '+' || c == '-';
+}
+
 static char *redact_printed(char *text, size_t *len)
 {
 	char *forms[64];
 	size_t nforms = 0, i, copied = 0, start, end, n = 0;
 	struct jscan s = { 0, 0, 0, 0 };
+	int outside;
 	struct buf out = BUF_INIT;
 	const char *m;
 
@@ -140,11 +148,17 @@ static char *redact_printed(char *text, size_t *len)
 		scan_to(&s, text, *len, start);
 		if (s.esc_left)		/* it starts inside an escape */
 			start = s.esc_begin;
+		outside = !s.in_string;
+		while (outside && start > copied && token_byte(text[start - 1]))
+			start--;	/* a number or literal goes whole */
 		buf_add(&out, text + copied, start - copied);
-		buf_addstr(&out, s.in_string ? REDACTED : "\"" REDACTED "\"");
+		buf_addstr(&out, outside ? "\"" REDACTED "\"" : REDACTED);
 		end = (size_t)(m - text) + n;
 		scan_to(&s, text, *len, end);
 		end += (size_t)s.esc_left;	/* nor ends inside one */
+		while (outside && !s.in_string && end < *len &&
+		       token_byte(text[end]))
+			end++;
 		scan_to(&s, text, *len, end);
 		copied = end;
 	}
@@ -296,6 +310,20 @@ void writer_batch_begin(void)
 {
 	cJSON_Delete(batch);
 	batch = cJSON_CreateArray();
+}
+
+cJSON *writer_batch_hold(void)
+{
+	cJSON *held = batch;
+
+	batch = NULL;
+	return held;
+}
+
+void writer_batch_resume(cJSON *held)
+{
+	cJSON_Delete(batch);
+	batch = held;
 }
 
 void writer_batch_end(void)

@@ -158,6 +158,53 @@ def test_call_runs_a_flow_to_its_outputs():
     assert "example.com/p" in state["outputs"]["prices"], state
 
 
+def call_interrupted(fault=None):
+    """--call create_a_gumloop_flow_run with wait_seconds, Ctrl-C once the
+    create went out: (the process, its stdout, the audit lines)."""
+    import signal
+    import time
+    log = os.path.join(tempfile.mkdtemp(), "audit.jsonl")
+    fake.config(run_ms=60000)
+    if fault:
+        fake.fault(**fault)
+    try:
+        p = subprocess.Popen(
+            [BINARY, "--audit-log", log, "--call",
+             "create_a_gumloop_flow_run",
+             '{"saved_item_id":"flow_competitor_pricing","wait_seconds":30}'],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            env=base_env(fake, extra={"GUMLOOP_MCP_POLL_MS": "50"}))
+        before = len(fake.requests(path_prefix="/start_pipeline"))
+        deadline = time.time() + 10
+        while len(fake.requests(path_prefix="/start_pipeline")) == before \
+                and time.time() < deadline:
+            time.sleep(0.02)
+        time.sleep(0.2)
+        p.send_signal(signal.SIGINT)
+        out, _ = p.communicate(timeout=10)
+    finally:
+        fake.config(run_ms=100)
+        fake.clear_faults()
+    with open(log) as f:
+        return p, out, [json.loads(line) for line in f]
+
+
+def test_call_with_wait_seconds_and_ctrl_c_prints_the_run_and_audits_it():
+    """The run started is printed with its run_id (timed out, to wait for
+    again) and audited, whether Ctrl-C comes between polls or while the
+    create's POST is in flight."""
+    for fault in (None, {"path": "/api/v1/start_pipeline", "method": "POST",
+                         "delay_ms": 800, "pass_through": True,
+                         "times": 1}):
+        p, out, lines = call_interrupted(fault)
+        assert p.returncode == 0, (p.returncode, out)
+        res = json.loads(out)
+        assert res["run_id"].startswith("run_"), res
+        assert res.get("timed_out") is True, res
+        assert [(x["tool"], x["outcome"], x["status"]) for x in lines] == \
+            [("create_a_gumloop_flow_run", "ok", 200)], lines
+
+
 def test_call_pretty_prints_on_a_terminal():
     master, slave = pty.openpty()
     proc = subprocess.Popen([BINARY, "--call", "list_all_gumloop_workbooks"],

@@ -291,5 +291,26 @@ def test_oversized_line_gets_one_error_and_is_not_split():
         assert srv.quiet()
 
 
+def test_an_escaped_backslash_before_u0000_is_not_a_nul():
+    """Text holding a backslash then "u0000" (JSON "\\\\u0000") is valid
+    and answered, in a ping and in a tool's arguments; a real NUL escape
+    is still refused."""
+    with Server() as srv:
+        srv.initialize()
+        srv.send_raw('{"jsonrpc":"2.0","id":1,"method":"ping",'
+                     '"params":{"path":"C:\\\\u0000"}}\n')
+        assert srv.recv_response(1) == {"jsonrpc": "2.0", "id": 1,
+                                        "result": {}}
+        srv.send_raw('{"jsonrpc":"2.0","id":2,"method":"tools/call","params":'
+                     '{"name":"get_single_gumloop_flow_run_by_id",'
+                     '"arguments":{"run_id":"a\\\\u0000b"}}}\n')
+        r = srv.recv_response(2)
+        assert "result" in r, r     # a tool error at worst (no Gumloop here)
+        srv.send_raw('{"jsonrpc":"2.0","id":3,"method":"ping",'
+                     '"params":{"s":"\\\\\\u0000"}}\n')
+        r = srv.recv_response(3)
+        assert r["error"]["code"] == -32602, r
+
+
 if __name__ == "__main__":
     harness.main(globals())
