@@ -532,9 +532,9 @@ static int answer_person(struct tool_call *call, struct wait *w,
 			       &protocol_error, &cause);
 	ok = result && !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(result,
 								"isError"));
-	if (!ok && call->hooks && call->hooks->log)
-		call->hooks->log(call, 3 /* warning */, "the decisions could not be sent to "
-				 "Gumloop: the session still waits for them");
+	if (!ok)
+		tool_log(call, TOOL_LOG_WARNING, "the decisions could not be sent "
+			 "to Gumloop: the session still waits for them");
 	cJSON_Delete(result);
 	cJSON_Delete(args);
 	free(cause);
