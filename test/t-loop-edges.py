@@ -104,7 +104,7 @@ def test_a_ping_during_a_batch_in_flight_is_its_own_answer():
     fake.reset()
     srv = fake_server_2025_03_26()
     with srv:
-        fake.fault(path="/api/v1/list_saved_items", delay_ms=1500,
+        fake.fault(path="/api/v1/list_saved_items", delay_ms=4000,
                    pass_through=True, times=1)
         srv.send([{"jsonrpc": "2.0", "id": "b1", "method": "tools/call",
                    "params": {"name": "list_all_gumloop_flows",
@@ -116,8 +116,11 @@ def test_a_ping_during_a_batch_in_flight_is_its_own_answer():
         started = time.time()
         srv.send({"jsonrpc": "2.0", "id": "p1", "method": "ping"})
         first = json.loads(srv.read_line(10))
+        # before the batch's answer, alone: libcurl's progress callback,
+        # where a request in flight looks at stdin, runs about once a
+        # second when idle, so no tighter time is promised
         assert first == {"jsonrpc": "2.0", "id": "p1", "result": {}}, first
-        assert time.time() - started < 0.8, "the ping waited for the batch"
+        assert time.time() - started < 3.5, "the ping waited for the batch"
         second = json.loads(srv.read_line(10))
         assert [m["id"] for m in second] == ["b1"], second
 
@@ -229,7 +232,7 @@ def test_a_ping_nested_in_a_batch_leaves_its_ids_as_sent():
     fake.reset()
     srv = fake_server_2025_03_26()
     with srv:
-        fake.fault(path="/api/v1/list_saved_items", delay_ms=1500,
+        fake.fault(path="/api/v1/list_saved_items", delay_ms=4000,
                    pass_through=True, times=1)
         srv.send_raw('[{"jsonrpc":"2.0","id":"b1","method":"tools/call",'
                      '"params":{"name":"list_all_gumloop_flows",'
