@@ -136,6 +136,25 @@ long long mcp_next_due(const struct server *srv);
  * answers the calls whose wait ended or that were cancelled. */
 void mcp_run_due(struct server *srv);
 
+/*
+ * Shared within the protocol layer (mcp.c, calls.c, tasks.c).
+ */
+/* Sends notifications/progress for req when it carries a progressToken. */
+void mcp_progress(struct mcp_request *req, const char *message);
+/* Sends notifications/message for req at level, when its client asked. */
+void mcp_log_to(const struct server *srv, const struct mcp_request *req,
+		enum mcp_log_level level, const char *logger, const char *text);
+/* Adds resultType, caching hints (flags M_LIST) and serverInfo to a
+ * 2026-07-28 result. */
+void mcp_decorate_modern(cJSON *result, unsigned flags);
+/* calls.c: the tools/call method, a client's response to a form asked,
+ * and the start of the calls' bookkeeping. */
+cJSON *mcp_tools_call(struct server *srv, const cJSON *params,
+		      struct rpc_error *err);
+void mcp_client_response(struct server *srv, const char *rid, size_t rlen,
+			 const cJSON *msg);
+void calls_init(struct server *srv);
+
 /* Sends notifications/message at level when the client asked for it. */
 void mcp_log(struct server *srv, enum mcp_log_level level, const char *logger,
 	     const char *fmt, ...) __attribute__((format(printf, 4, 5)));

@@ -12,7 +12,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
 import harness  # noqa: E402
 from fake import SharedFake  # noqa: E402
 from mcp import structured  # noqa: E402
-from tooltest import fresh_server  # noqa: E402
+from tooltest import collect, fresh_server, send_call  # noqa: E402
 
 PRICING = "flow_competitor_pricing"
 fake = SharedFake(run_ms=300, queue_ms=20)
@@ -27,31 +27,6 @@ def start_run(srv):
     res = srv.call("create_a_gumloop_flow_run", {"saved_item_id": PRICING})
     assert not res.get("isError"), res
     return structured(res)["run_id"]
-
-
-def send_call(srv, id, name, arguments, token=None):
-    params = {"name": name, "arguments": arguments}
-    if token is not None:
-        params["_meta"] = {"progressToken": token}
-    srv.send({"jsonrpc": "2.0", "id": id, "method": "tools/call",
-              "params": params})
-
-
-def collect(srv, ids, timeout=30):
-    answers, order, notes = {}, [], []
-    deadline = time.time() + timeout
-    while set(answers) != set(ids):
-        msg = srv.recv(max(0.1, deadline - time.time()))
-        if isinstance(msg, list):
-            for m in msg:
-                answers[m["id"]] = m
-                order.append(m["id"])
-        elif "id" in msg and "method" not in msg:
-            answers[msg["id"]] = msg
-            order.append(msg["id"])
-        else:
-            notes.append(msg)
-    return answers, order, notes
 
 
 def test_a_wait_queued_past_32_still_answers_within_its_time():

@@ -15,7 +15,7 @@ import harness  # noqa: E402
 from fake import SharedFake  # noqa: E402
 import schema  # noqa: E402
 from mcp import Server, hint, structured, text_of  # noqa: E402
-from tooltest import fresh_server  # noqa: E402
+from tooltest import fresh_server, send_call  # noqa: E402
 
 PRICING = "flow_competitor_pricing"
 BROKEN = "flow_broken_import"
@@ -34,14 +34,6 @@ def start_run(srv, flow=PRICING, inputs=None):
     res = srv.call("create_a_gumloop_flow_run", args)
     assert not res.get("isError"), res
     return structured(res)["run_id"]
-
-
-def send_call(srv, id, name, arguments, token=None):
-    params = {"name": name, "arguments": arguments}
-    if token is not None:
-        params["_meta"] = {"progressToken": token}
-    srv.send({"jsonrpc": "2.0", "id": id, "method": "tools/call",
-              "params": params})
 
 
 def next_message(srv, timeout=15):

@@ -7,6 +7,7 @@ every structuredContent against the tool's outputSchema.
 
 Standard library only.
 """
+import time
 
 from mcp import Server, structured, text_of
 from schema import check
@@ -52,3 +53,30 @@ def error(srv, name, args, status, code=None):
     if code:
         assert err.get("code") == code, err
     return res
+
+
+def send_call(srv, id, name, arguments, token=None):
+    """Sends a tools/call without reading its answer (progress token
+    optional): for calls that run side by side."""
+    params = {"name": name, "arguments": arguments}
+    if token is not None:
+        params["_meta"] = {"progressToken": token}
+    srv.send({"jsonrpc": "2.0", "id": id, "method": "tools/call",
+              "params": params})
+
+
+def collect(srv, ids, timeout=30):
+    """Reads until every id in ids is answered (a batch's array counts
+    for each of its answers): (answers by id, the order they came in, the
+    notifications)."""
+    answers, order, notes = {}, [], []
+    deadline = time.time() + timeout
+    while set(answers) != set(ids):
+        msg = srv.recv(max(0.1, deadline - time.time()))
+        for m in msg if isinstance(msg, list) else [msg]:
+            if "id" in m and "method" not in m:
+                answers[m["id"]] = m
+                order.append(m["id"])
+            else:
+                notes.append(m)
+    return answers, order, notes
